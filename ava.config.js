@@ -1,0 +1,7 @@
+// Unit tests: pure logic only (model, parsers, topology, arg building). No guest, no QEMU.
+export default {
+  files: ['harness/**/*.test.ts', 'qemu/**/*.test.ts', 'images/**/*.test.ts'],
+  extensions: { ts: 'module' },
+  nodeArguments: ['--import=tsx'],
+  timeout: '2m',
+};

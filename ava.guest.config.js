@@ -1,0 +1,9 @@
+// Guest suites: each boots real QEMU guests. Serial by file keeps memory and CPU inside a 2-core machine.
+export default {
+  files: ['suites/**/*.test.ts'],
+  extensions: { ts: 'module' },
+  nodeArguments: ['--import=tsx'],
+  concurrency: 1,
+  timeout: '10m',
+  verbose: true,
+};

@@ -1,0 +1,60 @@
+// What the harness reads back from a guest, and what the model's observe() must produce: the same shape on
+// both sides, so comparing prediction with reality is one structural diff.
+import type { DaxDriver } from './ops.ts';
+
+export type OnlinePolicy = 'offline' | 'online' | 'online_kernel' | 'online_movable';
+export type MemblockState = 'online' | 'offline' | 'going-offline';
+export type Zone = 'Normal' | 'Movable' | 'DMA32' | 'DMA' | 'none';
+
+export interface ObservedMapping {
+  start: bigint;
+  end: bigint; // inclusive, as sysfs prints it
+  pageOffset: bigint; // in pages
+}
+
+export interface ObservedRegion {
+  host: string; // sysfs path of the device carrying dax_region/
+  id: number;
+  size: bigint;
+  align: bigint;
+  /** null for static regions, which have no available_size/seed/create/delete. */
+  dynamic: null | { availableSize: bigint; seed: string | null; create: string | null };
+}
+
+export interface ObservedDevice {
+  name: string; // daxR.N
+  host: string; // region host path
+  size: bigint;
+  align: bigint;
+  targetNode: number | null; // attribute hidden when the region's node is < 0
+  numaNode: number;
+  resource: bigint;
+  modalias: string;
+  memmapOnMemory: boolean | null; // null: attribute absent (6.1)
+  driver: DaxDriver | null;
+  mappings: ObservedMapping[]; // mapping0..N-1 in index order
+}
+
+/** A /proc/iomem line the dax bus owns: `daxR.N` or `System RAM (kmem)`, with its parent's name. */
+export interface IomemEntry {
+  start: bigint;
+  end: bigint;
+  name: string;
+  parent: string | null;
+}
+
+export interface ObservedBlock {
+  index: number; // memoryN
+  state: MemblockState;
+  node: number;
+  zone: Zone; // from valid_zones when online; 'none' when offline
+}
+
+export interface Observation {
+  regions: ObservedRegion[]; // sorted by host
+  devices: ObservedDevice[]; // sorted by name (natural order: dax0.2 < dax0.10)
+  iomem: IomemEntry[]; // in file order
+  /** Memory blocks whose range lies inside any dax region (boot RAM blocks are not the dax bus's business). */
+  memoryBlocks: ObservedBlock[]; // sorted by index
+  memTotalKiB: bigint;
+}

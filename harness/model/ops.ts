@@ -1,0 +1,65 @@
+// The vocabulary of what user space can do to the dax bus. The model predicts each Op, the driver executes
+// the same Op in a real guest; both sides name an attribute with an AttrRef, never with a path string.
+import type { Errno } from './errno.ts';
+
+export type DaxDriver = 'device_dax' | 'kmem';
+
+export type RegionAttr = 'id' | 'size' | 'align' | 'available_size' | 'seed' | 'create' | 'delete';
+export type DeviceAttr =
+  | 'size'
+  | 'align'
+  | 'mapping'
+  | 'target_node'
+  | 'numa_node'
+  | 'resource'
+  | 'modalias'
+  | 'memmap_on_memory';
+export type MappingAttr = 'start' | 'end' | 'page_offset';
+export type DriverAttr = 'bind' | 'unbind' | 'new_id' | 'remove_id';
+export type BusAttr = 'drivers_autoprobe' | 'drivers_probe';
+
+/** One sysfs attribute, named by what it belongs to. `host` is the region host's sysfs path (region key). */
+export type AttrRef =
+  | { kind: 'region'; host: string; attr: RegionAttr }
+  | { kind: 'device'; device: string; attr: DeviceAttr }
+  | { kind: 'mapping'; device: string; index: number; attr: MappingAttr }
+  | { kind: 'driver'; driver: DaxDriver; attr: DriverAttr }
+  | { kind: 'bus'; attr: BusAttr }
+  | { kind: 'memblock'; index: number; attr: 'state' }
+  | { kind: 'memory'; attr: 'auto_online_blocks' };
+
+/**
+ * A write is one open(O_WRONLY, no O_CREAT) + one write(2) of `value` exactly as given (no newline added);
+ * a read is one open(O_RDONLY) + read to EOF. Hidden attributes therefore fail ENOENT, mode-denied ones EACCES.
+ */
+export type Op = { op: 'write'; ref: AttrRef; value: string } | { op: 'read'; ref: AttrRef };
+
+export type OpResult = { ok: true; value?: string } | { ok: false; errno: Errno };
+
+export const ok = (value?: string): OpResult => (value === undefined ? { ok: true } : { ok: true, value });
+export const fail = (errno: Errno): OpResult => ({ ok: false, errno });
+
+/** Short human form used in reports and recipes: `write dax0.1/size "0x200000"`. */
+export function describeOp(op: Op): string {
+  const where = describeRef(op.ref);
+  return op.op === 'write' ? `write ${where} ${JSON.stringify(op.value)}` : `read ${where}`;
+}
+
+export function describeRef(ref: AttrRef): string {
+  switch (ref.kind) {
+    case 'region':
+      return `${ref.host.replace(/^.*\//, '')}/dax_region/${ref.attr}`;
+    case 'device':
+      return `${ref.device}/${ref.attr}`;
+    case 'mapping':
+      return `${ref.device}/mapping${ref.index}/${ref.attr}`;
+    case 'driver':
+      return `drivers/${ref.driver}/${ref.attr}`;
+    case 'bus':
+      return `bus/${ref.attr}`;
+    case 'memblock':
+      return `memory${ref.index}/state`;
+    case 'memory':
+      return `memory/${ref.attr}`;
+  }
+}
