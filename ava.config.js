@@ -3,5 +3,6 @@ export default {
   files: ['harness/**/*.test.ts', 'qemu/**/*.test.ts', 'images/**/*.test.ts'],
   extensions: { ts: 'module' },
   nodeArguments: ['--import=tsx'],
+  workerThreads: false,
   timeout: '2m',
 };

@@ -3,6 +3,7 @@ export default {
   files: ['suites/**/*.test.ts'],
   extensions: { ts: 'module' },
   nodeArguments: ['--import=tsx'],
+  workerThreads: false,
   concurrency: 1,
   timeout: '10m',
   verbose: true,

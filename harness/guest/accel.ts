@@ -1,0 +1,36 @@
+// Whether KVM really runs a kernel here. /dev/kvm existing proves nothing (on this kind of host it is a
+// nested PVM device that cannot run a stock kernel), so boot the kernel under test with no root file
+// system and see whether it gets as far as looking for one. The verdict is cached per host and QEMU.
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname, release } from 'node:os';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import { cachePath, hashOf } from '../../images/cache.ts';
+import type { Accel } from '../../qemu/base-args.ts';
+
+const PROBE_TIMEOUT_MS = 20_000;
+
+export async function chooseAccel(bzImage: string, requested: Accel | 'auto'): Promise<Accel> {
+  if (requested !== 'auto') return requested;
+  if (!(await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false))) return 'tcg';
+  const { stdout: version } = await execa('qemu-system-x86_64', ['--version']);
+  const file = cachePath('host', `accel-${hashOf(hostname(), release(), version).slice(0, 16)}.json`);
+  const cached = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { accel: Accel }, () => null);
+  if (cached) return cached.accel;
+  const accel: Accel = (await kvmBootsKernel(bzImage)) ? 'kvm' : 'tcg';
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify({ accel, probedWith: bzImage, at: new Date().toISOString() }));
+  return accel;
+}
+
+async function kvmBootsKernel(bzImage: string): Promise<boolean> {
+  const proc = execa(
+    'qemu-system-x86_64',
+    ['-machine', 'q35', '-accel', 'kvm', '-cpu', 'host', '-m', '512M', '-smp', '1', '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio', '-kernel', bzImage, '-append', 'console=ttyS0 panic=-1 loglevel=4'],
+    { reject: false, timeout: PROBE_TIMEOUT_MS, stdin: 'ignore' },
+  );
+  const { stdout } = await proc;
+  // Reaching the root-mount panic means the whole kernel init ran under KVM.
+  return /VFS: Unable to mount root fs|Kernel panic - not syncing/.test(stdout);
+}

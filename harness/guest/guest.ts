@@ -1,0 +1,232 @@
+// A running QEMU guest: started with execa, watched on its console, reached over one SSH connection, and
+// always ended (poweroff, then QMP quit, then SIGKILL by PID) whatever path the caller takes.
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { execa, type ResultPromise } from 'execa';
+import type { GuestImage } from '../../images/image.ts';
+import { S_IFDIR, S_IFREG, newcArchive } from '../../images/cpio.ts';
+import { READY_MARKER } from '../../images/init-script.ts';
+import type { Kernel } from '../../images/kernel.ts';
+import { qemuArgs, type Accel, type MachineSpec } from '../../qemu/base-args.ts';
+import { ConsoleLog } from './console-log.ts';
+import { freeLoopbackPort } from './port.ts';
+import { QmpClient } from './qmp.ts';
+import { track, untrack, type Stoppable } from './registry.ts';
+import { GuestUnresponsiveError, SshSession, ephemeralKey, type ExecResult, type SessionKey } from './ssh.ts';
+
+export interface GuestSetup extends MachineSpec {
+  backingFiles: readonly { path: string; size: bigint }[];
+}
+
+export interface BootOptions {
+  name: string;
+  kernel: Kernel;
+  image: GuestImage;
+  accel: Accel;
+  /** The topology's machine, given the guest's private work dir (backing files live there). */
+  setup: (workDir: string) => GuestSetup;
+  bootTimeoutMs?: number;
+  /** Where the console log is copied when the guest ends (the run's output dir); omitted: dropped with the work dir. */
+  keepConsoleIn?: string;
+}
+
+export class BootError extends Error {
+  constructor(message: string, readonly consoleTail: string) {
+    super(`${message}\n--- console (last lines) ---\n${consoleTail}`);
+  }
+}
+
+const DEFAULT_BOOT_TIMEOUT_MS = 120_000;
+const PORT_ATTEMPTS = 3;
+
+export class Guest implements Stoppable {
+  private stopping: Promise<void> | null = null;
+  private exited = false;
+
+  private constructor(
+    readonly name: string,
+    readonly workDir: string,
+    readonly port: number,
+    private readonly proc: ResultPromise,
+    readonly console: ConsoleLog,
+    private readonly qmpSocket: string,
+    private ssh: SshSession | null,
+    readonly bootSeconds: number,
+    private readonly keepConsoleIn: string | undefined,
+  ) {
+    proc.then(() => (this.exited = true), () => (this.exited = true));
+  }
+
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  static async boot(opts: BootOptions): Promise<Guest> {
+    const workDir = await mkdtemp(join(tmpdir(), 'daxh-guest-'));
+    try {
+      const setup = opts.setup(workDir);
+      const key = ephemeralKey();
+      const initrd = join(workDir, 'initrd.img');
+      await writeInitrd(initrd, opts.image.initramfs, key);
+      for (const f of setup.backingFiles) {
+        const fh = await open(f.path, 'w');
+        await fh.truncate(Number(f.size)); // sparse: costs no disk until the guest writes
+        await fh.close();
+      }
+      let lastError: unknown;
+      for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+        try {
+          return await Guest.start(opts, setup, workDir, initrd, key);
+        } catch (err) {
+          lastError = err;
+          if (!(err instanceof PortTakenError)) throw err;
+        }
+      }
+      throw lastError;
+    } catch (err) {
+      await rm(workDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private static async start(opts: BootOptions, setup: GuestSetup, workDir: string, initrd: string, key: SessionKey): Promise<Guest> {
+    const port = await freeLoopbackPort();
+    const qmpSocket = join(workDir, `qmp-${randomBytes(4).toString('hex')}.sock`);
+    const args = qemuArgs(setup, { kernel: opts.kernel.bzImage, initrd, qmpSocket, sshPort: port }, opts.accel);
+    const t0 = performance.now();
+    // setpriv's parent-death signal ends QEMU even if this process is SIGKILLed and no handler runs.
+    const proc = execa('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], {
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: { stdout: false, stderr: true },
+      reject: false,
+    });
+    const consoleLog = new ConsoleLog(join(workDir, 'console.log'), proc.stdout!);
+    const guest = new Guest(opts.name, workDir, port, proc, consoleLog, qmpSocket, null, 0, opts.keepConsoleIn);
+    track(guest);
+    try {
+      const timeoutMs = opts.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
+      const outcome = await Promise.race([
+        consoleLog.waitForLine(new RegExp(READY_MARKER)).then(() => 'ready' as const),
+        proc.then((r) => ({ exited: r })),
+        sleep(timeoutMs).then(() => 'timeout' as const),
+      ]);
+      if (outcome === 'timeout') throw new BootError(`${opts.name}: no ${READY_MARKER} on the console within ${timeoutMs / 1000} s`, consoleLog.tail());
+      if (outcome !== 'ready') {
+        const stderr = String(outcome.exited.stderr ?? '');
+        if (/Could not set up host forwarding rule/.test(stderr)) throw new PortTakenError();
+        throw new BootError(`${opts.name}: QEMU exited (${outcome.exited.exitCode ?? outcome.exited.signal}) before the guest was ready: ${stderr.trim() || 'no message'}`, consoleLog.tail());
+      }
+      guest.ssh = await connectWithRetry(port, key, opts.image.hostKey, consoleLog);
+      (guest as { bootSeconds: number }).bootSeconds = (performance.now() - t0) / 1000;
+      return guest;
+    } catch (err) {
+      await guest.stop();
+      throw err;
+    }
+  }
+
+  /** Runs a shell command in the guest. A guest that does not answer in time is unresponsive (hung). */
+  async exec(command: string, opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    if (!this.ssh || this.exited) throw new GuestUnresponsiveError(`${this.name} is not running`);
+    return this.ssh.exec(command, { timeoutMs: opts.timeoutMs ?? 60_000, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+  }
+
+  /** Like exec, but a non-zero exit is an error that carries the command, its output and the console tail. */
+  async run(command: string, opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+    const r = await this.exec(command, opts);
+    if (r.code !== 0) throw new Error(`\`${command}\` exited ${r.code ?? r.signal}: ${(r.stderr || r.stdout).trim()}`);
+    return r.stdout;
+  }
+
+  async interactiveShell(): Promise<void> {
+    if (!this.ssh) throw new GuestUnresponsiveError(`${this.name} is not running`);
+    await this.ssh.shell(process.stdin, process.stdout);
+  }
+
+  async qmp<T>(fn: (c: QmpClient) => Promise<T>): Promise<T> {
+    const client = await QmpClient.connect(this.qmpSocket);
+    try {
+      return await fn(client);
+    } finally {
+      client.close();
+    }
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  killNow(): void {
+    if (!this.exited) this.proc.kill('SIGKILL');
+  }
+
+  private async doStop(): Promise<void> {
+    if (!this.exited && this.ssh) {
+      // The channel never closes on a powered-off guest: send the command and watch the process instead.
+      void this.ssh.exec('poweroff -f', { timeoutMs: 3000 }).catch(() => {});
+      await this.waitExit(3000);
+    }
+    if (!this.exited) {
+      await this.qmp((c) => c.command('quit')).catch(() => {});
+      await this.waitExit(2000);
+    }
+    if (!this.exited) {
+      this.proc.kill('SIGKILL');
+      await this.waitExit(5000);
+    }
+    this.ssh?.close();
+    await this.console.close();
+    if (this.keepConsoleIn) {
+      await mkdir(this.keepConsoleIn, { recursive: true });
+      await copyFile(this.console.path, join(this.keepConsoleIn, `${this.name}.console.log`)).catch(() => {});
+    }
+    await rm(this.workDir, { recursive: true, force: true });
+    untrack(this);
+  }
+
+  private async waitExit(ms: number): Promise<void> {
+    await Promise.race([this.proc.then(() => {}, () => {}), sleep(ms)]);
+  }
+}
+
+class PortTakenError extends Error {}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+/** The per-guest initrd: a small overlay carrying this run's authorized key, then the cached image. */
+async function writeInitrd(path: string, image: string, key: SessionKey): Promise<void> {
+  const overlay = newcArchive([
+    { name: 'root', mode: S_IFDIR | 0o700 },
+    { name: 'root/.ssh', mode: S_IFDIR | 0o700 },
+    { name: 'root/.ssh/authorized_keys', mode: S_IFREG | 0o600, data: Buffer.from(key.authorizedKey) },
+  ]);
+  const out = createWriteStream(path);
+  out.write(overlay);
+  await pipeline(createReadStream(image), out);
+}
+
+/** dropbear is started just before the marker; the first connection can still race it by a few ms. */
+async function connectWithRetry(port: number, key: SessionKey, hostKey: string, consoleLog: ConsoleLog): Promise<SshSession> {
+  const deadline = performance.now() + 20_000;
+  for (;;) {
+    try {
+      return await SshSession.connect({ port, key, hostKey, timeoutMs: 5000 });
+    } catch (err) {
+      if (performance.now() > deadline) throw new BootError(`SSH to 127.0.0.1:${port} failed: ${(err as Error).message}`, consoleLog.tail());
+      await sleep(100);
+    }
+  }
+}

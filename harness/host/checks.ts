@@ -1,0 +1,106 @@
+// What the host needs to build images and run guests, checked fast and installed (as root, with apt) only
+// where something is missing, so running it before every test run costs well under a second.
+import { access, constants, readFile, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** Debian packages that fix it, and the suite they come from when it is not the default. */
+  fix?: { packages: string[]; suite?: string };
+}
+
+export const MIN_QEMU_MAJOR = 8; // CXL volatile type-3 memory
+const BACKPORTS_FILE = '/etc/apt/sources.list.d/bookworm-backports.sources';
+const BACKPORTS_SOURCES = 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n';
+
+async function which(cmd: string): Promise<string | null> {
+  const { stdout, exitCode } = await execa('sh', ['-c', `command -v ${cmd}`], { reject: false, env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
+  return exitCode === 0 ? stdout.trim() : null;
+}
+
+export function qemuMajor(versionText: string): number | null {
+  const m = versionText.match(/QEMU emulator version (\d+)\./);
+  return m ? Number(m[1]) : null;
+}
+
+async function qemuCheck(): Promise<Check> {
+  const fix = { packages: ['qemu-system-x86'], suite: 'bookworm-backports' };
+  const path = await which('qemu-system-x86_64');
+  if (!path) return { name: 'qemu-system-x86_64', ok: false, detail: 'not installed', fix };
+  const { stdout } = await execa(path, ['--version']);
+  const major = qemuMajor(stdout);
+  const ok = major !== null && major >= MIN_QEMU_MAJOR;
+  return { name: 'qemu-system-x86_64', ok, detail: ok ? `QEMU ${major}` : `QEMU ${major ?? '?'} is older than ${MIN_QEMU_MAJOR} (CXL volatile memory)`, ...(ok ? {} : { fix }) };
+}
+
+async function toolCheck(cmd: string, pkg: string): Promise<Check> {
+  const path = await which(cmd);
+  return { name: cmd, ok: path !== null, detail: path ?? 'not installed', ...(path ? {} : { fix: { packages: [pkg] } }) };
+}
+
+async function fileCheck(name: string, path: string, pkg: string): Promise<Check> {
+  const ok = await access(path, constants.R_OK).then(() => true, () => false);
+  return { name, ok, detail: ok ? path : `${path} missing`, ...(ok ? {} : { fix: { packages: [pkg] } }) };
+}
+
+export async function hostChecks(): Promise<Check[]> {
+  return Promise.all([
+    qemuCheck(),
+    toolCheck('depmod', 'kmod'),
+    toolCheck('zstd', 'zstd'),
+    toolCheck('cpio', 'cpio'),
+    toolCheck('dpkg-deb', 'dpkg'),
+    toolCheck('apt-get', 'apt'),
+    toolCheck('gcc', 'gcc'),
+    toolCheck('xz', 'xz-utils'),
+    toolCheck('setpriv', 'util-linux'),
+    fileCheck('static libc (guest helper)', '/usr/lib/x86_64-linux-gnu/libc.a', 'libc6-dev'),
+    fileCheck('Debian archive keyring', '/usr/share/keyrings/debian-archive-keyring.gpg', 'debian-archive-keyring'),
+  ]);
+}
+
+/** The exact commands that fix the failed checks, for a user who is not root. */
+export function fixCommands(failed: readonly Check[]): string[] {
+  const plain = [...new Set(failed.flatMap((c) => (c.fix && !c.fix.suite ? c.fix.packages : [])))];
+  const backports = [...new Set(failed.flatMap((c) => (c.fix?.suite ? c.fix.packages : [])))];
+  const cmds: string[] = [];
+  if (backports.length) {
+    cmds.push(`printf '${BACKPORTS_SOURCES.replaceAll('\n', '\\n')}' | sudo tee ${BACKPORTS_FILE}`);
+  }
+  if (backports.length || plain.length) cmds.push('sudo apt-get update');
+  if (backports.length) cmds.push(`sudo apt-get install -y -t bookworm-backports ${backports.join(' ')}`);
+  if (plain.length) cmds.push(`sudo apt-get install -y ${plain.join(' ')}`);
+  return cmds;
+}
+
+export class HostSetupError extends Error {}
+
+/** Installs what is missing when that is possible here; otherwise throws with the commands to run. */
+export async function ensureHost(log: (line: string) => void = () => {}): Promise<Check[]> {
+  let checks = await hostChecks();
+  let failed = checks.filter((c) => !c.ok);
+  if (failed.length === 0) return checks;
+  const canInstall = process.getuid?.() === 0 && (await which('apt-get')) !== null;
+  if (!canInstall) {
+    throw new HostSetupError(`host is missing ${failed.map((c) => c.name).join(', ')}; run:\n  ${fixCommands(failed).join('\n  ')}`);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const backports = [...new Set(failed.flatMap((c) => (c.fix?.suite ? c.fix.packages : [])))];
+  const plain = [...new Set(failed.flatMap((c) => (c.fix && !c.fix.suite ? c.fix.packages : [])))];
+  if (backports.length) {
+    const current = await readFile(BACKPORTS_FILE, 'utf8').catch(() => '');
+    if (!current.includes('bookworm-backports')) {
+      await writeFile(BACKPORTS_FILE, BACKPORTS_SOURCES);
+    }
+  }
+  log(`installing ${[...backports, ...plain].join(' ')} with apt-get`);
+  await execa('apt-get', ['-qq', 'update'], { env });
+  if (backports.length) await execa('apt-get', ['-y', '-qq', 'install', '-t', 'bookworm-backports', ...backports], { env });
+  if (plain.length) await execa('apt-get', ['-y', '-qq', 'install', ...plain], { env });
+  checks = await hostChecks();
+  failed = checks.filter((c) => !c.ok);
+  if (failed.length) throw new HostSetupError(`still missing after apt-get install: ${failed.map((c) => `${c.name} (${c.detail})`).join(', ')}`);
+  return checks;
+}

@@ -1,0 +1,47 @@
+// The QEMU command line every guest shares; a topology plan only adds to it. Pure, so the network rule
+// (user networking with restrict=on, forwards bound to 127.0.0.1 only) is checked by unit tests.
+
+export type Accel = 'kvm' | 'tcg';
+
+/** What a topology contributes (qemu/plan.ts's GuestPlan has these fields). */
+export interface MachineSpec {
+  machine: string;
+  cpu: string | null;
+  memory: string;
+  smp: number;
+  args: readonly string[];
+  cmdline: readonly string[];
+}
+
+export interface BootFiles {
+  kernel: string;
+  initrd: string;
+  qmpSocket: string;
+  sshPort: number;
+}
+
+// loglevel=5 keeps the slow emulated UART quiet yet still prints warnings, oopses and stalls (levels 0-4).
+export const BASE_CMDLINE = ['console=ttyS0', 'loglevel=5', 'panic=-1'] as const;
+
+export function qemuArgs(spec: MachineSpec, files: BootFiles, accel: Accel): string[] {
+  const cmdline = [...BASE_CMDLINE, ...spec.cmdline].join(' ');
+  return [
+    '-machine', spec.machine,
+    ...(accel === 'kvm' ? ['-accel', 'kvm'] : ['-accel', 'tcg,thread=multi']),
+    ...(spec.cpu ? ['-cpu', spec.cpu] : []),
+    '-smp', String(spec.smp),
+    '-m', spec.memory,
+    '-nodefaults',
+    '-display', 'none',
+    '-no-reboot', // with panic=-1 a guest panic ends QEMU, which the harness reports as a crash
+    '-serial', 'stdio',
+    '-qmp', `unix:${files.qmpSocket},server=on,wait=off`,
+    '-kernel', files.kernel,
+    '-initrd', files.initrd,
+    '-append', cmdline,
+    '-netdev', `user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:${files.sshPort}-:22`,
+    '-device', 'virtio-net-pci,netdev=net0',
+    '-device', 'virtio-rng-pci',
+    ...spec.args,
+  ];
+}
