@@ -54,7 +54,7 @@ export interface Observation {
   regions: ObservedRegion[]; // sorted by host
   devices: ObservedDevice[]; // sorted by name (natural order: dax0.2 < dax0.10)
   iomem: IomemEntry[]; // in file order
-  /** Memory blocks whose range lies inside any dax region (boot RAM blocks are not the dax bus's business). */
+  /** Memory blocks added after boot (by kmem); boot RAM blocks are not the dax bus's business. */
   memoryBlocks: ObservedBlock[]; // sorted by index
   memTotalKiB: bigint;
 }

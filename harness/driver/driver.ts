@@ -1,0 +1,69 @@
+// Runs typed operations in a real guest through the guest helper: a whole step (its writes, the
+// observation after them, and the kernel log since the last step) is one SSH exec.
+import type { Guest } from '../guest/guest.ts';
+import { HELPER_GUEST_PATH } from '../../images/guest-helper.ts';
+import type { Observation } from '../model/observation.ts';
+import type { Op, OpResult } from '../model/ops.ts';
+import { decodeBatch, encodeBatch, opToRequest, resultToOpResult, toObservation, toRawInventoryFacts, type InventoryFacts, type KmsgRecord, type RawObservation, type WireRequest } from './wire.ts';
+
+export type KernelLogLine = KmsgRecord;
+
+export interface StepOutcome {
+  results: OpResult[];
+  observation: Observation;
+  kernelLog: KernelLogLine[];
+}
+
+export class GuestDriver {
+  private kmsgSeq = -1;
+  private bootBlocks: ReadonlySet<number> = new Set();
+
+  private constructor(readonly guest: Guest) {}
+
+  /**
+   * Call before provisioning: memory blocks present now are boot RAM, and every later observation leaves
+   * them out. The kernel log is skipped up to now.
+   */
+  static async attach(guest: Guest): Promise<GuestDriver> {
+    const driver = new GuestDriver(guest);
+    driver.bootBlocks = toRawInventoryFacts(await driver.rawObserve()).bootBlocks;
+    return driver;
+  }
+
+  /** Machine facts as they are now (block size, online policy, the whole /proc/iomem). */
+  async facts(): Promise<InventoryFacts> {
+    return { ...toRawInventoryFacts(await this.rawObserve()), bootBlocks: this.bootBlocks };
+  }
+
+  private async rawObserve(): Promise<RawObservation> {
+    const [observed, kmsg] = await this.batch([{ kind: 'observe' }, { kind: 'kmsg', after: this.kmsgSeq }]);
+    if (observed?.kind !== 'observe' || kmsg?.kind !== 'kmsg') throw new Error('guest helper: batch answer out of order');
+    this.kmsgSeq = kmsg.last;
+    return observed.raw;
+  }
+
+  /** Runs `ops` in order, then observes. The kernel log covers exactly this step. */
+  async step(ops: readonly Op[]): Promise<StepOutcome> {
+    const requests: WireRequest[] = [...ops.map(opToRequest), { kind: 'observe' }, { kind: 'kmsg', after: this.kmsgSeq }];
+    const results = await this.batch(requests);
+    const observed = results[ops.length];
+    const kmsg = results[ops.length + 1];
+    if (!observed || observed.kind !== 'observe' || !kmsg || kmsg.kind !== 'kmsg') throw new Error('guest helper: batch answer out of order');
+    this.kmsgSeq = kmsg.last;
+    return {
+      results: results.slice(0, ops.length).map(resultToOpResult),
+      observation: toObservation(observed.raw, { bootBlocks: this.bootBlocks }),
+      kernelLog: kmsg.records,
+    };
+  }
+
+  async observe(): Promise<Observation> {
+    return (await this.step([])).observation;
+  }
+
+  private async batch(requests: WireRequest[]) {
+    const r = await this.guest.exec(HELPER_GUEST_PATH, { input: encodeBatch(requests), timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`guest helper exited ${r.code ?? r.signal}: ${r.stderr.trim()}`);
+    return decodeBatch(r.stdout, requests);
+  }
+}

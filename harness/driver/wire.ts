@@ -1,0 +1,347 @@
+// Host side of the guest helper's protocol (images/guest-helper/daxh-helper.c): a batch of requests goes in
+// as tab-separated lines, one JSON document comes back. The helper only reads and writes bytes; every
+// interpretation of what it saw happens here, through parse-sysfs.ts.
+import { z } from 'zod';
+import { errnoName, type Errno } from '../model/errno.ts';
+import type { IomemEntry, ObservedBlock, ObservedDevice, ObservedRegion, Observation, OnlinePolicy } from '../model/observation.ts';
+import { type DaxDriver, type DeviceAttr, type Op, type OpResult, type RegionAttr, fail, ok } from '../model/ops.ts';
+import {
+  DEVICE_NAME,
+  type IomemResource,
+  SysfsFormatError,
+  parseBlockSizeBytes,
+  parseBool01,
+  parseDecimal,
+  parseDeviceName,
+  parseHex,
+  parseInt32,
+  parseIomem,
+  parseLine,
+  parseMemTotalKiB,
+  parseMemblockState,
+  parseOnlinePolicy,
+  parseValidZones,
+} from './parse-sysfs.ts';
+import { DAX_DEVICES, MEMORY_ROOT, sysfsPath } from './sysfs-path.ts';
+
+export type WireRequest =
+  | { kind: 'write'; path: string; value: string }
+  | { kind: 'read'; path: string }
+  | { kind: 'link'; path: string }
+  | { kind: 'observe' }
+  | { kind: 'kmsg'; after: number };
+
+export interface KmsgRecord {
+  seq: number;
+  level: number; // syslog level: prio & 7
+  msg: string;
+}
+
+type Failed = { ok: false; errno: Errno };
+
+export type WireResult =
+  /** `written` is set only when write(2) returned fewer bytes than the value had. */
+  | ({ kind: 'write' } & ({ ok: true; written?: number } | Failed))
+  | ({ kind: 'read' | 'link' } & ({ ok: true; value: string } | Failed))
+  | { kind: 'observe'; raw: RawObservation }
+  | { kind: 'kmsg'; records: KmsgRecord[]; last: number };
+
+// ---- encoding -------------------------------------------------------------------------------------------
+
+function checkedPath(path: string): string {
+  if (path === '' || /[\t\n\0]/.test(path)) throw new Error(`guest helper: path ${JSON.stringify(path)} cannot be sent (empty, or tab/newline/NUL)`);
+  return path;
+}
+
+/**
+ * Values travel as hex of their UTF-8 bytes (what `echo -n` in a UTF-8 shell writes), so any byte — newline,
+ * NUL, tab — reaches write(2) unchanged. Paths travel as-is.
+ */
+export function encodeBatch(requests: readonly WireRequest[]): string {
+  return requests
+    .map((r) => {
+      switch (r.kind) {
+        case 'write':
+          return `W\t${checkedPath(r.path)}\t${Buffer.from(r.value, 'utf8').toString('hex')}\n`;
+        case 'read':
+          return `R\t${checkedPath(r.path)}\n`;
+        case 'link':
+          return `L\t${checkedPath(r.path)}\n`;
+        case 'observe':
+          return 'O\n';
+        case 'kmsg':
+          if (!Number.isSafeInteger(r.after) || r.after < -1) throw new Error(`guest helper: bad kmsg sequence ${r.after}`);
+          return `K\t${r.after}\n`;
+      }
+    })
+    .join('');
+}
+
+export function opToRequest(op: Op): WireRequest {
+  const path = sysfsPath(op.ref);
+  return op.op === 'write' ? { kind: 'write', path, value: op.value } : { kind: 'read', path };
+}
+
+export function resultToOpResult(r: WireResult): OpResult {
+  if (r.kind === 'observe' || r.kind === 'kmsg') throw new Error(`guest helper: a ${r.kind} result is not an operation's result`);
+  if (!r.ok) return fail(r.errno);
+  return r.kind === 'write' ? ok() : ok(r.value);
+}
+
+// ---- decoding -------------------------------------------------------------------------------------------
+
+const errnoNumber = z.number().int().positive();
+const ErrnoOut = z.strictObject({ errno: errnoNumber });
+/** An observed file: its bytes (JSON \u00XX escapes are latin1 bytes), null when absent, errno when unreadable. */
+const FileText = z.union([z.string(), z.null(), ErrnoOut]);
+type FileText = z.infer<typeof FileText>;
+
+const RawMapping = z.strictObject({ index: z.number().int().nonnegative(), start: FileText, end: FileText, page_offset: FileText });
+const RawDevice = z.strictObject({
+  name: z.string(),
+  host: z.union([z.string(), ErrnoOut]),
+  size: FileText,
+  align: FileText,
+  target_node: FileText,
+  numa_node: FileText,
+  resource: FileText,
+  modalias: FileText,
+  memmap_on_memory: FileText,
+  driver: FileText,
+  mappings: z.union([z.array(RawMapping), ErrnoOut]),
+});
+const RawRegion = z.strictObject({
+  host: z.string(),
+  id: FileText,
+  size: FileText,
+  align: FileText,
+  available_size: FileText,
+  seed: FileText,
+  create: FileText,
+});
+const RawBlock = z.strictObject({
+  index: z.number().int().nonnegative(),
+  state: FileText,
+  valid_zones: FileText,
+  nodes: z.union([z.array(z.number().int().nonnegative()), ErrnoOut]),
+});
+const RawObservationSchema = z.strictObject({
+  devices: z.union([z.array(RawDevice), ErrnoOut]),
+  regions: z.array(RawRegion),
+  iomem: FileText,
+  blocks: z.union([z.array(RawBlock), ErrnoOut]),
+  block_size_bytes: FileText,
+  auto_online_blocks: FileText,
+  memtotal: FileText,
+});
+/** The helper's observation as sent: raw file contents, interpreted only by toObservation/toRawInventoryFacts. */
+export type RawObservation = z.infer<typeof RawObservationSchema>;
+
+const FileResultSchema = z.union([z.strictObject({ ok: z.literal(true), value: z.string() }), ErrnoOut]);
+const WriteResultSchema = z.union([z.strictObject({ ok: z.literal(true), written: z.number().int().nonnegative().optional() }), ErrnoOut]);
+const KmsgResultSchema = z.strictObject({
+  records: z.array(z.strictObject({ seq: z.number().int().nonnegative(), level: z.number().int().min(0).max(7), msg: z.string() })),
+  last: z.number().int().min(-1),
+  /** Opening or reading /dev/kmsg failed; `records` holds what was read before. */
+  errno: errnoNumber.optional(),
+});
+const ObserveResultSchema = z.strictObject({ observe: RawObservationSchema });
+const BatchSchema = z.strictObject({ results: z.array(z.unknown()) });
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new Error(`guest helper: malformed ${what}: ${z.prettifyError(r.error)}`);
+  return r.data;
+}
+
+function describeRequest(r: WireRequest): string {
+  return r.kind === 'observe' ? 'observe' : r.kind === 'kmsg' ? `kmsg after ${r.after}` : `${r.kind} ${r.path}`;
+}
+
+function decodeOne(req: WireRequest, value: unknown): WireResult {
+  const what = `answer to ${describeRequest(req)}`;
+  switch (req.kind) {
+    case 'write': {
+      const r = parseWith(WriteResultSchema, value, what);
+      if ('errno' in r) return { kind: 'write', ok: false, errno: errnoName(r.errno) };
+      return r.written === undefined ? { kind: 'write', ok: true } : { kind: 'write', ok: true, written: r.written };
+    }
+    case 'read':
+    case 'link': {
+      const r = parseWith(FileResultSchema, value, what);
+      return 'errno' in r ? { kind: req.kind, ok: false, errno: errnoName(r.errno) } : { kind: req.kind, ok: true, value: r.value };
+    }
+    case 'observe':
+      return { kind: 'observe', raw: parseWith(ObserveResultSchema, value, what).observe };
+    case 'kmsg': {
+      const r = parseWith(KmsgResultSchema, value, what);
+      // Losing the kernel log would hide WARNINGs from the comparison, so it is an error, not an empty log.
+      if (r.errno !== undefined) throw new Error(`guest helper: reading /dev/kmsg failed with ${errnoName(r.errno)}`);
+      return { kind: 'kmsg', records: r.records, last: r.last };
+    }
+  }
+}
+
+export function decodeBatch(stdout: string, requests: readonly WireRequest[]): WireResult[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch (err) {
+    throw new Error(`guest helper: output is not JSON (${(err as Error).message}): ${stdout.slice(0, 200)}`);
+  }
+  const { results } = parseWith(BatchSchema, json, 'batch');
+  if (results.length !== requests.length) throw new Error(`guest helper: ${results.length} results for ${requests.length} requests`);
+  return requests.map((req, i) => decodeOne(req, results[i]));
+}
+
+// ---- interpretation -------------------------------------------------------------------------------------
+
+/** The text of an observed file that must exist and be readable. */
+function text(v: FileText, file: string): string {
+  const t = optionalText(v, file);
+  if (t === null) throw new SysfsFormatError(file, 'the file to exist', '');
+  return t;
+}
+
+/** Like text(), but absence is an observation (hidden attributes); only unreadable files are errors. */
+function optionalText(v: FileText, file: string): string | null {
+  if (v !== null && typeof v !== 'string') throw new Error(`${file}: reading failed with ${errnoName(v.errno)}`);
+  return v;
+}
+
+function listed<T>(v: T[] | { errno: number }, dir: string): T[] {
+  if (!Array.isArray(v)) throw new Error(`${dir}: listing failed with ${errnoName(v.errno)}`);
+  return v;
+}
+
+function deviceKey(name: string): [number, number] {
+  const m = DEVICE_NAME.exec(name);
+  if (!m) throw new SysfsFormatError(DAX_DEVICES, 'entries named daxR.N', name);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** Natural order of daxR.N names: dax0.2 < dax0.10 < dax1.0. */
+export function compareDeviceNames(a: string, b: string): number {
+  const [ra, ia] = deviceKey(a);
+  const [rb, ib] = deviceKey(b);
+  return ra - rb || ia - ib;
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function toDriver(v: FileText, file: string): DaxDriver | null {
+  const name = optionalText(v, file);
+  if (name === null || name === 'device_dax' || name === 'kmem') return name;
+  throw new SysfsFormatError(file, 'a link to device_dax or kmem', name);
+}
+
+function toDevice(d: z.infer<typeof RawDevice>): ObservedDevice {
+  const dir = `${DAX_DEVICES}/${d.name}`;
+  const at = (attr: DeviceAttr) => sysfsPath({ kind: 'device', device: d.name, attr });
+  const read = (attr: DeviceAttr & keyof typeof d) => text(d[attr], at(attr));
+  const targetNode = optionalText(d.target_node, at('target_node'));
+  const memmap = optionalText(d.memmap_on_memory, at('memmap_on_memory'));
+  const mappings = listed(d.mappings, dir);
+  mappings.forEach((m, i) => {
+    if (m.index !== i) throw new SysfsFormatError(dir, 'mapping directories mapping0..mappingN-1', mappings.map((x) => `mapping${x.index}`).join(' '));
+  });
+  return {
+    name: d.name,
+    host: text(d.host, `realpath of ${dir}`),
+    size: parseDecimal(read('size'), at('size')),
+    align: parseDecimal(read('align'), at('align')),
+    targetNode: targetNode === null ? null : parseInt32(targetNode, at('target_node')),
+    numaNode: parseInt32(read('numa_node'), at('numa_node')),
+    resource: parseHex(read('resource'), at('resource')),
+    modalias: parseLine(read('modalias'), at('modalias')),
+    memmapOnMemory: memmap === null ? null : parseBool01(memmap, at('memmap_on_memory')),
+    driver: toDriver(d.driver, `${dir}/driver`),
+    mappings: mappings.map((m) => {
+      const hex = (attr: 'start' | 'end' | 'page_offset') => {
+        const file = sysfsPath({ kind: 'mapping', device: d.name, index: m.index, attr });
+        return parseHex(text(m[attr], file), file);
+      };
+      return { start: hex('start'), end: hex('end'), pageOffset: hex('page_offset') };
+    }),
+  };
+}
+
+function toRegion(r: z.infer<typeof RawRegion>): ObservedRegion {
+  const at = (attr: RegionAttr) => sysfsPath({ kind: 'region', host: r.host, attr });
+  const read = (attr: Exclude<RegionAttr, 'delete'>) => text(r[attr], at(attr));
+  const available = optionalText(r.available_size, at('available_size'));
+  const seed = optionalText(r.seed, at('seed'));
+  const create = optionalText(r.create, at('create'));
+  // Static regions hide all three dynamic attributes and dynamic ones show all three; a mix would be new.
+  const shown = [available, seed, create].filter((v) => v !== null).length;
+  if (shown !== 0 && shown !== 3) throw new SysfsFormatError(`${r.host}/dax_region`, 'available_size, seed and create all present or all absent', `${shown} of 3 present`);
+  return {
+    host: r.host,
+    id: parseInt32(read('id'), at('id')),
+    size: parseDecimal(read('size'), at('size')),
+    align: parseDecimal(read('align'), at('align')),
+    dynamic:
+      available === null || seed === null || create === null
+        ? null
+        : { availableSize: parseDecimal(available, at('available_size')), seed: parseDeviceName(seed, at('seed')), create: parseDeviceName(create, at('create')) },
+  };
+}
+
+function toBlock(b: z.infer<typeof RawBlock>): ObservedBlock {
+  const dir = `${MEMORY_ROOT}/memory${b.index}`;
+  const stateFile = sysfsPath({ kind: 'memblock', index: b.index, attr: 'state' });
+  const state = parseMemblockState(text(b.state, stateFile), stateFile);
+  const zones = parseValidZones(text(b.valid_zones, `${dir}/valid_zones`), `${dir}/valid_zones`);
+  const nodes = listed(b.nodes, dir);
+  const [node] = nodes;
+  // Hot-added blocks belong to exactly one node; two links happen only for boot blocks spanning nodes.
+  if (node === undefined || nodes.length !== 1) throw new SysfsFormatError(dir, 'exactly one nodeN link', nodes.map((n) => `node${n}`).join(' '));
+  let zone: ObservedBlock['zone'] = 'none';
+  if (state === 'online') {
+    const [only] = zones;
+    if (only === undefined || zones.length !== 1) throw new SysfsFormatError(`${dir}/valid_zones`, 'a single zone for an online block', zones.join(' '));
+    zone = only;
+  }
+  return { index: b.index, state, node, zone };
+}
+
+const isDaxIomemName = (name: string) => DEVICE_NAME.test(name) || name === 'System RAM (kmem)';
+
+export function toObservation(raw: RawObservation, opts: { bootBlocks: ReadonlySet<number> }): Observation {
+  const iomem: IomemEntry[] = parseIomem(text(raw.iomem, '/proc/iomem'))
+    .filter((r) => isDaxIomemName(r.name))
+    .map((r) => ({ start: r.start, end: r.end, name: r.name, parent: r.ancestors.at(-1) ?? null }));
+  return {
+    regions: raw.regions.map(toRegion).sort((a, b) => byString(a.host, b.host)),
+    devices: listed(raw.devices, DAX_DEVICES)
+      .map(toDevice)
+      .sort((a, b) => compareDeviceNames(a.name, b.name)),
+    iomem,
+    memoryBlocks: listed(raw.blocks, MEMORY_ROOT)
+      .filter((b) => !opts.bootBlocks.has(b.index))
+      .map(toBlock)
+      .sort((a, b) => a.index - b.index),
+    memTotalKiB: parseMemTotalKiB(text(raw.memtotal, '/proc/meminfo')),
+  };
+}
+
+/** What the harness records once after boot: facts about the machine rather than about the dax bus. */
+export interface InventoryFacts {
+  blockSizeBytes: bigint;
+  autoOnline: OnlinePolicy;
+  /** Memory blocks present at boot; later observations leave them out. */
+  bootBlocks: ReadonlySet<number>;
+  /** The whole of /proc/iomem, in file order. */
+  iomem: IomemResource[];
+}
+
+export function toRawInventoryFacts(raw: RawObservation): InventoryFacts {
+  const blockSize = `${MEMORY_ROOT}/block_size_bytes`;
+  const policy = sysfsPath({ kind: 'memory', attr: 'auto_online_blocks' });
+  return {
+    blockSizeBytes: parseBlockSizeBytes(text(raw.block_size_bytes, blockSize), blockSize),
+    autoOnline: parseOnlinePolicy(text(raw.auto_online_blocks, policy), policy),
+    bootBlocks: new Set(listed(raw.blocks, MEMORY_ROOT).map((b) => b.index)),
+    iomem: parseIomem(text(raw.iomem, '/proc/iomem')),
+  };
+}

@@ -1,0 +1,582 @@
+/*
+ * daxh-helper: the guest side of dax-harness. One SSH exec runs one batch: every sysfs write of a step,
+ * the observation after them and the kernel log since the last step, so a step costs one round trip.
+ *
+ * stdin, one request per line (the whole batch is validated before anything runs, so a malformed batch
+ * has no side effects):
+ *   W \t PATH \t HEX   open(O_WRONLY) + exactly one write(2) of the decoded bytes (HEX may be empty)
+ *   R \t PATH          open(O_RDONLY) + read to EOF
+ *   L \t PATH          readlink, basename of the target
+ *   O                  observe the dax bus, memory blocks, /proc/iomem and MemTotal (raw text)
+ *   K \t SEQ           /dev/kmsg records with seq > SEQ (SEQ may be -1); "errno" if reading failed
+ * stdout: {"results":[...]} with one entry per request. Strings are JSON-escaped byte by byte: bytes
+ * outside printable ASCII become \u00XX, which the host reads back as latin1, so no byte is ever lost.
+ * Inside an observation a file that does not exist is null and any other failure is {"errno":N}: a hidden
+ * attribute is an observation, an unreadable one is not.
+ *
+ * For humans: daxh-helper observe | read PATH | write PATH VALUE.
+ * Build: gcc -static -Os -Wall -Werror -o daxh-helper daxh-helper.c
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KMSG_RECORD_MAX 8192 /* the kernel's CONSOLE_EXT_LOG_MAX: a smaller read buffer gets EINVAL */
+
+struct req {
+	char kind;
+	const char *path;
+	unsigned char *value;
+	size_t len;
+	long long after;
+};
+
+static void die(int code, const char *msg, const char *detail)
+{
+	fprintf(stderr, "daxh-helper: %s%s%s\n", msg, detail ? ": " : "", detail ? detail : "");
+	exit(code);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die(1, "out of memory", NULL);
+	return p;
+}
+
+static void jstr(const char *s, size_t n)
+{
+	putchar('"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void jcstr(const char *s)
+{
+	jstr(s, strlen(s));
+}
+
+/* Everything up to EOF into a malloc'ed buffer; returns 0 or an errno. Closes fd. */
+static int slurp_fd(int fd, char **buf, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *b = xrealloc(NULL, cap);
+	for (;;) {
+		if (n == cap)
+			b = xrealloc(b, cap *= 2);
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(b);
+			close(fd);
+			return e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int slurp(const char *path, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? errno : slurp_fd(fd, buf, len);
+}
+
+/* dir/name into out (PATH_MAX bytes). sysfs paths are far shorter, so an overflow means a broken tree. */
+static char *join(char *out, const char *dir, const char *name)
+{
+	if ((size_t)snprintf(out, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX)
+		die(1, "path too long", dir);
+	return out;
+}
+
+/* Basename of a symlink's target into out (PATH_MAX); returns 0 or an errno. */
+static int link_name(const char *path, char *out)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof target - 1);
+	if (n < 0)
+		return errno;
+	target[n] = 0;
+	const char *slash = strrchr(target, '/');
+	strcpy(out, slash ? slash + 1 : target);
+	return 0;
+}
+
+/* Observation values: the text, null when the file does not exist, {"errno":N} when it cannot be read. */
+static void jfile(const char *path)
+{
+	char *buf;
+	size_t len;
+	int e = slurp(path, &buf, &len);
+	if (e == ENOENT)
+		fputs("null", stdout);
+	else if (e)
+		printf("{\"errno\":%d}", e);
+	else {
+		jstr(buf, len);
+		free(buf);
+	}
+}
+
+static void jattr(const char *dir, const char *attr)
+{
+	char path[PATH_MAX];
+	printf("\"%s\":", attr);
+	jfile(join(path, dir, attr));
+}
+
+static void jattrs(const char *dir, const char *const *attrs)
+{
+	for (; *attrs; attrs++) {
+		putchar(',');
+		jattr(dir, *attrs);
+	}
+}
+
+/* The number N of a directory entry named <prefix>N, or -1. */
+static long numbered(const char *name, const char *prefix)
+{
+	size_t p = strlen(prefix);
+	if (strncmp(name, prefix, p) || name[p] < '0' || name[p] > '9')
+		return -1;
+	char *end;
+	long n = strtol(name + p, &end, 10);
+	return *end ? -1 : n;
+}
+
+static const char *scan_prefix;
+static int has_prefix(const struct dirent *d)
+{
+	return numbered(d->d_name, scan_prefix) >= 0;
+}
+static int by_number(const struct dirent **a, const struct dirent **b)
+{
+	long x = numbered((*a)->d_name, scan_prefix), y = numbered((*b)->d_name, scan_prefix);
+	return (x > y) - (x < y);
+}
+static int not_dot(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+/* Entries <prefix>N of dir in ascending N; returns the count, or -errno. */
+static int scan_numbered(const char *dir, const char *prefix, struct dirent ***list)
+{
+	scan_prefix = prefix;
+	int n = scandir(dir, list, has_prefix, by_number);
+	return n < 0 ? -errno : n;
+}
+
+static void free_list(struct dirent **list, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const char *const device_attrs[] = { "size", "align", "target_node", "numa_node", "resource",
+					    "modalias", "memmap_on_memory", NULL };
+static const char *const mapping_attrs[] = { "start", "end", "page_offset", NULL };
+static const char *const region_attrs[] = { "id", "size", "align", "available_size", "seed", "create", NULL };
+
+/* One dax device; returns its host path (malloc'ed) or NULL when realpath failed. */
+static char *observe_device(const char *name)
+{
+	char dev[PATH_MAX], real[PATH_MAX], path[PATH_MAX], drv[PATH_MAX];
+	join(dev, "/sys/bus/dax/devices", name);
+	fputs("{\"name\":", stdout);
+	jcstr(name);
+	fputs(",\"host\":", stdout);
+	char *host = NULL;
+	if (realpath(dev, real)) {
+		*strrchr(real, '/') = 0;
+		host = strdup(real);
+		jcstr(host);
+	} else {
+		printf("{\"errno\":%d}", errno);
+	}
+	jattrs(dev, device_attrs);
+
+	fputs(",\"driver\":", stdout);
+	int e = link_name(join(path, dev, "driver"), drv);
+	if (e == ENOENT)
+		fputs("null", stdout);
+	else if (e)
+		printf("{\"errno\":%d}", e);
+	else
+		jcstr(drv);
+
+	fputs(",\"mappings\":", stdout);
+	struct dirent **maps;
+	int n = scan_numbered(dev, "mapping", &maps);
+	if (n < 0) {
+		printf("{\"errno\":%d}", -n);
+	} else {
+		putchar('[');
+		for (int i = 0; i < n; i++) {
+			join(path, dev, maps[i]->d_name);
+			printf("%s{\"index\":%ld", i ? "," : "", numbered(maps[i]->d_name, "mapping"));
+			jattrs(path, mapping_attrs);
+			putchar('}');
+		}
+		putchar(']');
+		free_list(maps, n);
+	}
+	putchar('}');
+	return host;
+}
+
+static void observe_memory(void)
+{
+	const char *mem = "/sys/devices/system/memory";
+	char dir[PATH_MAX];
+	struct dirent **blocks;
+	fputs(",\"blocks\":", stdout);
+	int n = scan_numbered(mem, "memory", &blocks);
+	if (n < 0) {
+		printf("{\"errno\":%d}", -n);
+	} else {
+		putchar('[');
+		for (int i = 0; i < n; i++) {
+			join(dir, mem, blocks[i]->d_name);
+			printf("%s{\"index\":%ld,", i ? "," : "", numbered(blocks[i]->d_name, "memory"));
+			jattr(dir, "state");
+			putchar(',');
+			jattr(dir, "valid_zones");
+			/* The block's node is only visible as nodeN links inside its directory (boot blocks
+			 * spanning two nodes have two). */
+			struct dirent **nodes;
+			int m = scan_numbered(dir, "node", &nodes);
+			fputs(",\"nodes\":", stdout);
+			if (m < 0) {
+				printf("{\"errno\":%d}}", -m);
+			} else {
+				putchar('[');
+				for (int k = 0; k < m; k++)
+					printf("%s%ld", k ? "," : "", numbered(nodes[k]->d_name, "node"));
+				fputs("]}", stdout);
+				free_list(nodes, m);
+			}
+		}
+		putchar(']');
+		free_list(blocks, n);
+	}
+	putchar(',');
+	jattr(mem, "block_size_bytes");
+	putchar(',');
+	jattr(mem, "auto_online_blocks");
+}
+
+static void observe_meminfo(void)
+{
+	char *buf;
+	size_t len;
+	fputs(",\"memtotal\":", stdout);
+	int e = slurp("/proc/meminfo", &buf, &len);
+	if (e) {
+		printf("{\"errno\":%d}", e);
+		return;
+	}
+	char *line = memmem(buf, len, "MemTotal:", 9);
+	if (line && (line == buf || line[-1] == '\n')) {
+		char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+		jstr(line, nl ? (size_t)(nl - line + 1) : (size_t)(buf + len - line));
+	} else {
+		fputs("null", stdout);
+	}
+	free(buf);
+}
+
+static void observe(void)
+{
+	struct dirent **devs;
+	char **hosts = NULL;
+	int nhosts = 0;
+	fputs("{\"observe\":{\"devices\":", stdout);
+	int n = scandir("/sys/bus/dax/devices", &devs, not_dot, alphasort), e = n < 0 ? errno : 0;
+	if (e && e != ENOENT) { /* no dax bus yet (modules not loaded) is simply no devices */
+		printf("{\"errno\":%d}", e);
+	} else {
+		putchar('[');
+		for (int i = 0; i < n; i++) {
+			if (i)
+				putchar(',');
+			char *host = observe_device(devs[i]->d_name);
+			if (host) {
+				hosts = xrealloc(hosts, sizeof *hosts * (size_t)(nhosts + 1));
+				hosts[nhosts++] = host;
+			}
+		}
+		putchar(']');
+		if (n >= 0)
+			free_list(devs, n);
+	}
+
+	fputs(",\"regions\":[", stdout);
+	qsort(hosts, (size_t)nhosts, sizeof *hosts, by_string);
+	for (int i = 0, first = 1; i < nhosts; i++) {
+		if (i && !strcmp(hosts[i], hosts[i - 1]))
+			continue;
+		char dir[PATH_MAX];
+		join(dir, hosts[i], "dax_region");
+		fputs(first ? "{\"host\":" : ",{\"host\":", stdout);
+		first = 0;
+		jcstr(hosts[i]);
+		jattrs(dir, region_attrs);
+		putchar('}');
+	}
+	putchar(']');
+	for (int i = 0; i < nhosts; i++)
+		free(hosts[i]);
+	free(hosts);
+
+	fputs(",\"iomem\":", stdout);
+	jfile("/proc/iomem");
+	observe_memory();
+	observe_meminfo();
+	fputs("}}", stdout);
+}
+
+static void do_write(const struct req *r)
+{
+	int fd = open(r->path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("{\"errno\":%d}", errno);
+		return;
+	}
+	ssize_t w = write(fd, r->value, r->len);
+	int e = errno;
+	close(fd);
+	if (w < 0)
+		printf("{\"errno\":%d}", e);
+	else if ((size_t)w < r->len)
+		printf("{\"ok\":true,\"written\":%zd}", w);
+	else
+		fputs("{\"ok\":true}", stdout);
+}
+
+static void do_read(const struct req *r)
+{
+	char *buf;
+	size_t len;
+	int e = slurp(r->path, &buf, &len);
+	if (e) {
+		printf("{\"errno\":%d}", e);
+		return;
+	}
+	fputs("{\"ok\":true,\"value\":", stdout);
+	jstr(buf, len);
+	putchar('}');
+	free(buf);
+}
+
+static void do_link(const struct req *r)
+{
+	char name[PATH_MAX];
+	int e = link_name(r->path, name);
+	if (e) {
+		printf("{\"errno\":%d}", e);
+		return;
+	}
+	fputs("{\"ok\":true,\"value\":", stdout);
+	jcstr(name);
+	putchar('}');
+}
+
+/* Each read(2) of /dev/kmsg returns one record: "prio,seq,usec,flags[,...];message\n" + " KEY=value\n"... */
+static void do_kmsg(const struct req *r)
+{
+	static char rec[KMSG_RECORD_MAX + 1];
+	long long last = r->after;
+	int first = 1, err = 0;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		err = errno;
+	fputs("{\"records\":[", stdout);
+	while (fd >= 0) {
+		ssize_t n = read(fd, rec, KMSG_RECORD_MAX);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR || errno == EPIPE) /* EPIPE: records were overwritten; go on */
+				continue;
+			if (errno != EAGAIN)
+				err = errno;
+			break;
+		}
+		rec[n] = 0;
+		char *semi = strchr(rec, ';'), *p;
+		unsigned long prio = strtoul(rec, &p, 10);
+		if (!semi || *p != ',')
+			continue;
+		long long seq = strtoll(p + 1, NULL, 10);
+		if (seq <= r->after)
+			continue;
+		char *msg = semi + 1, *nl = strchr(msg, '\n');
+		printf("%s{\"seq\":%lld,\"level\":%lu,\"msg\":", first ? "" : ",", seq, prio & 7);
+		jstr(msg, nl ? (size_t)(nl - msg) : strlen(msg));
+		putchar('}');
+		first = 0;
+		if (seq > last)
+			last = seq;
+	}
+	if (fd >= 0)
+		close(fd);
+	printf("],\"last\":%lld", last);
+	if (err)
+		printf(",\"errno\":%d", err);
+	putchar('}');
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parses one request line in place; returns NULL or what is wrong with it. */
+static const char *parse_line(char *line, struct req *r)
+{
+	char *f[3] = { line, NULL, NULL };
+	int nf = 1;
+	for (char *tab = strchr(line, '\t'); tab; tab = strchr(tab + 1, '\t')) {
+		if (nf == 3)
+			return "too many tab-separated fields";
+		*tab = 0;
+		f[nf++] = tab + 1;
+	}
+	r->kind = strlen(f[0]) == 1 ? f[0][0] : 0;
+	int want = r->kind == 'W' ? 3 : r->kind == 'R' || r->kind == 'L' || r->kind == 'K' ? 2 : r->kind == 'O' ? 1 : 0;
+	if (!want)
+		return "unknown request";
+	if (nf != want)
+		return "wrong number of tab-separated fields";
+	if (r->kind == 'K') {
+		char *end;
+		errno = 0;
+		r->after = strtoll(f[1], &end, 10);
+		if (!*f[1] || *end || errno || r->after < -1)
+			return "bad kmsg sequence number";
+		return NULL;
+	}
+	if (want > 1 && !*f[1])
+		return "empty path";
+	r->path = f[1];
+	if (r->kind != 'W')
+		return NULL;
+	size_t digits = strlen(f[2]);
+	if (digits % 2)
+		return "odd number of hex digits";
+	r->len = digits / 2;
+	r->value = (unsigned char *)f[2]; /* decoded in place: each byte lands behind the digits it came from */
+	for (size_t i = 0; i < r->len; i++) {
+		int hi = hexval(f[2][2 * i]), lo = hexval(f[2][2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return "bad hex digit";
+		r->value[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return NULL;
+}
+
+static struct req *parse_batch(char *in, size_t len, int *count)
+{
+	struct req *reqs = NULL;
+	int n = 0;
+	if (memchr(in, 0, len))
+		die(2, "malformed batch", "NUL byte in input");
+	for (char *p = in, *end = in + len; p < end; n++) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl)
+			*nl = 0;
+		reqs = xrealloc(reqs, sizeof *reqs * (size_t)(n + 1));
+		memset(&reqs[n], 0, sizeof *reqs);
+		const char *why = parse_line(p, &reqs[n]);
+		if (why) {
+			fprintf(stderr, "daxh-helper: malformed batch, line %d: %s\n", n + 1, why);
+			exit(2);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	*count = n;
+	return reqs;
+}
+
+int main(int argc, char **argv)
+{
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	struct req one = { 0 }, *reqs = &one;
+	int n = 1;
+	if (argc == 2 && !strcmp(argv[1], "observe")) {
+		one.kind = 'O';
+	} else if (argc == 3 && !strcmp(argv[1], "read")) {
+		one.kind = 'R';
+		one.path = argv[2];
+	} else if (argc == 4 && !strcmp(argv[1], "write")) {
+		one.kind = 'W';
+		one.path = argv[2];
+		one.value = (unsigned char *)argv[3];
+		one.len = strlen(argv[3]);
+	} else if (argc == 1) {
+		char *in;
+		size_t len;
+		int e = slurp_fd(0, &in, &len); /* not /dev/stdin: the guest's devtmpfs has no such link */
+		if (e)
+			die(2, "cannot read stdin", strerror(e));
+		reqs = parse_batch(in, len, &n);
+	} else {
+		die(2, "usage: daxh-helper [observe | read PATH | write PATH VALUE] (no arguments: batch on stdin)", NULL);
+	}
+
+	fputs("{\"results\":[", stdout);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			putchar(',');
+		switch (reqs[i].kind) {
+		case 'W': do_write(&reqs[i]); break;
+		case 'R': do_read(&reqs[i]); break;
+		case 'L': do_link(&reqs[i]); break;
+		case 'O': observe(); break;
+		case 'K': do_kmsg(&reqs[i]); break;
+		}
+	}
+	fputs("]}\n", stdout);
+	if (fflush(stdout) || ferror(stdout))
+		die(1, "writing stdout failed", strerror(errno));
+	return 0;
+}
