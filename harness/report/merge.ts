@@ -1,0 +1,27 @@
+// Joins the results of shards (or re-runs) of one kernel into one run, as if it had run unsharded.
+import { caseId, totalsOf, RESULTS_SCHEMA, type RunResults } from './results.ts';
+
+export function mergeResults(parts: readonly RunResults[]): RunResults {
+  if (parts.length === 0) throw new Error('merge: no results files given');
+  const kernels = new Set(parts.map((p) => p.kernel));
+  if (kernels.size > 1) throw new Error(`merge: results are from different kernels (${[...kernels].join(', ')}); merge one kernel at a time`);
+  const seen = new Set<string>();
+  const cases = parts.flatMap((p) => p.cases).filter((c) => {
+    const id = caseId(c);
+    if (seen.has(id)) throw new Error(`merge: case ${id} appears in more than one file; were the shards overlapping?`);
+    seen.add(id);
+    return true;
+  });
+  const first = parts[0]!;
+  return {
+    schema: RESULTS_SCHEMA,
+    kernel: first.kernel,
+    image: first.image,
+    accel: first.accel,
+    startedAt: parts.map((p) => p.startedAt).sort()[0]!,
+    durationMs: Math.max(...parts.map((p) => p.durationMs)),
+    totals: totalsOf(cases),
+    checks: cases.reduce((n, c) => n + c.checks, 0),
+    cases,
+  };
+}

@@ -1,0 +1,59 @@
+// Live progress on stderr (one rewritten line on a terminal, plain lines otherwise) and the end table.
+import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
+import type { Reporter, RunInfo } from './reporter.ts';
+
+export class ProgressReporter implements Reporter {
+  private total = 0;
+  private done = 0;
+  private counts = { passed: 0, failed: 0, known: 0, skipped: 0 };
+  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+
+  onRunStart(info: RunInfo): void {
+    this.total = info.totalCases;
+    this.out.write(`daxh: ${info.totalCases} cases on kernel ${info.kernel} (image ${info.image}, ${info.accel})\n`);
+  }
+
+  onCaseEnd(r: CaseResult): void {
+    this.done++;
+    this.counts[r.status]++;
+    const c = this.counts;
+    const line = `[${this.done}/${this.total}] ${r.topology} · ${c.passed} passed, ${c.failed} failed, ${c.known} known, ${c.skipped} skipped · ${r.status.padEnd(7)} ${r.suite}/${r.name}`;
+    if (this.out.isTTY) this.out.write(`\r\x1b[K${line.slice(0, (this.out.columns ?? 120) - 1)}`);
+    else this.out.write(`${line}\n`);
+    if (r.status === 'failed' && this.out.isTTY) this.out.write(`\n  ✗ ${caseId(r)}\n`);
+  }
+
+  onRunEnd(run: RunResults): void {
+    if (this.out.isTTY) this.out.write('\n');
+    this.out.write(`\n${summaryTable(run)}\n`);
+  }
+}
+
+export function summaryTable(run: RunResults): string {
+  const rows: string[][] = [['suite', 'topology', 'passed', 'failed', 'known', 'skipped', 'checks']];
+  const keys = [...new Set(run.cases.map((c) => `${c.suite}\t${c.topology}`))];
+  for (const k of keys) {
+    const [suite, topology] = k.split('\t') as [string, string];
+    const cs = run.cases.filter((c) => c.suite === suite && c.topology === topology);
+    const t = totalsOf(cs);
+    rows.push([suite, topology, String(t.passed), String(t.failed), String(t.known), String(t.skipped), String(cs.reduce((n, c) => n + c.checks, 0))]);
+  }
+  const t = run.totals;
+  rows.push(['all', '', String(t.passed), String(t.failed), String(t.known), String(t.skipped), String(run.checks)]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((v, i) => (i < 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));
+  const failures = run.cases.filter((c) => c.status === 'failed').map((c) => `\n✗ ${caseId(c)}\n${indent(c.failure ?? '')}${c.recipe ? `\n  recipe: ${c.recipe}` : ''}${c.console ? `\n  console:\n${indent(c.console, 4)}` : ''}`);
+  const known = run.cases.flatMap((c) => (c.known ?? []).map((k) => `  ~ ${caseId(c)}: ${k.id} at ${k.step} — ${k.reason}`));
+  const skipped = run.cases.filter((c) => c.status === 'skipped').map((c) => `  - ${caseId(c)}: ${c.skipReason}`);
+  return [
+    lines.join('\n'),
+    ...failures,
+    ...(known.length ? ['\nknown kernel divergences (not failures):', ...known] : []),
+    ...(skipped.length ? ['\nskipped:', ...skipped] : []),
+    `\n${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.known} known · ${run.checks} checks · kernel ${run.kernel} · image ${run.image} · ${(run.durationMs / 1000).toFixed(0)} s`,
+  ].join('\n');
+}
+
+function indent(text: string, n = 2): string {
+  return text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+}
