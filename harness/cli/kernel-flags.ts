@@ -1,0 +1,29 @@
+// The flags that pick the kernel under test, shared by every command that boots a guest.
+import type { KernelChoice } from '../../images/kernel.ts';
+import { DEBIAN_KERNELS, DEFAULT_KERNEL_SERIES, type DebianKernelPin } from '../../images/pins.ts';
+import { UsageError } from './errors.ts';
+
+export const KERNEL_OPTIONS = {
+  kernel: { type: 'string' },
+  modules: { type: 'string' },
+  'kernel-tree': { type: 'string' },
+  'debian-kernel': { type: 'string' },
+} as const;
+
+export const KERNEL_HELP = `kernel under test (pick one; default: --debian-kernel ${DEFAULT_KERNEL_SERIES}):
+  --debian-kernel S        Debian's pinned kernel of series S (${DEBIAN_KERNELS.map((k) => k.series).join(', ')})
+  --kernel F --modules D   a bzImage and the INSTALL_MOD_PATH of its \`make modules_install\`
+  --kernel-tree D          a built kernel tree (arch/x86/boot/bzImage, .config; modules installed on the fly)`;
+
+export function kernelChoice(v: { kernel?: string; modules?: string; 'kernel-tree'?: string; 'debian-kernel'?: string }): KernelChoice {
+  const given = [v.kernel !== undefined || v.modules !== undefined, v['kernel-tree'] !== undefined, v['debian-kernel'] !== undefined].filter(Boolean).length;
+  if (given > 1) throw new UsageError('--kernel/--modules, --kernel-tree and --debian-kernel exclude each other: pass one');
+  if (v.kernel !== undefined || v.modules !== undefined) {
+    if (v.kernel === undefined) throw new UsageError('--modules needs --kernel <bzImage> too');
+    if (v.modules === undefined) throw new UsageError('--kernel needs --modules <dir> too (the INSTALL_MOD_PATH of make modules_install)');
+    return { kind: 'files', bzImage: v.kernel, modules: v.modules };
+  }
+  if (v['kernel-tree'] !== undefined) return { kind: 'tree', dir: v['kernel-tree'] };
+  // The series name is checked where the pins live (images/kernel.ts debianPin), which the CLI maps to exit 2.
+  return { kind: 'debian', series: (v['debian-kernel'] ?? DEFAULT_KERNEL_SERIES) as DebianKernelPin['series'] };
+}

@@ -1,0 +1,87 @@
+// What came up in a provisioned guest, typed: the regions with their provider and address range, the
+// devices, the memory facts. Built once after provisioning; the model starts from it and resets return to it.
+import type { IomemResource } from '../driver/parse-sysfs.ts';
+import type { InventoryFacts } from '../driver/wire.ts';
+import type { ObservedDevice, Observation, OnlinePolicy } from '../model/observation.ts';
+import type { Capabilities } from './capabilities.ts';
+
+export type Provider = 'pmem' | 'nvdimm' | 'cxl' | 'cxl-pmem' | 'hmem';
+
+export interface InventoryRegion {
+  host: string;
+  id: number;
+  provider: Provider;
+  dynamic: boolean;
+  start: bigint;
+  end: bigint; // inclusive
+  size: bigint;
+  align: bigint;
+  targetNode: number | null;
+  /** Name of the /proc/iomem resource under which this region's dax entries appear. */
+  iomemParent: string;
+}
+
+export interface Inventory {
+  release: string;
+  regions: InventoryRegion[];
+  devices: ObservedDevice[];
+  observation: Observation;
+  blockSize: bigint;
+  autoOnline: OnlinePolicy;
+  bootBlocks: ReadonlySet<number>;
+  mhpMemmapOnMemory: Capabilities['mhpMemmapOnMemory'];
+}
+
+/** The provider is written in the host's sysfs path: the device that carries dax_region/. */
+export function providerOf(host: string): Provider {
+  if (/\/hmem\.\d+$/.test(host)) return 'hmem';
+  if (/\/dax_region\d+$/.test(host)) return 'cxl';
+  if (/\/ndbus\d+\//.test(host)) {
+    if (/ACPI0017|nvdimm-bridge/.test(host)) return 'cxl-pmem';
+    if (/e820_pmem/.test(host)) return 'pmem';
+    if (/ACPI0012/.test(host)) return 'nvdimm';
+  }
+  throw new Error(`cannot tell which provider owns dax region host ${host}`);
+}
+
+const DAX_NAME = /^dax\d+\.\d+$/;
+
+/**
+ * A region's range is not in sysfs. A zero-size device of a dynamic region reports the region start as its
+ * resource; otherwise the region is the /proc/iomem resource of exactly its size that holds its devices
+ * (Soft Reserved for hmem, regionN for CXL, the device's own entry for a static pmem region).
+ */
+export function regionRange(region: { host: string; size: bigint; dynamic: boolean }, devices: readonly ObservedDevice[], iomem: readonly IomemResource[]): { start: bigint; end: bigint; iomemParent: string } {
+  const mine = devices.filter((d) => d.host === region.host);
+  const anchor = mine.flatMap((d) => d.mappings.map((m) => m.start))[0];
+  const match = anchor === undefined ? undefined : iomem.find((r) => r.end - r.start + 1n === region.size && r.start <= anchor && anchor <= r.end);
+  if (match) {
+    const parent = DAX_NAME.test(match.name) ? (match.ancestors.at(-1) ?? '') : match.name;
+    return { start: match.start, end: match.end, iomemParent: parent };
+  }
+  const empty = region.dynamic ? mine.find((d) => d.size === 0n) : undefined;
+  if (empty) {
+    const container = iomem.filter((r) => r.start <= empty.resource && empty.resource + region.size - 1n <= r.end).at(-1);
+    return { start: empty.resource, end: empty.resource + region.size - 1n, iomemParent: container?.name ?? '' };
+  }
+  throw new Error(`cannot find the address range of dax region ${region.host} (size ${region.size}) in /proc/iomem`);
+}
+
+export function buildInventory(obs: Observation, facts: InventoryFacts, caps: Capabilities): Inventory {
+  const regions = obs.regions.map((r): InventoryRegion => {
+    const dynamic = r.dynamic !== null;
+    const range = regionRange({ host: r.host, size: r.size, dynamic }, obs.devices, facts.iomem);
+    const targetNode = obs.devices.find((d) => d.host === r.host)?.targetNode ?? null;
+    return { host: r.host, id: r.id, provider: providerOf(r.host), dynamic, size: r.size, align: r.align, targetNode, ...range };
+  });
+  return {
+    release: caps.release,
+    regions,
+    devices: obs.devices,
+    observation: obs,
+    blockSize: facts.blockSizeBytes,
+    autoOnline: facts.autoOnline,
+    bootBlocks: facts.bootBlocks,
+    mhpMemmapOnMemory: caps.mhpMemmapOnMemory,
+  };
+}

@@ -1,0 +1,22 @@
+// Everything a run needs before its first guest: the kernel, its image, and how QEMU will accelerate.
+// Done once per run and shared by every guest of it.
+import { chooseAccel } from '../guest/accel.ts';
+import { buildImage, type GuestImage } from '../../images/image.ts';
+import { resolveKernel, type Kernel, type KernelChoice } from '../../images/kernel.ts';
+import type { Accel } from '../../qemu/base-args.ts';
+
+export interface Prepared {
+  kernel: Kernel;
+  image: GuestImage;
+  accel: Accel;
+}
+
+export async function prepare(choice: KernelChoice, accel: Accel | 'auto', log: (line: string) => void): Promise<Prepared> {
+  const kernel = await resolveKernel(choice);
+  const t0 = performance.now();
+  const image = await buildImage(kernel);
+  const built = image.cacheHit ? 'cached' : `built in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+  const chosen = await chooseAccel(kernel.bzImage, accel);
+  log(`kernel ${kernel.release} (${kernel.label}) · image ${image.hash} (${built}) · accel ${chosen}`);
+  return { kernel, image, accel: chosen };
+}

@@ -1,0 +1,62 @@
+// A booted, provisioned guest for one topology on the prepared kernel: the unit every command and suite
+// works with. Whatever happens inside `withGuest`, the guest is stopped afterwards.
+import { GuestDriver } from '../driver/driver.ts';
+import { Guest } from '../guest/guest.ts';
+import type { GuestPlan } from '../../qemu/plan.ts';
+import { CAPABILITY_PROBE, parseCapabilities, type Capabilities } from './capabilities.ts';
+import type { Prepared } from './prepare.ts';
+import { buildInventory, type Inventory } from './inventory.ts';
+import { provision, type StepOutcome } from './provision.ts';
+
+export interface LabGuest {
+  guest: Guest;
+  plan: GuestPlan | null;
+  caps: Capabilities;
+  steps: StepOutcome[];
+  driver: GuestDriver;
+  inventory: Inventory;
+}
+
+export interface BootRequest {
+  prepared: Prepared;
+  /** The topology's plan for a given work dir; null boots a guest with no dax memory at all. */
+  plan: ((workDir: string) => GuestPlan) | null;
+  name: string;
+  keepConsoleIn?: string;
+}
+
+const PLAIN_MACHINE = { machine: 'q35', cpu: null, memory: '1G', smp: 2, args: [], cmdline: [], backingFiles: [] } as const;
+
+export async function bootLabGuest(req: BootRequest): Promise<LabGuest> {
+  let plan: GuestPlan | null = null;
+  const guest = await Guest.boot({
+    name: req.name,
+    kernel: req.prepared.kernel,
+    image: req.prepared.image,
+    accel: req.prepared.accel,
+    setup: (workDir) => {
+      plan = req.plan ? req.plan(workDir) : null;
+      return plan ?? PLAIN_MACHINE;
+    },
+    ...(req.keepConsoleIn ? { keepConsoleIn: req.keepConsoleIn } : {}),
+  });
+  try {
+    const caps = parseCapabilities(await guest.run(CAPABILITY_PROBE));
+    const driver = await GuestDriver.attach(guest);
+    const steps = plan ? await provision(guest, (plan as GuestPlan).provisioning, caps) : [];
+    const inventory = buildInventory(await driver.observe(), await driver.facts(), caps);
+    return { guest, plan, caps, steps, driver, inventory };
+  } catch (err) {
+    await guest.stop();
+    throw err;
+  }
+}
+
+export async function withLabGuest<T>(req: BootRequest, fn: (g: LabGuest) => Promise<T>): Promise<T> {
+  const lab = await bootLabGuest(req);
+  try {
+    return await fn(lab);
+  } finally {
+    await lab.guest.stop();
+  }
+}
