@@ -1,0 +1,68 @@
+import test from 'ava';
+import { fileURLToPath } from 'node:url';
+import { builtinTopologyNames, listTopologies, loadTopology } from './load.ts';
+import { parseTopologyText } from './topology-file.ts';
+import { TopologyError } from './validate.ts';
+import { splitVariants } from './variants.ts';
+
+const testdata = (name: string) => fileURLToPath(new URL(`./testdata/${name}`, import.meta.url));
+
+test('every built-in loads, and each has a +mom variant in the list', (t) => {
+  const list = listTopologies();
+  const names = builtinTopologyNames();
+  t.deepEqual(
+    list.map((x) => x.name),
+    names.flatMap((n) => [n, `${n}+mom`]),
+  );
+  for (const { name, description } of list) {
+    t.true(description.length > 0 && !description.includes('\n'), name);
+    t.is(loadTopology(name).name, name);
+  }
+});
+
+test('+mom only changes the boot setting', (t) => {
+  const base = loadTopology('hmem');
+  const mom = loadTopology('hmem+mom');
+  t.is(mom.boot.memmapOnMemory, 'Y');
+  t.is(base.boot.memmapOnMemory, undefined);
+  t.deepEqual({ ...mom, name: base.name, description: base.description, boot: base.boot }, base);
+});
+
+test('variants peel off names and paths, unknown suffixes stay part of the name', (t) => {
+  t.deepEqual(splitVariants('hmem+mom'), { base: 'hmem', variants: ['mom'] });
+  t.deepEqual(splitVariants('dir/a+b.yaml+mom'), { base: 'dir/a+b.yaml', variants: ['mom'] });
+  t.deepEqual(splitVariants('hmem+fast'), { base: 'hmem+fast', variants: [] });
+  t.deepEqual(splitVariants('+mom'), { base: '+mom', variants: [] });
+});
+
+test('an unknown name lists the built-ins', (t) => {
+  const err = t.throws(() => loadTopology('hmem+fast'), { instanceOf: TopologyError });
+  t.is(err.field, 'topology');
+  t.regex(err.message, /^topology: 'hmem\+fast' is not a built-in \(cxl, cxl-interleave, .*; variants \+mom\) nor a \.yaml\/\.yml\/\.json file$/);
+});
+
+test('a JSON topology file loads, with variants', (t) => {
+  const topo = loadTopology(testdata('custom.json'));
+  t.is(topo.name, 'custom');
+  t.is(topo.hmem[0]!.size, 512n * 1024n * 1024n);
+  t.is(loadTopology(`${testdata('custom.json')}+mom`).boot.memmapOnMemory, 'Y');
+});
+
+test('a bad file fails with one line naming the file, the field and the fix', (t) => {
+  const path = testdata('bad-cxl-size.yaml');
+  const err = t.throws(() => loadTopology(path), { instanceOf: TopologyError });
+  t.is(err.message, `${path}: cxl.devices[1].size: 300M is not a multiple of 256M`);
+  t.is(err.field, 'cxl.devices[1].size');
+});
+
+test('an unreadable file is a topology error, not a crash', (t) => {
+  const err = t.throws(() => loadTopology('/nonexistent/topo.yaml'), { instanceOf: TopologyError });
+  t.is(err.message, 'topology: cannot read /nonexistent/topo.yaml: ENOENT');
+});
+
+test('YAML syntax errors point at the line', (t) => {
+  const err = t.throws(() => parseTopologyText('name: x\nnodes: [1, 2\nram: 2G\n', 'x.yaml'), { instanceOf: TopologyError });
+  t.regex(err.message, /^x\.yaml: line \d+, column \d+: /);
+  t.false(err.message.includes('\n'));
+  t.is(t.throws(() => parseTopologyText('', 'empty.yaml'), { instanceOf: TopologyError }).message, 'empty.yaml: (topology): expected object, got null');
+});

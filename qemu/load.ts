@@ -1,0 +1,54 @@
+// The one module in qemu/ that touches the disk: built-in topologies live as YAML next to this file,
+// and users may pass their own .yaml/.yml/.json file.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseTopologyText } from './topology-file.ts';
+import { TopologyError, type GuestTopology } from './validate.ts';
+import { applyVariants, splitVariants, VARIANTS, type VariantName } from './variants.ts';
+
+const BUILTIN_DIR = fileURLToPath(new URL('./topologies/', import.meta.url));
+const FILE = /\.(ya?ml|json)$/;
+
+export function builtinTopologyNames(): string[] {
+  return readdirSync(BUILTIN_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+/** A built-in name with optional variants (`hmem`, `hmem+mom`), or a topology file path (`my.yaml+mom` too). */
+export function loadTopology(nameOrPath: string): GuestTopology {
+  const { base, variants } = splitVariants(nameOrPath);
+  return applyVariants(FILE.test(base) ? loadFile(base) : loadBuiltin(base), variants);
+}
+
+/** Every built-in and its variants, each with a one-line description. */
+export function listTopologies(): { name: string; description: string }[] {
+  const variants = Object.keys(VARIANTS) as VariantName[];
+  return builtinTopologyNames().flatMap((builtin) => {
+    const t = loadBuiltin(builtin);
+    return [t, ...variants.map((v) => applyVariants(t, [v]))].map(({ name, description }) => ({ name, description }));
+  });
+}
+
+function loadBuiltin(name: string): GuestTopology {
+  const names = builtinTopologyNames();
+  if (!names.includes(name)) {
+    const variants = Object.keys(VARIANTS).map((v) => `+${v}`).join(', ');
+    throw new TopologyError('topology', `'${name}' is not a built-in (${names.join(', ')}; variants ${variants}) nor a .yaml/.yml/.json file`);
+  }
+  const origin = `qemu/topologies/${name}.yaml`;
+  const t = parseTopologyText(readFileSync(`${BUILTIN_DIR}${name}.yaml`, 'utf8'), origin);
+  if (t.name !== name) throw new TopologyError('name', `is '${t.name}' but the file is ${name}.yaml; they must match`, origin);
+  return t;
+}
+
+function loadFile(path: string): GuestTopology {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TopologyError('topology', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseTopologyText(text, path);
+}

@@ -1,0 +1,119 @@
+// The QEMU side of a topology: machine flags, NUMA nodes, NVDIMMs and the CXL hierarchy, plus the sparse
+// files QEMU maps for them. Arguments follow the lab's verified boot lines (shared/lab/boot-*.sh).
+import { posix } from 'node:path';
+import type { CxlTopology } from './schema.ts';
+import { formatSize } from './size.ts';
+import { totalRam, type GuestTopology } from './validate.ts';
+
+export interface BackingFile {
+  path: string;
+  size: bigint;
+}
+
+export interface MachineArgs {
+  machine: string;
+  cpu: string | null;
+  memory: string;
+  smp: number;
+  args: string[];
+  backingFiles: BackingFile[];
+}
+
+// Linux refuses to commit CXL regions when CPUID says "hypervisor": it cannot flush caches by
+// invalidating memory regions in a VM (cpu_cache_has_invalidate_memregion), and Debian does not build
+// CONFIG_CXL_REGION_INVALIDATION_TEST. TCG runs fine without the bit.
+export const CXL_CPU = 'qemu64,hypervisor=off';
+
+export function machineArgs(t: GuestTopology, workDir: string): MachineArgs {
+  const files: BackingFile[] = [];
+  const file = (name: string, size: bigint): string => {
+    const path = posix.join(workDir, name);
+    files.push({ path, size });
+    return path;
+  };
+  const args = [...numaArgs(t), ...nvdimmArgs(t, file), ...(t.cxl ? cxlArgs(t.cxl, file) : [])];
+  return {
+    machine: ['q35', ...(t.nvdimms.length ? ['nvdimm=on'] : []), ...(t.cxl ? ['cxl=on'] : [])].join(','),
+    cpu: t.cxl ? CXL_CPU : null,
+    memory: memoryArg(t),
+    smp: t.cpus,
+    args,
+    backingFiles: files,
+  };
+}
+
+function memoryArg(t: GuestTopology): string {
+  const ram = totalRam(t);
+  if (!t.hotplug && t.nvdimms.length === 0) return formatSize(ram);
+  const slots = t.hotplug?.slots ?? t.nvdimms.length;
+  const maxmem = t.hotplug?.maxmem ?? t.nvdimms.reduce((sum, n) => sum + n.size, ram);
+  return `${formatSize(ram)},slots=${slots},maxmem=${formatSize(maxmem)}`;
+}
+
+// Every guest gets an SRAT, even with one node: kmem rejects ranges without a target node, and with an
+// SRAT the kernel gives each CXL window a node of its own.
+function numaArgs(t: GuestTopology): string[] {
+  const cpus = t.cpus === 1 ? '0' : `0-${t.cpus - 1}`;
+  const node = (id: number, memory: bigint | undefined, extra: string): string[] =>
+    memory === undefined
+      ? ['-numa', `node,nodeid=${id}${extra}`]
+      : ['-object', `memory-backend-ram,id=ram-node${id},size=${formatSize(memory)}`, '-numa', `node,nodeid=${id}${extra},memdev=ram-node${id}`];
+  return [...node(0, t.ram, `,cpus=${cpus}`), ...[...t.nodes].sort((a, b) => a.id - b.id).flatMap((n) => node(n.id, n.memory, ''))];
+}
+
+type FileMaker = (name: string, size: bigint) => string;
+
+function nvdimmArgs(t: GuestTopology, file: FileMaker): string[] {
+  return t.nvdimms.flatMap((nv) => [
+    '-object',
+    `memory-backend-file,id=nvdimm-${nv.id}-mem,share=on,mem-path=${file(`nvdimm-${nv.id}.img`, nv.size)},size=${formatSize(nv.size)}`,
+    '-device',
+    `nvdimm,id=nvdimm-${nv.id},memdev=nvdimm-${nv.id}-mem,label-size=${formatSize(nv.labelSize)},node=${nv.node}`,
+  ]);
+}
+
+/** Serial numbers of the type-3 devices (1, 2, ... in file order); provisioning finds memdevs by them. */
+export function cxlSerial(cxl: CxlTopology, deviceId: string): number {
+  return cxl.devices.findIndex((d) => d.id === deviceId) + 1;
+}
+
+/** The guest's name for a window: the CXL root's decoders follow the CFMWS order. */
+export function cxlRootDecoder(cxl: CxlTopology, windowId: string): string {
+  return `decoder0.${cxl.windows.findIndex((w) => w.id === windowId)}`;
+}
+
+function cxlArgs(cxl: CxlTopology, file: FileMaker): string[] {
+  const hbId = (id: string) => `cxl-${id}`;
+  const rpId = (hb: string, port: number) => `cxl-${hb}-rp${port}`;
+  let slot = 0; // chassis 0 slot numbers must be unique across all root ports
+  const bridges = cxl.hostBridges.flatMap((hb) => [
+    '-device',
+    `pxb-cxl,bus_nr=${hb.busNr},bus=pcie.0,id=${hbId(hb.id)}`,
+    ...Array.from({ length: hb.rootPorts }, (_, port) => ['-device', `cxl-rp,port=${port},bus=${hbId(hb.id)},id=${rpId(hb.id, port)},chassis=0,slot=${slot++}`]).flat(),
+  ]);
+  const devices = cxl.devices.flatMap((d) => {
+    const mem = `cxl-${d.id}-mem`;
+    const common = `bus=${rpId(d.hostBridge, d.rootPort)},id=cxl-${d.id},sn=${cxlSerial(cxl, d.id)}`;
+    if (d.type === 'volatile') {
+      return ['-object', `memory-backend-ram,id=${mem},share=on,size=${formatSize(d.size)}`, '-device', `cxl-type3,${common},volatile-memdev=${mem}`];
+    }
+    const lsa = `cxl-${d.id}-lsa`;
+    return [
+      '-object',
+      `memory-backend-file,id=${mem},share=on,mem-path=${file(`cxl-${d.id}.img`, d.size)},size=${formatSize(d.size)}`,
+      '-object',
+      `memory-backend-file,id=${lsa},share=on,mem-path=${file(`cxl-${d.id}-lsa.img`, d.lsa)},size=${formatSize(d.lsa)}`,
+      '-device',
+      `cxl-type3,${common},persistent-memdev=${mem},lsa=${lsa}`,
+    ];
+  });
+  const windows = cxl.windows.flatMap((w, i) => [
+    '-M',
+    [
+      ...w.targets.map((target, k) => `cxl-fmw.${i}.targets.${k}=${hbId(target)}`),
+      `cxl-fmw.${i}.size=${formatSize(w.size)}`,
+      ...(w.granularity !== undefined ? [`cxl-fmw.${i}.interleave-granularity=${w.granularity}`] : []),
+    ].join(','),
+  ]);
+  return [...bridges, ...devices, ...windows];
+}
