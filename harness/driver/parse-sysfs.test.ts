@@ -13,6 +13,8 @@ import {
   parseMemblockState,
   parseOnlinePolicy,
   parseValidZones,
+  parseZoneinfo,
+  parseProcModules,
 } from './parse-sysfs.ts';
 
 const F = '/sys/bus/dax/devices/dax0.0/x';
@@ -141,4 +143,24 @@ test('iomem: a line two levels deeper than its predecessor, or short addresses, 
 
 test('iomem read without root (all zeros) is rejected', (t) => {
   t.throws(() => parseIomem('00000000-00000000 : Reserved\n00000000-00000000 : System RAM\n'), { message: /all zero/ });
+});
+
+test('zoneinfo: spans per node and zone from start_pfn and spanned, empty zones left out', (t) => {
+  const text = [
+    'Node 0, zone      DMA', '  per-node stats', '      nr_inactive_anon 0', '  pages free     3840', '        spanned  4095', '        present  3998', '  start_pfn:           1',
+    'Node 0, zone    DMA32', '  pages free     1', '        spanned  520160', '  start_pfn:           4096',
+    'Node 0, zone   Normal', '  pages free     0', '        spanned  0', '        present  0',
+    'Node 1, zone   Normal', '  pages free     2', '        spanned  262144', '  start_pfn:           1310720',
+    '',
+  ].join('\n');
+  t.deepEqual(parseZoneinfo(text), [
+    { node: 0, zone: 'DMA', start: 0x1000n, end: 0x1000n + 4095n * 4096n - 1n },
+    { node: 0, zone: 'DMA32', start: 0x1000000n, end: 0x1000000n + 520160n * 4096n - 1n },
+    { node: 1, zone: 'Normal', start: 0x140000000n, end: 0x17fffffffn },
+  ]);
+  t.throws(() => parseZoneinfo('Node 0, zone DMA\n  pages free 1\n'), { message: /^\/proc\/zoneinfo: expected/ });
+});
+
+test('/proc/modules: names in load order', (t) => {
+  t.deepEqual(parseProcModules('kmem 16384 0 - Live 0x0\ndevice_dax 20480 0 - Live 0x0\ndax_hmem 12288 0 - Live 0x0\n'), ['dax_hmem', 'device_dax', 'kmem']);
 });

@@ -146,3 +146,33 @@ export function parseIomem(text: string, file = '/proc/iomem'): IomemResource[] 
   }
   return out;
 }
+
+/** A zone's span from /proc/zoneinfo: `Node N, zone NAME` … `spanned P` … `start_pfn: F`. Empty zones are left out. */
+export interface ZoneinfoSpan {
+  node: number;
+  zone: string;
+  start: bigint;
+  end: bigint; // inclusive
+}
+
+export function parseZoneinfo(text: string, file = '/proc/zoneinfo'): ZoneinfoSpan[] {
+  const spans: ZoneinfoSpan[] = [];
+  const sections = text.split(/^(?=Node \d+, zone)/m).filter((s) => s.startsWith('Node '));
+  for (const sec of sections) {
+    const head = sec.match(/^Node (\d+), zone +(\S+)/);
+    const spanned = sec.match(/^\s+spanned\s+(\d+)$/m);
+    if (!head || !spanned) throw new SysfsFormatError(file, '"Node N, zone Z" sections with a "spanned" line', sec.slice(0, 200));
+    const pages = BigInt(spanned[1]!);
+    if (pages === 0n) continue; // empty zones print no start_pfn
+    const startPfn = sec.match(/^\s+start_pfn:\s+(\d+)$/m);
+    if (!startPfn) throw new SysfsFormatError(file, 'a "start_pfn:" line in every non-empty zone', sec.slice(0, 200));
+    const start = BigInt(startPfn[1]!) * 4096n;
+    spans.push({ node: Number(head[1]), zone: head[2]!, start, end: start + pages * 4096n - 1n });
+  }
+  return spans;
+}
+
+/** /proc/modules lists the most recently loaded module first; this returns load order (oldest first). */
+export function parseProcModules(text: string): string[] {
+  return text.split('\n').filter(Boolean).map((l) => l.split(' ')[0]!).reverse();
+}

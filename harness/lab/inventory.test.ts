@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { IomemResource } from '../driver/parse-sysfs.ts';
 import type { ObservedDevice } from '../model/observation.ts';
-import { providerOf, regionRange } from './inventory.ts';
+import { parseMachineProbe, providerOf, regionRange } from './inventory.ts';
 
 // Host paths as the lab saw them on 6.12.117 guests.
 test('provider from the host path', (t) => {
@@ -44,4 +44,13 @@ test('dynamic region whose only device is empty: its resource is the region star
 
 test('no way to place the region is an error naming it', (t) => {
   t.throws(() => regionRange({ host: '/h', size: 1n << 30n, dynamic: false }, [], []), { message: /address range of dax region \/h/ });
+});
+
+test('machine probe: zone spans and dax driver order (built-in first, then load order)', (t) => {
+  const zone = 'Node 1, zone   Normal\n  pages free 1\n        spanned  262144\n  start_pfn:           1310720\n';
+  const p = parseMachineProbe(`${zone}@@modules\nkmem 1 0 - Live 0x0\ndax_hmem 1 0 - Live 0x0\ndevice_dax 1 0 - Live 0x0\n@@builtin\nkernel/drivers/base/x.ko\n`);
+  t.deepEqual(p.driverOrder, ['device_dax', 'kmem']);
+  t.deepEqual(p.zoneSpans, [{ node: 1, zone: 'Normal', start: 0x140000000n, end: 0x17fffffffn }]);
+  const q = parseMachineProbe(`${zone}@@modules\ndevice_dax 1 0 - Live 0x0\n@@builtin\nkernel/drivers/dax/kmem.ko\n`);
+  t.deepEqual(q.driverOrder, ['kmem', 'device_dax']);
 });

@@ -1,6 +1,7 @@
 // What came up in a provisioned guest, typed: the regions with their provider and address range, the
 // devices, the memory facts. Built once after provisioning; the model starts from it and resets return to it.
-import type { IomemResource } from '../driver/parse-sysfs.ts';
+import { parseProcModules, parseZoneinfo, type IomemResource, type ZoneinfoSpan } from '../driver/parse-sysfs.ts';
+import type { DaxDriver } from '../model/ops.ts';
 import type { InventoryFacts } from '../driver/wire.ts';
 import type { ObservedDevice, Observation, OnlinePolicy } from '../model/observation.ts';
 import type { Capabilities } from './capabilities.ts';
@@ -30,6 +31,23 @@ export interface Inventory {
   autoOnline: OnlinePolicy;
   bootBlocks: ReadonlySet<number>;
   mhpMemmapOnMemory: Capabilities['mhpMemmapOnMemory'];
+  /** Zone spans of boot memory, which decide the zone hot-added memory next to them joins. */
+  zoneSpans: ZoneinfoSpan[];
+  /** dax drivers in registration order (built-in first, then module load order): the order probing tries them. */
+  driverOrder: DaxDriver[];
+}
+
+/** One guest command for what sysfs does not show: boot zone spans and module load order. */
+export const MACHINE_PROBE = 'cat /proc/zoneinfo; echo @@modules; cat /proc/modules; echo @@builtin; cat /lib/modules/$(uname -r)/modules.builtin';
+
+export function parseMachineProbe(text: string): { zoneSpans: ZoneinfoSpan[]; driverOrder: DaxDriver[] } {
+  const [zoneinfo = '', rest = ''] = text.split('@@modules\n');
+  const [modules = '', builtin = ''] = rest.split('@@builtin\n');
+  const isBuiltin = (m: string) => new RegExp(`/${m}\\.ko`).test(builtin);
+  const loaded = parseProcModules(modules);
+  const position = (d: DaxDriver) => (isBuiltin(d) ? -1 : loaded.indexOf(d) === -1 ? Infinity : loaded.indexOf(d));
+  const driverOrder = (['device_dax', 'kmem'] as const).filter((d) => position(d) !== Infinity).sort((a, b) => position(a) - position(b));
+  return { zoneSpans: parseZoneinfo(zoneinfo), driverOrder };
 }
 
 /** The provider is written in the host's sysfs path: the device that carries dax_region/. */
@@ -67,7 +85,7 @@ export function regionRange(region: { host: string; size: bigint; dynamic: boole
   throw new Error(`cannot find the address range of dax region ${region.host} (size ${region.size}) in /proc/iomem`);
 }
 
-export function buildInventory(obs: Observation, facts: InventoryFacts, caps: Capabilities): Inventory {
+export function buildInventory(obs: Observation, facts: InventoryFacts, caps: Capabilities, machine: { zoneSpans: ZoneinfoSpan[]; driverOrder: DaxDriver[] }): Inventory {
   const regions = obs.regions.map((r): InventoryRegion => {
     const dynamic = r.dynamic !== null;
     const range = regionRange({ host: r.host, size: r.size, dynamic }, obs.devices, facts.iomem);
@@ -83,5 +101,6 @@ export function buildInventory(obs: Observation, facts: InventoryFacts, caps: Ca
     autoOnline: facts.autoOnline,
     bootBlocks: facts.bootBlocks,
     mhpMemmapOnMemory: caps.mhpMemmapOnMemory,
+    ...machine,
   };
 }

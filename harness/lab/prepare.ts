@@ -1,6 +1,7 @@
 // Everything a run needs before its first guest: the kernel, its image, and how QEMU will accelerate.
 // Done once per run and shared by every guest of it.
 import { chooseAccel } from '../guest/accel.ts';
+import { ensureHost } from '../host/checks.ts';
 import { buildImage, type GuestImage } from '../../images/image.ts';
 import { resolveKernel, type Kernel, type KernelChoice } from '../../images/kernel.ts';
 import type { Accel } from '../../qemu/base-args.ts';
@@ -12,6 +13,7 @@ export interface Prepared {
 }
 
 export async function prepare(choice: KernelChoice, accel: Accel | 'auto', log: (line: string) => void): Promise<Prepared> {
+  await ensureHost(log); // a no-op costing a few ms when the host is ready; installs what is missing otherwise
   const kernel = await resolveKernel(choice);
   const t0 = performance.now();
   const image = await buildImage(kernel);

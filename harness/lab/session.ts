@@ -5,7 +5,7 @@ import { Guest } from '../guest/guest.ts';
 import type { GuestPlan } from '../../qemu/plan.ts';
 import { CAPABILITY_PROBE, parseCapabilities, type Capabilities } from './capabilities.ts';
 import type { Prepared } from './prepare.ts';
-import { buildInventory, type Inventory } from './inventory.ts';
+import { MACHINE_PROBE, buildInventory, parseMachineProbe, type Inventory } from './inventory.ts';
 import { provision, type StepOutcome } from './provision.ts';
 
 export interface LabGuest {
@@ -44,7 +44,7 @@ export async function bootLabGuest(req: BootRequest): Promise<LabGuest> {
     const caps = parseCapabilities(await guest.run(CAPABILITY_PROBE));
     const driver = await GuestDriver.attach(guest);
     const steps = plan ? await provision(guest, (plan as GuestPlan).provisioning, caps) : [];
-    const inventory = buildInventory(await driver.observe(), await driver.facts(), caps);
+    const inventory = buildInventory(await driver.observe(), await driver.facts(), caps, parseMachineProbe(await guest.run(MACHINE_PROBE)));
     return { guest, plan, caps, steps, driver, inventory };
   } catch (err) {
     await guest.stop();

@@ -5,7 +5,7 @@ import type { Op } from '../model/ops.ts';
 
 export const RECIPE_SCHEMA = 'dax-harness/recipe@1';
 
-const attrRef = z.union([
+const attrRef = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('region'), host: z.string(), attr: z.enum(['id', 'size', 'align', 'available_size', 'seed', 'create', 'delete']) }),
   z.object({ kind: z.literal('device'), device: z.string(), attr: z.enum(['size', 'align', 'mapping', 'target_node', 'numa_node', 'resource', 'modalias', 'memmap_on_memory']) }),
   z.object({ kind: z.literal('mapping'), device: z.string(), index: z.number().int().nonnegative(), attr: z.enum(['start', 'end', 'page_offset']) }),
@@ -15,7 +15,7 @@ const attrRef = z.union([
   z.object({ kind: z.literal('memory'), attr: z.literal('auto_online_blocks') }),
 ]);
 
-const op = z.union([z.object({ op: z.literal('write'), ref: attrRef, value: z.string() }), z.object({ op: z.literal('read'), ref: attrRef })]);
+const op = z.discriminatedUnion('op', [z.object({ op: z.literal('write'), ref: attrRef, value: z.string() }), z.object({ op: z.literal('read'), ref: attrRef })]);
 
 const release = z.string().regex(/^\d+\.\d+/, 'a kernel version like 6.12 or 6.1.192');
 
@@ -42,10 +42,24 @@ export class RecipeError extends Error {}
 export function parseRecipe(data: unknown, file: string): Recipe {
   const r = recipeSchema.safeParse(data);
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw new RecipeError(`${file}: ${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(top)'}: ${issue.message}`);
+  const { path, message } = r.error.issues[0]!;
+  const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(top)';
+  throw new RecipeError(`${file}: ${where}: ${message.split('\n')[0]}`);
 }
 
-export function makeRecipe(parts: { topology: string; capabilities: Recipe['kernel']['capabilities']; model?: Recipe['model']; steps: readonly Op[]; origin: NonNullable<Recipe['origin']> }): Recipe {
-  return { schema: RECIPE_SCHEMA, topology: parts.topology, kernel: { capabilities: [...parts.capabilities] }, model: parts.model ?? {}, steps: [...parts.steps] as Recipe['steps'], origin: parts.origin };
+type Capability = Recipe['kernel']['capabilities'][number];
+
+/** What a kernel must have for these steps to mean anything: a kernel without it is "cannot test" (125). */
+export function capabilitiesUsedBy(steps: readonly Op[]): Capability[] {
+  const caps = new Set<Capability>();
+  for (const s of steps) {
+    if (s.ref.kind === 'device' && s.ref.attr === 'memmap_on_memory') caps.add('memmap_on_memory_attr');
+    if (s.ref.kind === 'driver' && s.ref.driver === 'kmem') caps.add('kmem');
+  }
+  return [...caps].sort();
+}
+
+export function makeRecipe(parts: { topology: string; capabilities: readonly Capability[]; model?: Recipe['model']; steps: readonly Op[]; origin: NonNullable<Recipe['origin']> }): Recipe {
+  const capabilities = [...new Set([...parts.capabilities, ...capabilitiesUsedBy(parts.steps)])].sort();
+  return { schema: RECIPE_SCHEMA, topology: parts.topology, kernel: { capabilities }, model: parts.model ?? {}, steps: [...parts.steps] as Recipe['steps'], origin: parts.origin };
 }

@@ -1,0 +1,57 @@
+// Between cases: back to the provisioned state through sysfs (one batch), then proven by observing that the
+// state equals the boot inventory. Anything the undo cannot reach (leaked hot-plugged memory, say) makes
+// the proof fail, and the runner reboots instead.
+import { diff } from '../compare/diff.ts';
+import type { LabGuest } from '../lab/session.ts';
+import type { Observation, ObservedDevice } from '../model/observation.ts';
+import type { Op } from '../model/ops.ts';
+
+const w = (ref: Op['ref'], value: string): Op => ({ op: 'write', ref, value });
+
+function blocksIn(obs: Observation, dev: ObservedDevice, blockSize: bigint): number[] {
+  return obs.memoryBlocks.filter((b) => dev.mappings.some((m) => BigInt(b.index) * blockSize >= m.start && BigInt(b.index) * blockSize <= m.end)).map((b) => b.index);
+}
+
+function unbind(obs: Observation, dev: ObservedDevice, blockSize: bigint): Op[] {
+  if (!dev.driver) return [];
+  const offline = dev.driver === 'kmem' ? blocksIn(obs, dev, blockSize).map((i) => w({ kind: 'memblock', index: i, attr: 'state' }, 'offline')) : [];
+  return [...offline, w({ kind: 'driver', driver: dev.driver, attr: 'unbind' }, dev.name)];
+}
+
+/** The undo, computed from the difference between now and the boot state. Pure. */
+export function undoOps(now: Observation, boot: Observation, blockSize: bigint, newIds: readonly string[], autoOnline: string): Op[] {
+  const ops: Op[] = [w({ kind: 'memory', attr: 'auto_online_blocks' }, autoOnline), w({ kind: 'bus', attr: 'drivers_autoprobe' }, '1')];
+  for (const name of newIds) for (const driver of ['device_dax', 'kmem'] as const) ops.push(w({ kind: 'driver', driver, attr: 'remove_id' }, name));
+  const bootByName = new Map(boot.devices.map((d) => [d.name, d]));
+  const created = now.devices.filter((d) => !bootByName.has(d.name));
+  const changed = now.devices.filter((d) => bootByName.has(d.name) && diff(bootByName.get(d.name), d).length > 0);
+  for (const d of [...created, ...changed]) ops.push(...unbind(now, d, blockSize));
+  for (const d of created) {
+    ops.push(w({ kind: 'device', device: d.name, attr: 'size' }, '0'));
+    ops.push(w({ kind: 'region', host: d.host, attr: 'delete' }, d.name));
+  }
+  const resized = changed.filter((d) => diff(bootByName.get(d.name)!.mappings, d.mappings).length > 0);
+  for (const d of resized) ops.push(w({ kind: 'device', device: d.name, attr: 'size' }, '0'));
+  for (const d of changed) {
+    const b = bootByName.get(d.name)!;
+    if (b.align !== d.align) ops.push(w({ kind: 'device', device: d.name, attr: 'align' }, String(b.align)));
+    if (b.memmapOnMemory !== null && b.memmapOnMemory !== d.memmapOnMemory) ops.push(w({ kind: 'device', device: d.name, attr: 'memmap_on_memory' }, b.memmapOnMemory ? '1' : '0'));
+  }
+  for (const d of resized) ops.push(w({ kind: 'device', device: d.name, attr: 'size' }, String(bootByName.get(d.name)!.size)));
+  for (const d of changed) {
+    const b = bootByName.get(d.name)!;
+    if (b.driver) ops.push(w({ kind: 'driver', driver: b.driver, attr: 'bind' }, d.name));
+  }
+  return ops;
+}
+
+/** `history`: the case's operations; new_id entries and the online policy are not observable, so they come from it. */
+export async function resetGuest(lab: LabGuest, history: readonly Op[]): Promise<boolean> {
+  const newIds = [...new Set(history.flatMap((o) => (o.op === 'write' && o.ref.kind === 'driver' && o.ref.attr === 'new_id' ? [o.value] : [])))];
+  const policyTouched = history.some((o) => o.op === 'write' && (o.ref.kind === 'memory' || (o.ref.kind === 'bus' && o.ref.attr === 'drivers_autoprobe')));
+  const boot = lab.inventory.observation;
+  const now = await lab.driver.observe();
+  if (diff(boot, now).length === 0 && newIds.length === 0 && !policyTouched) return true;
+  const after = (await lab.driver.step(undoOps(now, boot, lab.inventory.blockSize, newIds, lab.inventory.autoOnline))).observation;
+  return diff(boot, after).length === 0;
+}

@@ -1,0 +1,64 @@
+// memmap_on_memory: the per-device switch, its errors by driver state and boot setting, and its effect on
+// hot-plugged memory (the memmap carved out of each block shows as a smaller MemTotal gain).
+import type { Suite } from '../../harness/runner/suite.ts';
+import { write } from '../ops.ts';
+import { dynamicRegion, firstDevice, release } from '../lib.ts';
+
+const WITH_AND_WITHOUT = ['hmem', 'hmem+mom', 'cxl', 'cxl+mom', 'pmem', 'pmem+mom'] as const;
+
+export const memmapOnMemory: Suite = {
+  name: 'memmap-on-memory',
+  about: 'memmap_on_memory errors (EBUSY, EOPNOTSUPP, EINVAL) and its hot-plug effect per boot setting',
+  cases: [
+    {
+      name: 'writes while bound to kmem, to device_dax and unbound',
+      topologies: ['hmem', 'hmem+mom', 'cxl', 'cxl+mom'],
+      requires: ['memmap_on_memory_attr', 'kmem'],
+      async run(ctx) {
+        const r = dynamicRegion(ctx);
+        const d = firstDevice(ctx, r).name;
+        for (const v of ['0', '1', 'x', '']) await ctx.checker.step(write.device(d, 'memmap_on_memory', v));
+        await release(ctx, d);
+        for (const v of ['1', '0', 'x']) await ctx.checker.step(write.device(d, 'memmap_on_memory', v));
+        await ctx.checker.step(write.driver('device_dax', 'new_id', d));
+        for (const v of ['1', '0']) await ctx.checker.step(write.device(d, 'memmap_on_memory', v));
+        await release(ctx, d);
+      },
+    },
+    {
+      name: 'hot-plug with memmap on and off: MemTotal and blocks',
+      topologies: WITH_AND_WITHOUT,
+      requires: ['memmap_on_memory_attr', 'kmem'],
+      async run(ctx) {
+        const r = ctx.inventory.regions.find((x) => x.dynamic) ?? ctx.inventory.regions[0] ?? ctx.skip('no dax region');
+        const d = firstDevice(ctx, r).name;
+        for (const v of ['1', '0']) {
+          await release(ctx, d);
+          await ctx.checker.step(write.device(d, 'memmap_on_memory', v));
+          const res = await ctx.checker.step(write.driver('kmem', 'bind', d));
+          if (!res.ok && res.errno === 'ENODEV') await ctx.checker.step(write.driver('kmem', 'new_id', d));
+        }
+        await release(ctx, d);
+      },
+    },
+    {
+      name: 'created devices start with memmap_on_memory 0',
+      topologies: ['hmem', 'cxl+mom'],
+      requires: ['memmap_on_memory_attr'],
+      async run(ctx) {
+        const r = dynamicRegion(ctx);
+        const d0 = firstDevice(ctx, r).name;
+        await release(ctx, d0);
+        await ctx.checker.step(write.device(d0, 'size', '0'));
+        await ctx.checker.step(write.region(r.host, 'create', '1'));
+        const created = ctx.checker.observation.devices.find((x) => x.host === r.host && x.name !== d0)!.name;
+        await ctx.checker.step(write.device(created, 'size', String(r.size)));
+        await ctx.checker.step(write.driver('kmem', 'new_id', created));
+        await release(ctx, created);
+        await ctx.checker.step(write.device(created, 'size', '0'));
+        await ctx.checker.step(write.region(r.host, 'delete', created));
+        await ctx.checker.step(write.device(d0, 'size', String(r.size)));
+      },
+    },
+  ],
+};

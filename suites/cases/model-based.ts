@@ -1,0 +1,118 @@
+// Random command sequences on dynamic regions, every step checked against the model. fast-check shrinks a
+// failing sequence to a minimal one; the seed is printed with the failure and `daxh run --seed` replays it.
+import fc from 'fast-check';
+import type { Op } from '../../harness/model/ops.ts';
+import type { Observation } from '../../harness/model/observation.ts';
+import type { CaseContext, Suite } from '../../harness/runner/suite.ts';
+import type { InventoryRegion } from '../../harness/lab/inventory.ts';
+import { describeOp } from '../../harness/model/ops.ts';
+import { write } from '../ops.ts';
+import { GiB, MiB, dynamicRegion, hex } from '../lib.ts';
+
+/** Abstract commands: indexes and fractions, bound to real device names and addresses only when run. */
+export type Command =
+  | { c: 'create' }
+  | { c: 'delete'; dev: number }
+  | { c: 'size'; dev: number; eighths: number }
+  | { c: 'align'; dev: number; align: 0 | 1 | 2 }
+  | { c: 'mapping'; dev: number; slot: number; blocks: number }
+  | { c: 'bind'; dev: number; driver: 'device_dax' | 'kmem' }
+  | { c: 'new_id'; dev: number; driver: 'device_dax' | 'kmem' }
+  | { c: 'unbind'; dev: number }
+  | { c: 'mom'; dev: number; on: boolean }
+  | { c: 'block'; nth: number; to: 'offline' | 'online_movable' | 'online_kernel' };
+
+const dev = fc.nat(7);
+export const commandArb: fc.Arbitrary<Command> = fc.oneof(
+  fc.constant<Command>({ c: 'create' }),
+  dev.map<Command>((d) => ({ c: 'delete', dev: d })),
+  fc.record({ c: fc.constant('size' as const), dev, eighths: fc.nat(8) }),
+  fc.record({ c: fc.constant('align' as const), dev, align: fc.constantFrom(0 as const, 1 as const, 2 as const) }),
+  fc.record({ c: fc.constant('mapping' as const), dev, slot: fc.nat(15), blocks: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ c: fc.constant('bind' as const), dev, driver: fc.constantFrom('device_dax' as const, 'kmem' as const) }),
+  fc.record({ c: fc.constant('new_id' as const), dev, driver: fc.constantFrom('device_dax' as const, 'kmem' as const) }),
+  dev.map<Command>((d) => ({ c: 'unbind', dev: d })),
+  fc.record({ c: fc.constant('mom' as const), dev, on: fc.boolean() }),
+  fc.record({ c: fc.constant('block' as const), nth: fc.nat(31), to: fc.constantFrom('offline' as const, 'online_movable' as const, 'online_kernel' as const) }),
+);
+
+const ALIGNS = [4096n, 2n * MiB, GiB];
+
+/** Binds an abstract command to the current real state. Pure. */
+export function concretize(cmd: Command, region: InventoryRegion, obs: Observation): Op {
+  const devices = obs.devices.filter((d) => d.host === region.host);
+  const pick = (i: number) => devices[i % devices.length]!;
+  switch (cmd.c) {
+    case 'create':
+      return write.region(region.host, 'create', '1');
+    case 'delete':
+      return write.region(region.host, 'delete', pick(cmd.dev).name);
+    case 'size':
+      return write.device(pick(cmd.dev).name, 'size', String(((region.size * BigInt(cmd.eighths)) / 8n / (2n * MiB)) * 2n * MiB));
+    case 'align':
+      return write.device(pick(cmd.dev).name, 'align', String(ALIGNS[cmd.align]));
+    case 'mapping': {
+      const slotSize = region.size / 16n;
+      const start = region.start + BigInt(cmd.slot) * slotSize;
+      return write.device(pick(cmd.dev).name, 'mapping', `${hex(start)}-${hex(start + BigInt(cmd.blocks) * 2n * MiB - 1n)}`);
+    }
+    case 'bind':
+      return write.driver(cmd.driver, 'bind', pick(cmd.dev).name);
+    case 'new_id':
+      return write.driver(cmd.driver, 'new_id', pick(cmd.dev).name);
+    case 'unbind': {
+      const d = pick(cmd.dev);
+      return write.driver(d.driver ?? 'device_dax', 'unbind', d.name);
+    }
+    case 'mom':
+      return write.device(pick(cmd.dev).name, 'memmap_on_memory', cmd.on ? '1' : '0');
+    case 'block': {
+      const blocks = obs.memoryBlocks;
+      const b = blocks.length ? blocks[cmd.nth % blocks.length]!.index : Number(region.start / (128n * MiB));
+      return write.memblock(b, cmd.to);
+    }
+  }
+}
+
+export interface ModelBasedConfig {
+  runs: number;
+  maxCommands: number;
+}
+
+export const MODEL_BASED_DEFAULT: ModelBasedConfig = { runs: 12, maxCommands: 24 };
+
+/** Runs the property on the case's guest. Throws the shrunk counterexample as a readable failure. */
+export async function runModelBased(ctx: CaseContext, cfg: ModelBasedConfig): Promise<void> {
+  const region = dynamicRegion(ctx);
+  const property = fc.asyncProperty(fc.array(commandArb, { minLength: 1, maxLength: cfg.maxCommands }), async (cmds) => {
+    const checker = await ctx.fresh();
+    for (const cmd of cmds) {
+      await checker.step(concretize(cmd, region, checker.observation));
+    }
+  });
+  const out = await fc.check(property, { seed: ctx.seed, numRuns: cfg.runs, endOnFailure: false });
+  if (out.failed) {
+    const cmds = (out.counterexample?.[0] ?? []) as Command[];
+    const replay = await ctx.fresh();
+    const ops: Op[] = [];
+    try {
+      for (const cmd of cmds) {
+        const op = concretize(cmd, region, replay.observation);
+        ops.push(op);
+        await replay.step(op);
+      }
+    } catch (err) {
+      ctx.saveRecipe(ops);
+      throw new Error(`model-based: seed ${out.seed}, shrunk to ${ops.length} step(s) after ${out.numShrinks} shrinks:\n${ops.map((o, i) => `  ${i + 1}. ${describeOp(o)}`).join('\n')}\n${(err as Error).message}`);
+    }
+    throw new Error(`model-based: seed ${out.seed} failed (${String(out.errorInstance)}) but the shrunk sequence did not fail on replay`);
+  }
+}
+
+export const modelBased: Suite = {
+  name: 'model-based',
+  about: 'random create/delete/resize/align/mapping/bind/unbind/memmap/online sequences agree with the model',
+  cases: [
+    { name: 'random command sequences', topologies: ['hmem', 'cxl'], run: (ctx) => runModelBased(ctx, MODEL_BASED_DEFAULT) },
+  ],
+};

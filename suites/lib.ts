@@ -1,0 +1,59 @@
+// What cases share: finding devices in the current real state and moving them between driver states
+// with model-checked operations (so even the set-up of a case is checked).
+import type { ObservedDevice } from '../harness/model/observation.ts';
+import type { CaseContext } from '../harness/runner/suite.ts';
+import type { InventoryRegion } from '../harness/lab/inventory.ts';
+import { write } from './ops.ts';
+
+export const MiB = 1n << 20n;
+export const GiB = 1n << 30n;
+
+export function device(ctx: CaseContext, name: string): ObservedDevice {
+  const d = ctx.checker.observation.devices.find((x) => x.name === name);
+  if (!d) throw new Error(`device ${name} is not in the guest's current state`);
+  return d;
+}
+
+export function dynamicRegion(ctx: CaseContext): InventoryRegion {
+  return ctx.inventory.regions.find((r) => r.dynamic) ?? ctx.skip(`topology ${ctx.topology} has no dynamic dax region`);
+}
+
+export function staticRegion(ctx: CaseContext): InventoryRegion {
+  return ctx.inventory.regions.find((r) => !r.dynamic) ?? ctx.skip(`topology ${ctx.topology} has no static dax region`);
+}
+
+export function devicesOf(ctx: CaseContext, region: InventoryRegion): ObservedDevice[] {
+  return ctx.checker.observation.devices.filter((d) => d.host === region.host);
+}
+
+/** The provider's own device of a region (id 0 on dynamic regions; the first namespace on static ones). */
+export function firstDevice(ctx: CaseContext, region: InventoryRegion): ObservedDevice {
+  return devicesOf(ctx, region)[0] ?? ctx.skip(`region ${region.host} has no device`);
+}
+
+/** Memory blocks kmem added for this device, from the current real state. */
+export function blocksOf(ctx: CaseContext, dev: ObservedDevice): number[] {
+  const b = ctx.inventory.blockSize;
+  return ctx.checker.observation.memoryBlocks
+    .filter((blk) => dev.mappings.some((m) => BigInt(blk.index) * b >= m.start && BigInt(blk.index) * b <= m.end))
+    .map((blk) => blk.index);
+}
+
+/** Offlines a kmem device's blocks (as daxctl does), then unbinds whatever driver it has. */
+export async function release(ctx: CaseContext, name: string): Promise<void> {
+  const dev = device(ctx, name);
+  if (dev.driver === 'kmem') {
+    for (const blk of blocksOf(ctx, dev).reverse()) {
+      if (ctx.checker.observation.memoryBlocks.find((b) => b.index === blk)?.state === 'online') await ctx.checker.step(write.memblock(blk, 'offline'));
+    }
+  }
+  if (dev.driver) await ctx.checker.step(write.driver(dev.driver, 'unbind', name));
+}
+
+/** An aligned size: `fraction` of `total`, rounded down to `align`, at least one `align`. */
+export function part(total: bigint, fraction: [bigint, bigint], align: bigint): bigint {
+  const v = ((total * fraction[0]) / fraction[1] / align) * align;
+  return v > 0n ? v : align;
+}
+
+export const hex = (v: bigint) => `0x${v.toString(16)}`;
