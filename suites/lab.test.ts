@@ -1,6 +1,6 @@
 // The guest lab itself: real QEMU, real kernel, real SSH, and nothing left behind on any path.
 import test from 'ava';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -61,7 +61,8 @@ test.serial('daxh exec prints the release and passes the exit status through', a
 
 test.serial('bad input is one line on stderr and exit 2, before anything starts', async (t) => {
   const bad = join(tmpdir(), `daxh-bad-topology-${process.pid}.yaml`);
-  await writeFile(bad, 'name: bad\nram: 2G\ncxl:\n  hostBridges: [{id: hb0, busNr: 12, rootPorts: 1}]\n  devices: [{id: v0, type: volatile, hostBridge: hb0, rootPort: 0, size: 300M}]\n  windows: [{id: w0, size: 4G, targets: [hb0]}]\n  regions: []\n');
+  t.teardown(() => rm(bad, { force: true }));
+  await writeFile(bad, 'name: bad\ndescription: a CXL device of a size QEMU rejects\nram: 2G\ncxl:\n  hostBridges: [{id: hb0, busNr: 12, rootPorts: 1}]\n  devices: [{id: v0, type: volatile, hostBridge: hb0, rootPort: 0, size: 300M}]\n  windows: [{id: w0, size: 4G, targets: [hb0]}]\n  regions: []\n');
   for (const args of [['exec', '--frobnicate', '--', 'true'], ['run', '--shard', '3/2'], ['exec', '--debian-kernel', '5.4', '--', 'true'], ['exec', '--topology', bad, '--', 'true'], ['exec', '--topology', 'no-such-topology', '--', 'true'], ['nonsense']]) {
     const r = await execa('node', [...DAXH, ...args], { reject: false });
     t.is(r.exitCode, 2, args.join(' '));

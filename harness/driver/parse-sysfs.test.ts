@@ -150,7 +150,8 @@ test('zoneinfo: spans per node and zone from start_pfn and spanned, empty zones 
     'Node 0, zone      DMA', '  per-node stats', '      nr_inactive_anon 0', '  pages free     3840', '        spanned  4095', '        present  3998', '  start_pfn:           1',
     'Node 0, zone    DMA32', '  pages free     1', '        spanned  520160', '  start_pfn:           4096',
     'Node 0, zone   Normal', '  pages free     0', '        spanned  0', '        present  0',
-    'Node 1, zone   Normal', '  pages free     2', '        spanned  262144', '  start_pfn:           1310720',
+    'Node 1, zone   Normal', '  pages free     2', '        spanned  262144', '        present  262144', '  start_pfn:           1310720',
+    'Node 1, zone   Device', '  pages free     0', '        spanned  491520', '        present  0', '        managed  0',
     '',
   ].join('\n');
   t.deepEqual(parseZoneinfo(text), [
@@ -159,6 +160,7 @@ test('zoneinfo: spans per node and zone from start_pfn and spanned, empty zones 
     { node: 1, zone: 'Normal', start: 0x140000000n, end: 0x17fffffffn },
   ]);
   t.throws(() => parseZoneinfo('Node 0, zone DMA\n  pages free 1\n'), { message: /^\/proc\/zoneinfo: expected/ });
+  t.throws(() => parseZoneinfo('Node 0, zone DMA\n        spanned  4\n        present  4\n'), { message: /start_pfn/ });
 });
 
 test('/proc/modules: names in load order', (t) => {

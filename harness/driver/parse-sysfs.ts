@@ -163,9 +163,11 @@ export function parseZoneinfo(text: string, file = '/proc/zoneinfo'): ZoneinfoSp
     const spanned = sec.match(/^\s+spanned\s+(\d+)$/m);
     if (!head || !spanned) throw new SysfsFormatError(file, '"Node N, zone Z" sections with a "spanned" line', sec.slice(0, 200));
     const pages = BigInt(spanned[1]!);
-    if (pages === 0n) continue; // empty zones print no start_pfn
+    const present = sec.match(/^\s+present\s+(\d+)$/m)?.[1];
+    // Zones without present pages (empty ones, ZONE_DEVICE) print no start_pfn and hold no RAM to join.
+    if (pages === 0n || present === '0') continue;
     const startPfn = sec.match(/^\s+start_pfn:\s+(\d+)$/m);
-    if (!startPfn) throw new SysfsFormatError(file, 'a "start_pfn:" line in every non-empty zone', sec.slice(0, 200));
+    if (!startPfn) throw new SysfsFormatError(file, 'a "start_pfn:" line in every zone with present pages', sec.slice(0, 200));
     const start = BigInt(startPfn[1]!) * 4096n;
     spans.push({ node: Number(head[1]), zone: head[2]!, start, end: start + pages * 4096n - 1n });
   }

@@ -79,7 +79,8 @@ export interface ModelBasedConfig {
   maxCommands: number;
 }
 
-export const MODEL_BASED_DEFAULT: ModelBasedConfig = { runs: 12, maxCommands: 24 };
+// About 300 real-kernel steps per topology: enough to reach multi-range devices, leaks and rebinds.
+export const MODEL_BASED_DEFAULT: ModelBasedConfig = { runs: 25, maxCommands: 24 };
 
 /** Runs the property on the case's guest. Throws the shrunk counterexample as a readable failure. */
 export async function runModelBased(ctx: CaseContext, cfg: ModelBasedConfig): Promise<void> {
