@@ -9,7 +9,7 @@ test.serial('6.12: every built-in topology comes up as planned', async (t) => {
   t.is(r.totals.failed, 0, failures(r));
   t.is(r.totals.skipped, 0, r.cases.filter((c) => c.status === 'skipped').map((c) => `${c.topology}/${c.name}: ${c.skipReason}`).join('\n'));
   t.deepEqual([...new Set(r.cases.map((c) => c.topology))].sort(), builtinTopologyNames().sort());
-  t.true(r.checks >= r.cases.length * 2);
+  t.true(r.cases.every((c) => c.checks >= 1), "every case checked something");
 });
 
 test.serial('6.1: pmem and hmem asserted, CXL RAM skipped because 6.1 has no dax_cxl', async (t) => {

@@ -6,8 +6,8 @@ import { execa } from 'execa';
 import { parseRecipe } from '../harness/recipe/recipe.ts';
 import { failures, kernel, runSelection } from './fixture.ts';
 
-test.serial('model-based: hundreds of real-kernel steps on hmem and cxl agree with the model', async (t) => {
-  const r = await runSelection(await kernel(), { suites: ['model-based'], topologies: ['hmem', 'cxl'] }, { seed: 20261124, jobs: 2 });
+test.serial('model-based: hundreds of real-kernel steps on hmem, hmem+mom and cxl agree with the model', async (t) => {
+  const r = await runSelection(await kernel(), { suites: ['model-based'], topologies: ['hmem', 'hmem+mom', 'cxl'] }, { seed: 20261124, jobs: 2 });
   t.is(r.totals.failed, 0, failures(r));
   t.true(r.checks >= 3 * 500, `only ${r.checks} checks (3 per step)`);
 });

@@ -79,13 +79,13 @@ export interface ModelBasedConfig {
   maxCommands: number;
 }
 
-// About 300 real-kernel steps per topology: enough to reach multi-range devices, leaks and rebinds.
-export const MODEL_BASED_DEFAULT: ModelBasedConfig = { runs: 25, maxCommands: 24 };
+// About 200 real-kernel steps per topology: enough to reach multi-range devices, leaks and rebinds.
+export const MODEL_BASED_DEFAULT: ModelBasedConfig = { runs: 12, maxCommands: 24 };
 
 /** Runs the property on the case's guest. Throws the shrunk counterexample as a readable failure. */
 export async function runModelBased(ctx: CaseContext, cfg: ModelBasedConfig): Promise<void> {
   const region = dynamicRegion(ctx);
-  const property = fc.asyncProperty(fc.array(commandArb, { minLength: 1, maxLength: cfg.maxCommands }), async (cmds) => {
+  const property = fc.asyncProperty(fc.array(commandArb, { minLength: 1, maxLength: cfg.maxCommands, size: 'max' }), async (cmds) => {
     const checker = await ctx.fresh();
     for (const cmd of cmds) {
       await checker.step(concretize(cmd, region, checker.observation));
@@ -114,6 +114,6 @@ export const modelBased: Suite = {
   name: 'model-based',
   about: 'random create/delete/resize/align/mapping/bind/unbind/memmap/online sequences agree with the model',
   cases: [
-    { name: 'random command sequences', topologies: ['hmem', 'cxl'], run: (ctx) => runModelBased(ctx, MODEL_BASED_DEFAULT) },
+    { name: 'random command sequences', topologies: ['hmem', 'hmem+mom', 'cxl'], run: (ctx) => runModelBased(ctx, MODEL_BASED_DEFAULT) },
   ],
 };

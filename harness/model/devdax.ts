@@ -1,0 +1,42 @@
+// The device_dax driver's probe (drivers/dax/device.c dev_dax_probe). Its remove always succeeds and only
+// releases what probe took.
+import { iomemBusy } from './iomem.ts';
+import { type Device, type State, putDevice, rangeLength, regionOf } from './state.ts';
+import type { ProbeOutcome } from './step.ts';
+
+const PAGES_PER_SUBSECTION = 512n;
+
+/** check_pfn_span() under SPARSEMEM_VMEMMAP: start pfn and page count must be whole subsections. */
+function subsectionAligned(start: bigint, length: bigint): boolean {
+  return ((start >> 12n) | (length >> 12n)) % PAGES_PER_SUBSECTION === 0n;
+}
+
+/**
+ * dev_dax_probe(): static devices use the provider's page map (one range only), which the provider already
+ * mapped once, so only the iomem request can fail. A dynamic device gets a new devm page map stored in
+ * dev_dax->pgmap before anything can fail, and a failure frees it without clearing the pointer, so the device
+ * is marked stale (see State). Then every range is requested (conflict → EBUSY) and memremapped (misaligned →
+ * EINVAL with WARNINGs from __add_pages and add_pages). Not modelled: pagemap_range's "Conflicting mapping in
+ * same section" (ENOMEM), reachable only with ranges that share a page, i.e. `mapping` writes at sub-page
+ * addresses.
+ */
+export function devdaxProbe(s: State, d: Device): ProbeOutcome {
+  const region = regionOf(s, d);
+  if (!region.dynamic && d.ranges.length > 1) return { ok: false, errno: 'EINVAL', next: s };
+  if (region.dynamic && d.stalePgmap) return { ok: false, errno: 'EINVAL', next: s };
+  const failed = (errno: 'EBUSY' | 'EINVAL', warning?: string): ProbeOutcome => ({
+    ok: false,
+    errno,
+    next: region.dynamic ? putDevice(s, { ...d, stalePgmap: true }) : s,
+    ...(warning === undefined ? {} : { warning }),
+  });
+  if (d.ranges.some((r) => iomemBusy(s, r))) return failed('EBUSY');
+  const misaligned = region.dynamic ? d.ranges.find((r) => !subsectionAligned(r.start, rangeLength(r))) : undefined;
+  if (misaligned) {
+    const pfn = misaligned.start >> 12n;
+    const last = pfn + (rangeLength(misaligned) >> 12n) - 1n;
+    return failed('EINVAL', `WARNING in __add_pages: Misaligned __add_pages start: 0x${pfn.toString(16)} end: 0x${last.toString(16)}`);
+  }
+  const claimed = d.ranges.map((r) => ({ start: r.start, end: r.end }));
+  return { ok: true, next: putDevice(s, { ...d, binding: { driver: 'device_dax', claimed } }) };
+}

@@ -1,0 +1,100 @@
+// A dax device's attribute files (dev_dax_attributes and the mappingN directories in drivers/dax/bus.c).
+import { allocAligned, allocRange, resize } from './allocator.ts';
+import type { DeviceAttr, MappingAttr } from './ops.ts';
+import { kstrtobool, kstrtoull, parseMappingRange } from './parse.ts';
+import { memmapOnMemorySupported } from './profiles.ts';
+import { type Device, type DevRange, type Region, type State, deviceSize, putDevice, rangeLength, regionOf } from './state.ts';
+import { type Step, refuse, succeed, warned } from './step.ts';
+import { type Attr, hexLine, line } from './sysfs.ts';
+
+const KiB = 1024n;
+/** dax_align_valid() on x86_64: PAGE_SIZE, PMD_SIZE (PSE) and PUD_SIZE (PUD THP) are all available. */
+export const VALID_ALIGNS: readonly bigint[] = [4n * KiB, 2048n * KiB, 1024n * 1024n * KiB];
+const U64_MASK = (1n << 64n) - 1n;
+
+/** size_store: parse → misaligned value EINVAL → bound EBUSY → dev_dax_resize. */
+function storeSize(s: State, r: Region, d: Device, input: string): Step {
+  const v = kstrtoull(input, 0);
+  if (!v.ok) return refuse(s, v.errno);
+  if (!allocAligned(d, v.value)) return refuse(s, 'EINVAL');
+  if (d.binding !== null) return refuse(s, 'EBUSY');
+  const out = resize(s, r, d.name, v.value);
+  return out.ok ? succeed(out.next) : refuse(s, out.errno);
+}
+
+/** align_store: any parse failure is ENXIO; the new align must divide every existing range length. */
+function storeAlign(s: State, d: Device, input: string): Step {
+  const v = kstrtoull(input, 0); // kstrtoul: unsigned long is 64-bit
+  if (!v.ok) return refuse(s, 'ENXIO');
+  if (!VALID_ALIGNS.includes(v.value)) return refuse(s, 'EINVAL');
+  if (d.binding !== null) return refuse(s, 'EBUSY');
+  const candidate: Device = { ...d, align: v.value };
+  if (d.ranges.some((x) => !allocAligned(candidate, rangeLength(x)))) return refuse(s, 'EINVAL');
+  return succeed(putDevice(s, candidate));
+}
+
+/** range_len() of a parsed `mapping` value, in u64 arithmetic (start > end wraps). */
+const mappingLength = (r: { start: bigint; end: bigint }): bigint => (r.end - r.start + 1n) & U64_MASK;
+
+/** Whether a `mapping` write of `input` is well-formed but has a length the device's align does not divide. */
+export function mappingLengthMisaligned(d: Device, input: string): boolean {
+  const p = parseMappingRange(input);
+  return p.ok && !allocAligned(d, mappingLength(p.value));
+}
+
+/**
+ * mapping_store: range_parse, then alloc_dev_dax_range of exactly that range, bound or not (the driver is
+ * not told). A misaligned length is ENXIO as in 6.1; 6.9+ returns success instead (divergences.ts).
+ */
+function storeMapping(s: State, r: Region, d: Device, input: string): Step {
+  const p = parseMappingRange(input);
+  if (!p.ok) return refuse(s, p.errno);
+  if (mappingLengthMisaligned(d, input)) return refuse(s, 'ENXIO');
+  const out = allocRange(s, r, d, p.value.start, mappingLength(p.value));
+  return out.ok ? succeed(out.next) : warned(refuse(s, out.errno), out.warning);
+}
+
+/** memmap_on_memory_store: EOPNOTSUPP for true when unsupported is checked before the kmem-bound EBUSY. */
+function storeMemmapOnMemory(s: State, d: Device, input: string): Step {
+  const v = kstrtobool(input);
+  if (!v.ok) return refuse(s, 'EINVAL');
+  if (v.value && !memmapOnMemorySupported(s.profile)) return refuse(s, 'EOPNOTSUPP');
+  if (v.value !== d.memmapOnMemory && d.binding?.driver === 'kmem') return refuse(s, 'EBUSY');
+  return succeed(putDevice(s, { ...d, memmapOnMemory: v.value }));
+}
+
+/** resource_show: the first range's start, or the region start for a device without ranges. */
+export function deviceResource(r: Region, d: Device): bigint {
+  return d.ranges[0]?.start ?? r.start;
+}
+
+/** dev_dax_visible() and the attribute modes: static regions hide `mapping` and make size/align read-only. */
+export function deviceAttr(s: State, d: Device, attr: DeviceAttr): Attr | null {
+  const r = regionOf(s, d);
+  const rw = r.dynamic ? 0o644 : 0o444;
+  switch (attr) {
+    case 'modalias':
+      return { mode: 0o444, show: () => 'dax:t0\n' };
+    case 'size':
+      return { mode: rw, show: () => line(deviceSize(d)), store: (v) => storeSize(s, r, d, v) };
+    case 'mapping':
+      return r.dynamic ? { mode: 0o200, store: (v) => storeMapping(s, r, d, v) } : null;
+    case 'target_node':
+      return r.targetNode === null ? null : { mode: 0o444, show: () => line(r.targetNode!) };
+    case 'align':
+      return { mode: rw, show: () => line(d.align), store: (v) => storeAlign(s, d, v) };
+    case 'resource':
+      return { mode: 0o400, show: () => hexLine(deviceResource(r, d)) };
+    case 'numa_node':
+      return { mode: 0o444, show: () => line(d.numaNode) };
+    case 'memmap_on_memory':
+      if (!s.profile.abi.memmapOnMemoryAttr) return null;
+      return { mode: 0o644, show: () => line(d.memmapOnMemory ? 1 : 0), store: (v) => storeMemmapOnMemory(s, d, v) };
+  }
+}
+
+/** mappingN/{start,end,page_offset}: 0400, `%#llx` / `%#lx`. */
+export function mappingAttr(range: DevRange, attr: MappingAttr): Attr {
+  const value = attr === 'start' ? range.start : attr === 'end' ? range.end : range.pgoff;
+  return { mode: 0o400, show: () => hexLine(value) };
+}

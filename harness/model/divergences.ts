@@ -1,0 +1,62 @@
+// Kernel bugs the model deliberately does not reproduce. The model predicts the intended behaviour; when a
+// kernel in the listed release range shows the buggy result instead, the checker records a known divergence
+// rather than a failure. Anything not listed here is modelled as the kernel actually behaves.
+//
+// Considered and kept in the model as kernel behaviour:
+// - A failed device_dax probe leaves dev_dax->pgmap dangling, so every later device_dax probe of that device
+//   is EINVAL (State.stalePgmap). Its effect is persistent state that successful writes (new_id,
+//   drivers_probe) also hide, which a per-result entry here cannot express; present in every release checked.
+// - `mapping` on a bound device appends a range (mapping_store never checks dev->driver, unlike size_store and
+//   align_store). It is the same in every release since v5.10 and has no fix upstream, so the intended
+//   behaviour is not established; modelled as is.
+import { mappingLengthMisaligned } from './device.ts';
+import { type Op, type OpResult, fail, ok } from './ops.ts';
+import { handlerInput } from './parse.ts';
+import { compareReleases } from './profiles.ts';
+import type { State } from './state.ts';
+
+export interface KnownDivergence {
+  id: string;
+  /** Releases showing the bug: `from` inclusive, `to` (first fixed release) exclusive; open-ended without. */
+  kernels: { from: string; to?: string };
+  /** Whether `op` on `stateBefore` is an instance of the bug. */
+  matches(op: Op, stateBefore: State): boolean;
+  intended: OpResult;
+  actualOnKernel: OpResult;
+  reason: string;
+  /** The state the affected kernel reaches, when it differs from the model's prediction. */
+  actualNext?: (before: State) => State;
+}
+
+export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
+  {
+    id: 'mapping-misaligned-length-succeeds',
+    kernels: { from: '6.9' },
+    matches: (op, s) => {
+      if (op.op !== 'write' || op.ref.kind !== 'device' || op.ref.attr !== 'mapping' || op.value === '') return false;
+      const d = s.devices.get(op.ref.device);
+      return d !== undefined && s.regions.get(d.host)?.dynamic === true && mappingLengthMisaligned(d, handlerInput(op.value));
+    },
+    intended: fail('ENXIO'),
+    actualOnKernel: ok(),
+    reason:
+      'mapping_store: c05ae9d85b47 (v6.9, "dax/bus.c: replace driver-core lock usage by a local rwsem") overwrote ' +
+      '`rc = -ENXIO` with the rwsem result, so a length that is not a multiple of max(align, 2 MiB) skips ' +
+      'alloc_dev_dax_range and returns the byte count with nothing allocated; 6.1 returns ENXIO',
+  },
+];
+
+function sameResult(a: OpResult, b: OpResult): boolean {
+  if (a.ok !== b.ok) return false;
+  if (!a.ok || !b.ok) return !a.ok && !b.ok && a.errno === b.errno;
+  return a.value === undefined || b.value === undefined || a.value === b.value;
+}
+
+function inRange(release: string, kernels: KnownDivergence['kernels']): boolean {
+  return compareReleases(release, kernels.from) >= 0 && (kernels.to === undefined || compareReleases(release, kernels.to) < 0);
+}
+
+/** The known divergence explaining `actual` for `op` on `stateBefore` under kernel `release`, if any. */
+export function lookupDivergence(release: string, op: Op, stateBefore: State, actual: OpResult): KnownDivergence | undefined {
+  return KNOWN_DIVERGENCES.find((k) => inRange(release, k.kernels) && sameResult(actual, k.actualOnKernel) && k.matches(op, stateBefore));
+}

@@ -1,0 +1,143 @@
+// Memory blocks that kmem hot-adds (drivers/base/memory.c, mm/memory_hotplug.c): creation, onlining with the
+// contig-zones zone choice, offlining, removal, and their share of MemTotal.
+import type { OnlinePolicy } from './observation.ts';
+import { sysfsStreq } from './parse.ts';
+import { type ByteRange, type MemBlock, type OnlineZone, type State, dropBlocks, putBlock } from './state.ts';
+import { type Attr, line } from './sysfs.ts';
+import { refuse, succeed } from './step.ts';
+
+const ONLINE_TYPES: readonly OnlinePolicy[] = ['offline', 'online', 'online_kernel', 'online_movable'];
+
+/** mhp_online_type_from_str(): one of the four names, with sysfs_streq's optional trailing "\n". */
+function onlineTypeFromStr(s: string): OnlinePolicy | null {
+  return ONLINE_TYPES.find((t) => sysfsStreq(s, t)) ?? null;
+}
+
+function blockRange(s: State, index: number): ByteRange {
+  const B = s.profile.blockSize;
+  const start = BigInt(index) * B;
+  return { start, end: start + B - 1n };
+}
+
+/** The blocks a block-aligned range consists of. */
+export function blockIndices(s: State, r: ByteRange): number[] {
+  const B = s.profile.blockSize;
+  const out: number[] = [];
+  for (let a = r.start; a <= r.end; a += B) out.push(Number(a / B));
+  return out;
+}
+
+/**
+ * Zone spans per node: a zone spans from its lowest to its highest online page, i.e. the boot span (if any)
+ * joined with the hot-added blocks online in it (shrink_zone_span only trims the ends).
+ */
+type ZoneSpans = Map<string, ByteRange>;
+const spanKey = (node: number, zone: OnlineZone): string => `${node}:${zone}`;
+
+function widen(spans: ZoneSpans, node: number, zone: OnlineZone, r: ByteRange): void {
+  const key = spanKey(node, zone);
+  const cur = spans.get(key);
+  spans.set(key, cur ? { start: cur.start < r.start ? cur.start : r.start, end: cur.end > r.end ? cur.end : r.end } : r);
+}
+
+function zoneSpans(s: State): ZoneSpans {
+  const spans: ZoneSpans = new Map();
+  for (const span of s.bootZoneSpans) widen(spans, span.node, span.zone, span);
+  for (const b of s.blocks.values()) if (b.zone !== null) widen(spans, b.node, b.zone, blockRange(s, b.index));
+  return spans;
+}
+
+/** zone_intersects() */
+function zoneIntersects(spans: ZoneSpans, node: number, zone: OnlineZone, r: ByteRange): boolean {
+  const span = spans.get(spanKey(node, zone));
+  return span !== undefined && r.start <= span.end && span.start <= r.end;
+}
+
+/**
+ * zone_for_pfn_range() with memory_hotplug.online_policy=contig-zones and movable_node off. online_kernel:
+ * default_kernel_zone_for_pfn(), the first of DMA, DMA32 the block falls into, else Normal. online: the zone
+ * whose span alone covers the block, else that kernel zone.
+ */
+function zoneFor(s: State, spans: ZoneSpans, b: MemBlock, type: Exclude<OnlinePolicy, 'offline'>): OnlineZone {
+  if (type === 'online_movable') return 'Movable';
+  const r = blockRange(s, b.index);
+  const kernel = (['DMA', 'DMA32'] as const).find((z) => zoneIntersects(spans, b.node, z, r)) ?? 'Normal';
+  if (type === 'online_kernel') return kernel;
+  const inKernel = zoneIntersects(spans, b.node, kernel, r);
+  const inMovable = zoneIntersects(spans, b.node, 'Movable', r);
+  return inKernel !== inMovable && inMovable ? 'Movable' : kernel;
+}
+
+/** Onlines `indices` in ascending order. `blocks` is `s.blocks`, a fresh map the caller owns, updated in place. */
+function onlineInto(s: State, blocks: Map<number, MemBlock>, indices: readonly number[], type: Exclude<OnlinePolicy, 'offline'>): void {
+  const spans = zoneSpans(s);
+  for (const index of indices) {
+    const b = blocks.get(index)!;
+    const zone = zoneFor(s, spans, b, type);
+    blocks.set(index, { ...b, zone });
+    widen(spans, b.node, zone, blockRange(s, index));
+  }
+}
+
+/**
+ * add_memory_driver_managed() of one block-aligned range: its blocks appear offline on `node`, then, unless
+ * the default online type is `offline`, they are onlined in ascending order (add_memory_resource).
+ */
+export function addMemory(s: State, r: ByteRange, node: number, vmemmapBytes: bigint): State {
+  const blocks = new Map(s.blocks);
+  const next: State = { ...s, blocks };
+  const indices = blockIndices(s, r);
+  for (const index of indices) blocks.set(index, { index, node, zone: null, vmemmapBytes });
+  if (s.autoOnline !== 'offline') onlineInto(next, blocks, indices, s.autoOnline);
+  return next;
+}
+
+/** try_remove_memory() refuses (EBUSY) while any block of the range is online. */
+export function removable(s: State, r: ByteRange): boolean {
+  return blockIndices(s, r).every((i) => s.blocks.get(i)?.zone === null);
+}
+
+export const removeMemory = (s: State, r: ByteRange): State => dropBlocks(s, blockIndices(s, r));
+
+/** What an online block adds to MemTotal: the block minus the pages holding its own memmap. */
+export function onlineKiB(s: State, b: MemBlock): bigint {
+  return b.zone === null ? 0n : (s.profile.blockSize - b.vmemmapBytes) / 1024n;
+}
+
+export function memTotalKiB(s: State): bigint {
+  let total = s.memTotalBaselineKiB;
+  for (const b of s.blocks.values()) total += onlineKiB(s, b);
+  return total;
+}
+
+/**
+ * memoryN/state. Writing the state a block is already in makes device_online/device_offline return 1, which
+ * state_store turns into EINVAL. Offlining is assumed to succeed (the model cannot see unmovable pages).
+ */
+export function memblockStateAttr(s: State, b: MemBlock): Attr {
+  return {
+    mode: 0o644,
+    show: () => (b.zone === null ? 'offline\n' : 'online\n'),
+    store: (input) => {
+      const type = onlineTypeFromStr(input);
+      if (type === null) return refuse(s, 'EINVAL');
+      if (type === 'offline') return b.zone === null ? refuse(s, 'EINVAL') : succeed(putBlock(s, { ...b, zone: null }));
+      if (b.zone !== null) return refuse(s, 'EINVAL');
+      const blocks = new Map(s.blocks);
+      const next: State = { ...s, blocks };
+      onlineInto(next, blocks, [b.index], type);
+      return succeed(next);
+    },
+  };
+}
+
+export function autoOnlineBlocksAttr(s: State): Attr {
+  return {
+    mode: 0o644,
+    show: () => line(s.autoOnline),
+    store: (input) => {
+      const type = onlineTypeFromStr(input);
+      return type === null ? refuse(s, 'EINVAL') : succeed({ ...s, autoOnline: type });
+    },
+  };
+}
