@@ -50,6 +50,14 @@ export async function release(ctx: CaseContext, name: string): Promise<void> {
   if (dev.driver) await ctx.checker.step(write.driver(dev.driver, 'unbind', name));
 }
 
+/** The first dynamic region and its provider device, released (kmem blocks offlined, driver unbound). */
+export async function releasedDynamic(ctx: CaseContext): Promise<{ r: InventoryRegion; d0: string }> {
+  const r = dynamicRegion(ctx);
+  const d0 = firstDevice(ctx, r).name;
+  await release(ctx, d0);
+  return { r, d0 };
+}
+
 /** An aligned size: `fraction` of `total`, rounded down to `align`, at least one `align`. */
 export function part(total: bigint, fraction: [bigint, bigint], align: bigint): bigint {
   const v = ((total * fraction[0]) / fraction[1] / align) * align;

@@ -27,3 +27,8 @@ export function kernelChoice(v: { kernel?: string; modules?: string; 'kernel-tre
   // The series name is checked where the pins live (images/kernel.ts debianPin), which the CLI maps to exit 2.
   return { kind: 'debian', series: (v['debian-kernel'] ?? DEFAULT_KERNEL_SERIES) as DebianKernelPin['series'] };
 }
+
+/** The same choice as flags again, for commands that start another daxh (bench --full). */
+export function kernelArgs(v: { kernel?: string; modules?: string; 'kernel-tree'?: string; 'debian-kernel'?: string }): string[] {
+  return (['kernel', 'modules', 'kernel-tree', 'debian-kernel'] as const).flatMap((k) => (v[k] === undefined ? [] : [`--${k}`, v[k]!]));
+}

@@ -11,11 +11,25 @@ import type { Accel } from '../../qemu/base-args.ts';
 
 const PROBE_TIMEOUT_MS = 20_000;
 
+const kvmDeviceOpens = () => access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
+
+async function verdictFile(): Promise<string> {
+  const { stdout: version } = await execa('qemu-system-x86_64', ['--version']);
+  return cachePath('host', `accel-${hashOf(hostname(), release(), version).slice(0, 16)}.json`);
+}
+
+/** What `auto` will pick, as far as is known without a probe boot (for daxh doctor). */
+export async function accelVerdict(): Promise<string> {
+  if (!(await kvmDeviceOpens())) return 'tcg (no usable /dev/kvm)';
+  const cached = await readFile(await verdictFile(), 'utf8').then((t) => JSON.parse(t) as { accel: Accel; at: string }, () => null);
+  if (!cached) return 'not probed yet: the first boot probes whether KVM runs a kernel here';
+  return cached.accel === 'kvm' ? `kvm (boot probe passed ${cached.at})` : `tcg (/dev/kvm exists but a kernel did not boot under it; probed ${cached.at})`;
+}
+
 export async function chooseAccel(bzImage: string, requested: Accel | 'auto'): Promise<Accel> {
   if (requested !== 'auto') return requested;
-  if (!(await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false))) return 'tcg';
-  const { stdout: version } = await execa('qemu-system-x86_64', ['--version']);
-  const file = cachePath('host', `accel-${hashOf(hostname(), release(), version).slice(0, 16)}.json`);
+  if (!(await kvmDeviceOpens())) return 'tcg';
+  const file = await verdictFile();
   const cached = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { accel: Accel }, () => null);
   if (cached) return cached.accel;
   const accel: Accel = (await kvmBootsKernel(bzImage)) ? 'kvm' : 'tcg';

@@ -21,6 +21,9 @@ const PATTERNS: readonly [CrashKind, RegExp][] = [
   ['call-trace', /\bCall Trace:/],
 ];
 
+/** A guest in one of these states has failed whatever ran; a WARN may be predicted and is judged per step. */
+export const SEVERE: ReadonlySet<CrashKind> = new Set(['oops', 'bug', 'panic', 'rcu-stall', 'soft-lockup', 'hung-task']);
+
 export function classifyLine(line: string): CrashKind | null {
   for (const [kind, re] of PATTERNS) if (re.test(line)) return kind;
   return null;

@@ -1,25 +1,17 @@
 // What came up in a provisioned guest, typed: the regions with their provider and address range, the
 // devices, the memory facts. Built once after provisioning; the model starts from it and resets return to it.
 import { parseProcModules, parseZoneinfo, type IomemResource, type ZoneinfoSpan } from '../driver/parse-sysfs.ts';
+import type { InventoryRegion as ModelInventoryRegion, Provider } from '../model/index.ts';
 import type { DaxDriver } from '../model/ops.ts';
 import type { InventoryFacts } from '../driver/wire.ts';
 import type { ObservedDevice, Observation, OnlinePolicy } from '../model/observation.ts';
 import type { Capabilities } from './capabilities.ts';
 
-export type Provider = 'pmem' | 'nvdimm' | 'cxl' | 'cxl-pmem' | 'hmem';
+export type { Provider };
 
-export interface InventoryRegion {
-  host: string;
-  id: number;
-  provider: Provider;
-  dynamic: boolean;
-  start: bigint;
-  end: bigint; // inclusive
+/** The model's region facts, plus the size as dax_region/size reports it. */
+export interface InventoryRegion extends ModelInventoryRegion {
   size: bigint;
-  align: bigint;
-  targetNode: number | null;
-  /** Name of the /proc/iomem resource under which this region's dax entries appear. */
-  iomemParent: string;
 }
 
 export interface Inventory {

@@ -4,7 +4,7 @@ import type { Op } from '../../harness/model/ops.ts';
 import type { CaseContext, Suite } from '../../harness/runner/suite.ts';
 import type { ObservedDevice } from '../../harness/model/observation.ts';
 import { write } from '../ops.ts';
-import { blocksOf, device, dynamicRegion, firstDevice, release, staticRegion } from '../lib.ts';
+import { blocksOf, device, firstDevice, release, staticRegion } from '../lib.ts';
 import { KMEM_CAPABLE } from './topologies.ts';
 
 /** A device to hot-plug: the dynamic region's own device, else the first static one (which needs new_id). */

@@ -2,7 +2,7 @@
 // hot-plugged memory (the memmap carved out of each block shows as a smaller MemTotal gain).
 import type { Suite } from '../../harness/runner/suite.ts';
 import { write } from '../ops.ts';
-import { dynamicRegion, firstDevice, release } from '../lib.ts';
+import { dynamicRegion, firstDevice, release, releasedDynamic } from '../lib.ts';
 
 const WITH_AND_WITHOUT = ['hmem', 'hmem+mom', 'cxl', 'cxl+mom', 'pmem', 'pmem+mom'] as const;
 
@@ -46,9 +46,7 @@ export const memmapOnMemory: Suite = {
       topologies: ['hmem', 'cxl+mom'],
       requires: ['memmap_on_memory_attr'],
       async run(ctx) {
-        const r = dynamicRegion(ctx);
-        const d0 = firstDevice(ctx, r).name;
-        await release(ctx, d0);
+        const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.device(d0, 'size', '0'));
         await ctx.checker.step(write.region(r.host, 'create', '1'));
         const created = ctx.checker.observation.devices.find((x) => x.host === r.host && x.name !== d0)!.name;

@@ -1,7 +1,7 @@
 // One case per user-visible bug fixed in drivers/dax (see the spec's history table); each says what it guards.
 import type { Suite } from '../../harness/runner/suite.ts';
 import { read, write } from '../ops.ts';
-import { GiB, MiB, devicesOf, dynamicRegion, firstDevice, hex, part, release } from '../lib.ts';
+import { GiB, MiB, devicesOf, dynamicRegion, firstDevice, hex, part, release, releasedDynamic } from '../lib.ts';
 
 export const regressions: Suite = {
   name: 'regressions',
@@ -25,9 +25,7 @@ export const regressions: Suite = {
       name: 'malformed mapping input is an error, not a silent success',
       topologies: ['hmem'],
       async run(ctx) {
-        const r = dynamicRegion(ctx);
-        const d0 = firstDevice(ctx, r).name;
-        await release(ctx, d0);
+        const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.device(d0, 'size', '0'));
         for (const v of ['', 'g-h', '0x100000000', '-', '100000000-', '-1fffff']) await ctx.checker.step(write.device(d0, 'mapping', v));
         await ctx.checker.step(write.device(d0, 'size', String(r.size)));
@@ -38,9 +36,7 @@ export const regressions: Suite = {
       name: 'device ids are reused after delete and the seed is cleared',
       topologies: ['hmem', 'cxl'],
       async run(ctx) {
-        const r = dynamicRegion(ctx);
-        const d0 = firstDevice(ctx, r).name;
-        await release(ctx, d0);
+        const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.device(d0, 'size', String(part(r.size, [1n, 2n], 2n * MiB))));
         for (let i = 0; i < 3; i++) await ctx.checker.step(write.region(r.host, 'create', '1'));
         const [a, b] = devicesOf(ctx, r).filter((d) => d.name !== d0).map((d) => d.name);
@@ -58,9 +54,7 @@ export const regressions: Suite = {
       name: 'mapping directories are released with their ranges',
       topologies: ['hmem'],
       async run(ctx) {
-        const r = dynamicRegion(ctx);
-        const d0 = firstDevice(ctx, r).name;
-        await release(ctx, d0);
+        const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.device(d0, 'size', '0'));
         await ctx.checker.step(write.device(d0, 'mapping', `${hex(r.start + 64n * MiB)}-${hex(r.start + 66n * MiB - 1n)}`));
         await ctx.checker.step(write.device(d0, 'mapping', `${hex(r.start)}-${hex(r.start + 2n * MiB - 1n)}`));
@@ -76,9 +70,7 @@ export const regressions: Suite = {
       name: 'device_dax rebinds after unbind and resize',
       topologies: ['hmem', 'cxl'],
       async run(ctx) {
-        const r = dynamicRegion(ctx);
-        const d0 = firstDevice(ctx, r).name;
-        await release(ctx, d0);
+        const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.driver('device_dax', 'new_id', d0));
         await ctx.checker.step(write.driver('device_dax', 'unbind', d0));
         await ctx.checker.step(write.device(d0, 'size', String(part(r.size, [1n, 2n], 2n * MiB))));
@@ -93,9 +85,7 @@ export const regressions: Suite = {
       name: 'misaligned mapping length',
       topologies: ['hmem'],
       async run(ctx) {
-        const r = dynamicRegion(ctx);
-        const d0 = firstDevice(ctx, r).name;
-        await release(ctx, d0);
+        const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.device(d0, 'size', '0'));
         await ctx.checker.step(write.device(d0, 'mapping', `${hex(r.start)}-${hex(r.start + MiB - 1n)}`));
         await ctx.checker.step(write.device(d0, 'align', String(GiB)));

@@ -2,7 +2,7 @@
 // (valid, misaligned, over capacity, bound/unbound, static/dynamic, malformed); each step model-checked.
 import type { Suite } from '../../harness/runner/suite.ts';
 import { DEVICE_ATTRS, MAPPING_ATTRS, REGION_ATTRS, read, write } from '../ops.ts';
-import { GiB, MiB, device, devicesOf, dynamicRegion, firstDevice, hex, part, release, staticRegion } from '../lib.ts';
+import { GiB, MiB, device, devicesOf, dynamicRegion, firstDevice, hex, part, release, releasedDynamic, staticRegion } from '../lib.ts';
 import { ALL, DYNAMIC, STATIC } from './topologies.ts';
 
 /** Inputs every integer attribute must survive: kstrtoull's corner cases, the way users get them wrong. */
@@ -64,9 +64,7 @@ export const sysfsWrites: Suite = {
       name: 'create, seed, grow by first fit, delete',
       topologies: DYNAMIC,
       async run(ctx) {
-        const r = dynamicRegion(ctx);
-        const d0 = firstDevice(ctx, r).name;
-        await release(ctx, d0);
+        const { r, d0 } = await releasedDynamic(ctx);
         const quarter = part(r.size, [1n, 4n], 2n * MiB);
         await ctx.checker.step(write.device(d0, 'size', String(quarter)));
         await ctx.checker.step(write.region(r.host, 'create', '1'));
@@ -89,9 +87,7 @@ export const sysfsWrites: Suite = {
       name: 'align: valid, invalid, malformed, against existing ranges',
       topologies: DYNAMIC,
       async run(ctx) {
-        const r = dynamicRegion(ctx);
-        const d0 = firstDevice(ctx, r).name;
-        await release(ctx, d0);
+        const { r, d0 } = await releasedDynamic(ctx);
         for (const v of ['abc', '', '0', '8192', '12345', '4096', '0x200000', String(GiB), '2097152\n', '-4096', '99999999999999999999']) {
           await ctx.checker.step(write.device(d0, 'align', v));
         }
@@ -106,9 +102,7 @@ export const sysfsWrites: Suite = {
       name: 'mapping: free, owned, outside, zero-length, misaligned, malformed',
       topologies: DYNAMIC,
       async run(ctx) {
-        const r = dynamicRegion(ctx);
-        const d0 = firstDevice(ctx, r).name;
-        await release(ctx, d0);
+        const { r, d0 } = await releasedDynamic(ctx);
         const half = part(r.size, [1n, 2n], 2n * MiB);
         await ctx.checker.step(write.device(d0, 'size', String(half)));
         await ctx.checker.step(write.region(r.host, 'create', '1'));

@@ -1,0 +1,18 @@
+import type { Command } from './command.ts';
+import { bench } from './commands/bench.ts';
+import { bisect } from './commands/bisect.ts';
+import { doctor } from './commands/doctor.ts';
+import { exec } from './commands/exec.ts';
+import { host } from './commands/host.ts';
+import { image } from './commands/image.ts';
+import { merge } from './commands/merge.ts';
+import { repro } from './commands/repro.ts';
+import { run } from './commands/run.ts';
+import { shell } from './commands/shell.ts';
+import { topologies } from './commands/topologies.ts';
+
+export const COMMANDS: Record<string, Command> = { run, exec, shell, repro, bisect, merge, image, topologies, doctor, host, bench };
+
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS);
+}

@@ -1,0 +1,48 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import { BENCH_TOPOLOGIES, benchTable, runBench } from '../../../bench/bench.ts';
+import { prepare } from '../../lab/prepare.ts';
+import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
+import { parseFlags, type Command } from '../command.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel-flags.ts';
+
+export const bench: Command = {
+  summary: 'measure boot, provisioning, SSH, step, reset and model speed (median and spread)',
+  usage: '[--runs N] [--topology T]… [--full] [--json F] [kernel flags]',
+  help: `  --runs N         repetitions per figure (default 5)
+  --topology T     boot-to-provisioned only for these (default: every built-in)
+  --full           also time one whole default \`daxh run\` (minutes)
+  --json F         write the figures as JSON
+${ACCEL_HELP}
+${KERNEL_HELP}`,
+  async run(args) {
+    const { values } = parseFlags('bench', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, runs: { type: 'string' }, topology: { type: 'string', multiple: true }, full: { type: 'boolean' }, json: { type: 'string' } });
+    const runs = values.runs === undefined ? 5 : Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs ${values.runs}: use a whole number >= 1`);
+    const log = (l: string) => console.error(`daxh: ${l}`);
+    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), log);
+    const figures = await runBench({
+      prepared,
+      runs,
+      topologies: values.topology ?? BENCH_TOPOLOGIES(),
+      log,
+      ...(values.full
+        ? {
+            fullRun: async () => {
+              const t0 = performance.now();
+              await execa(process.execPath, [process.argv[1]!, 'run', ...kernelArgs(values), '--accel', prepared.accel], { stdio: 'inherit', reject: false });
+              return (performance.now() - t0) / 1000;
+            },
+          }
+        : {}),
+    });
+    console.log(benchTable(figures));
+    if (values.json) {
+      await mkdir(dirname(values.json), { recursive: true });
+      await writeFile(values.json, JSON.stringify(figures, null, 2) + '\n');
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,26 @@
+import { bisect as runBisect } from '../../recipe/bisect.ts';
+import { ACCEL_OPTION } from '../accel-flag.ts';
+import { parseFlags, type Command } from '../command.ts';
+import { EXIT, UsageError } from '../errors.ts';
+
+export const bisect: Command = {
+  summary: 'find the first kernel commit where a recipe diverges (git bisect in your tree)',
+  usage: '--kernel-tree DIR --good REV --bad REV <recipe> [--topology T] [--strict]',
+  help: `Rebuilds DIR at every step with its own .config (make olddefconfig, then bzImage and modules with
+-j$(nproc)), replays the recipe with daxh repro, and prints the first bad commit. A commit that does not
+build is skipped. Each step costs one incremental kernel build plus one guest boot (about 5 s under TCG).`,
+  async run(args) {
+    const { values, positionals } = parseFlags('bisect', args, { 'kernel-tree': { type: 'string' }, good: { type: 'string' }, bad: { type: 'string' }, topology: { type: 'string' }, strict: { type: 'boolean' }, ...ACCEL_OPTION }, true);
+    const tree = values['kernel-tree'];
+    if (!tree || !values.good || !values.bad) throw new UsageError('bisect: --kernel-tree, --good and --bad are all required');
+    if (positionals.length !== 1) throw new UsageError('bisect: give exactly one recipe file');
+    const extra = [...(values.topology ? ['--topology', values.topology] : []), ...(values.strict ? ['--strict'] : []), ...(values.accel ? ['--accel', values.accel] : [])];
+    const t0 = performance.now();
+    const { firstBad, output } = await runBisect({ tree, good: values.good, bad: values.bad, recipe: positionals[0]!, daxh: [process.execPath, process.argv[1]!], extra }, (l) => console.error(`daxh: ${l}`));
+    console.log(output.trim());
+    console.error(`daxh: bisect took ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+    if (!firstBad) return EXIT.failed;
+    console.log(`first bad commit: ${firstBad}`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,98 @@
+import { availableParallelism, freemem } from 'node:os';
+import { join } from 'node:path';
+import { ALL_SUITES } from '../../../suites/index.ts';
+import { prepare } from '../../lab/prepare.ts';
+import { jsonReporter, junitReporter, markdownReporter, stepSummaryReporter, tapReporter } from '../../report/files.ts';
+import { ProgressReporter } from '../../report/progress.ts';
+import type { Reporter } from '../../report/reporter.ts';
+import { runCases } from '../../runner/runner.ts';
+import { instantiate, select, shard } from '../../runner/suite.ts';
+import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
+import { parseFlags, type Command } from '../command.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
+import { topologyPlanner } from '../topology-flag.ts';
+
+/** Guests use up to ~1 GiB of host RAM each in practice (RAM backends are touched lazily) and one core. */
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(freemem() / 2 ** 31)));
+}
+
+export function parseShard(v: string): { index: number; count: number } {
+  const m = v.match(/^(\d+)\/(\d+)$/);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${v}: use i/n with 1 <= i <= n, e.g. --shard 1/2`);
+  return { index, count };
+}
+
+export const run: Command = {
+  summary: 'run the suites on real guests and compare every step with the model',
+  usage: '[--suite S]… [--topology T]… [--match GLOB] [--shard i/n] [--jobs N] [--seed N] [reports] [kernel flags]',
+  help: `  --suite S            only this suite (repeatable): ${ALL_SUITES.map((s) => s.name).join(', ')}
+  --topology T         only cases on this built-in topology (repeatable)
+  --match GLOB         only cases whose name or suite/topology/name matches
+  --shard i/n          the i-th of n deterministic parts (whole topologies per part)
+  --jobs N             guests at once (default from cores and free memory)
+  --seed N             seed for randomised cases (default: random, printed)
+  --list               print the selected cases and exit
+  --out DIR            console logs and recipes (default out/run-<time>)
+  --json F  --junit F  --tap F  --markdown F   reports; the markdown also goes to $GITHUB_STEP_SUMMARY
+${ACCEL_HELP}
+${KERNEL_HELP}`,
+  async run(args) {
+    const { values } = parseFlags('run', args, {
+      ...KERNEL_OPTIONS,
+      ...ACCEL_OPTION,
+      suite: { type: 'string', multiple: true },
+      topology: { type: 'string', multiple: true },
+      match: { type: 'string' },
+      shard: { type: 'string' },
+      jobs: { type: 'string' },
+      seed: { type: 'string' },
+      list: { type: 'boolean' },
+      out: { type: 'string' },
+      json: { type: 'string' },
+      junit: { type: 'string' },
+      tap: { type: 'string' },
+      markdown: { type: 'string' },
+    });
+    const known = new Set(ALL_SUITES.map((s) => s.name));
+    for (const s of values.suite ?? []) if (!known.has(s)) throw new UsageError(`--suite ${s}: no such suite; use one of ${[...known].join(', ')}`);
+    let cases = select(instantiate(ALL_SUITES), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
+    const sh = values.shard ? parseShard(values.shard) : undefined;
+    if (sh) cases = shard(cases, sh.index, sh.count);
+    if (cases.length === 0) throw new UsageError('run: the selection matches no case; see daxh run --list');
+    if (values.list) {
+      for (const c of cases) console.log(`${c.suite}/${c.topology}/${c.name}`);
+      return EXIT.ok;
+    }
+    const jobs = values.jobs === undefined ? defaultJobs() : Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${values.jobs}: use a whole number >= 1`);
+    const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
+    if (!Number.isInteger(seed)) throw new UsageError(`--seed ${values.seed}: use a whole number`);
+    // Validate every topology before the first boot, so a bad one costs nothing.
+    const planners = new Map([...new Set(cases.map((c) => c.topology))].map((t) => [t, topologyPlanner(t)]));
+    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
+    console.error(`daxh: seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
+    const outDir = values.out ?? join('out', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    const reporters: Reporter[] = [new ProgressReporter()];
+    if (values.json) reporters.push(jsonReporter(values.json));
+    if (values.junit) reporters.push(junitReporter(values.junit));
+    if (values.tap) reporters.push(tapReporter(values.tap));
+    if (values.markdown) reporters.push(markdownReporter(values.markdown));
+    if (process.env.GITHUB_STEP_SUMMARY) reporters.push(stepSummaryReporter(process.env.GITHUB_STEP_SUMMARY));
+    const results = await runCases({
+      prepared,
+      cases,
+      planFor: (t) => planners.get(t)!(prepared),
+      reporters,
+      outDir,
+      jobs,
+      seed,
+      ...(sh ? { shard: sh } : {}),
+    });
+    console.error(`daxh: console logs and recipes in ${outDir}`);
+    return results.totals.failed > 0 ? EXIT.failed : EXIT.ok;
+  },
+};
