@@ -40,6 +40,10 @@ export class ConsoleLog {
     return this.lines.length;
   }
 
+  linesSince(mark: number): string[] {
+    return this.lines.slice(mark);
+  }
+
   eventsSince(mark: number): CrashEvent[] {
     return this.events.filter((e) => e.lineNo >= mark);
   }

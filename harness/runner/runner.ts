@@ -156,6 +156,7 @@ async function runGroup(opts: RunOptions, group: CaseInstance[], done: (c: CaseI
       let result: CaseResult = { ...base, checks: checkers.reduce((n, k) => n + k.checks, 0), durationMs: 0, ...outcome };
       if (broken) result = crashResult(result, severe, current);
       result.durationMs = performance.now() - t0;
+      writeCaseConsole(opts.outDir, c, current.guest.console.linesSince(mark));
       done(c, result);
       // After a kernel warning (even a predicted one) the guest is suspect: start the next case on a new one.
       const warned = events.some((e) => e.kind === 'warning');
@@ -166,10 +167,21 @@ async function runGroup(opts: RunOptions, group: CaseInstance[], done: (c: CaseI
   }
 }
 
+/** The guest console while this case ran, one file per case, so a report links each case to its kernel output. */
+function writeCaseConsole(outDir: string, c: CaseInstance, lines: readonly string[]): void {
+  const dir = join(outDir, 'console');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, caseFileName(c, '.log')), lines.join('\n') + (lines.length ? '\n' : ''));
+}
+
+function caseFileName(c: CaseInstance, ext: string): string {
+  return `${c.suite}--${c.topology}--${c.name}`.replace(/[^\w.+-]+/g, '_') + ext;
+}
+
 function saveRecipe(opts: RunOptions, c: CaseInstance, ops: readonly Op[], kernel: string): string {
   const dir = join(opts.outDir, 'recipes');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${c.suite}--${c.topology}--${c.name}.json`.replace(/[^\w.+-]+/g, '_'));
+  const file = join(dir, caseFileName(c, '.json'));
   const recipe = makeRecipe({
     topology: c.topology,
     capabilities: [...(c.def.requires ?? [])],

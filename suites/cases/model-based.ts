@@ -80,7 +80,7 @@ export interface ModelBasedConfig {
 }
 
 // About 200 real-kernel steps per topology: enough to reach multi-range devices, leaks and rebinds.
-export const MODEL_BASED_DEFAULT: ModelBasedConfig = { runs: 12, maxCommands: 24 };
+export const MODEL_BASED_DEFAULT: ModelBasedConfig = { runs: 20, maxCommands: 24 };
 
 /** Runs the property on the case's guest. Throws the shrunk counterexample as a readable failure. */
 export async function runModelBased(ctx: CaseContext, cfg: ModelBasedConfig): Promise<void> {
