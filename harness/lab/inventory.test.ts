@@ -26,6 +26,13 @@ test('hmem: the Soft Reserved resource of the region size is the range and the d
   t.deepEqual(r, { start: 0x100000000n, end: 0x1ffffffffn, iomemParent: 'Soft Reserved' });
 });
 
+test('hmem on 6.1: Soft Reserved nested in hmem.0, both of the region size; the inner one is the parent', (t) => {
+  const host = '/sys/devices/platform/hmem.0';
+  const iomem = [res(0x100000000n, 0x13fffffffn, 'hmem.0'), res(0x100000000n, 0x13fffffffn, 'Soft Reserved', ['hmem.0']), res(0x100000000n, 0x13fffffffn, 'dax0.0', ['hmem.0', 'Soft Reserved'])];
+  const r = regionRange({ host, size: 1n << 30n, dynamic: true }, [dev('dax0.0', host, 1n << 30n, 0x100000000n, [[0x100000000n, 0x13fffffffn]])], iomem);
+  t.deepEqual(r, { start: 0x100000000n, end: 0x13fffffffn, iomemParent: 'Soft Reserved' });
+});
+
 test('static pmem: the device entry itself gives the range, its parent the dax parent', (t) => {
   const host = '/sys/devices/platform/e820_pmem/ndbus0/region0/dax0.0';
   const size = 400556032n;

@@ -64,11 +64,13 @@ const DAX_NAME = /^dax\d+\.\d+$/;
 export function regionRange(region: { host: string; size: bigint; dynamic: boolean }, devices: readonly ObservedDevice[], iomem: readonly IomemResource[]): { start: bigint; end: bigint; iomemParent: string } {
   const mine = devices.filter((d) => d.host === region.host);
   const anchor = mine.flatMap((d) => d.mappings.map((m) => m.start))[0];
-  const match = anchor === undefined ? undefined : iomem.find((r) => r.end - r.start + 1n === region.size && r.start <= anchor && anchor <= r.end);
-  if (match) {
-    const parent = DAX_NAME.test(match.name) ? (match.ancestors.at(-1) ?? '') : match.name;
-    return { start: match.start, end: match.end, iomemParent: parent };
-  }
+  const matches = anchor === undefined ? [] : iomem.filter((r) => r.end - r.start + 1n === region.size && r.start <= anchor && anchor <= r.end);
+  // Several resources can span exactly the region (6.1 nests Soft Reserved inside hmem.N): the innermost
+  // one that is not a dax entry is where the dax entries hang; a static region may only have its dax entry.
+  const container = matches.filter((r) => !DAX_NAME.test(r.name)).sort((a, b) => b.ancestors.length - a.ancestors.length)[0];
+  if (container) return { start: container.start, end: container.end, iomemParent: container.name };
+  const daxEntry = matches[0];
+  if (daxEntry) return { start: daxEntry.start, end: daxEntry.end, iomemParent: daxEntry.ancestors.at(-1) ?? '' };
   const empty = region.dynamic ? mine.find((d) => d.size === 0n) : undefined;
   if (empty) {
     const container = iomem.filter((r) => r.start <= empty.resource && empty.resource + region.size - 1n <= r.end).at(-1);
