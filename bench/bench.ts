@@ -1,0 +1,138 @@
+// The speed figures: each measured over real guests (or the model alone), printed as a table with median
+// and spread, and written as JSON for CI to track. Targets live in the README and the issues, not in tests.
+import { Guest } from '../harness/guest/guest.ts';
+import { bootLabGuest, withLabGuest, type LabGuest } from '../harness/lab/session.ts';
+import type { Prepared } from '../harness/lab/prepare.ts';
+import { Checker } from '../harness/compare/checker.ts';
+import { initModel } from '../harness/compare/init-model.ts';
+import { resetGuest } from '../harness/runner/reset.ts';
+import { benchModelOpsPerSecond } from '../harness/model/bench.ts';
+import { topologyPlanner } from '../harness/cli/topology-flag.ts';
+import { listTopologies } from '../qemu/load.ts';
+import type { Op } from '../harness/model/ops.ts';
+import { figure, type Figure } from './stats.ts';
+
+export interface BenchOptions {
+  prepared: Prepared;
+  runs: number;
+  topologies: readonly string[];
+  /** Also time a whole default `daxh run` (minutes). */
+  fullRun?: () => Promise<number>;
+  log: (line: string) => void;
+}
+
+export interface BenchFigures {
+  boot_to_ssh_s: Figure;
+  boot_to_provisioned_s: Record<string, Figure>;
+  ssh_roundtrip_ms: Figure;
+  step_ms: Figure;
+  reset_s: Figure;
+  full_run_s?: Figure;
+  model_ops_per_s: Figure;
+}
+
+const PLAIN = { machine: 'q35', cpu: null, memory: '1G', smp: 2, args: [], cmdline: [], backingFiles: [] } as const;
+
+async function repeat(n: number, fn: () => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await fn());
+  return out;
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchFigures> {
+  const { prepared: p } = o;
+  o.log('boot to SSH (plain guest)');
+  const boots = await repeat(o.runs, async () => {
+    const g = await Guest.boot({ name: 'bench', kernel: p.kernel, image: p.image, accel: p.accel, setup: () => PLAIN });
+    await g.stop();
+    return g.bootSeconds;
+  });
+  const provisioned: Record<string, Figure> = {};
+  for (const t of o.topologies) {
+    o.log(`boot to provisioned: ${t}`);
+    const planner = topologyPlanner(t)(p);
+    provisioned[t] = figure(
+      await repeat(o.runs, async () => {
+        const t0 = performance.now();
+        const lab = await bootLabGuest({ prepared: p, plan: planner, name: `bench-${t}` });
+        const s = (performance.now() - t0) / 1000;
+        await lab.guest.stop();
+        return s;
+      }),
+    );
+  }
+  o.log('SSH round trip, model-checked step, reset (hmem)');
+  const warm = await withLabGuest({ prepared: p, plan: topologyPlanner('hmem')(p), name: 'bench-hmem' }, async (lab) => {
+    for (let i = 0; i < 5; i++) await lab.guest.exec('true');
+    const rtt = await repeat(Math.max(20, o.runs), async () => {
+      const t0 = performance.now();
+      await lab.guest.exec('true');
+      return performance.now() - t0;
+    });
+    const step = await stepTimes(lab, Math.max(25, o.runs));
+    const reset = await resetTimes(lab, o.runs);
+    return { rtt, step, reset };
+  });
+  o.log('model operations per second');
+  const ops = [0, 1, 2].map(() => benchModelOpsPerSecond());
+  const full = o.fullRun ? figure([await o.fullRun()]) : undefined;
+  return {
+    boot_to_ssh_s: figure(boots),
+    boot_to_provisioned_s: provisioned,
+    ssh_roundtrip_ms: figure(warm.rtt),
+    step_ms: figure(warm.step),
+    reset_s: figure(warm.reset),
+    ...(full ? { full_run_s: full } : {}),
+    model_ops_per_s: figure(ops),
+  };
+}
+
+/** A step is what a case pays per operation: helper round trip with observation, model, comparison. */
+async function stepTimes(lab: LabGuest, n: number): Promise<number[]> {
+  const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel: lab.caps.release }, lab.inventory.observation);
+  const host = lab.inventory.regions[0]!.host;
+  const op: Op = { op: 'write', ref: { kind: 'region', host, attr: 'create' }, value: '1' };
+  await checker.step(op);
+  return repeat(n, async () => {
+    const t0 = performance.now();
+    await checker.step(op);
+    return performance.now() - t0;
+  });
+}
+
+/** Undo a typical case's changes (kmem offline + unbind + shrink + a created device) and prove the state. */
+async function resetTimes(lab: LabGuest, n: number): Promise<number[]> {
+  const r = lab.inventory.regions[0]!;
+  const d0 = lab.inventory.devices.find((d) => d.host === r.host)!;
+  const blocks = lab.inventory.observation.memoryBlocks.map((b) => b.index);
+  const w = (ref: Op['ref'], value: string): Op => ({ op: 'write', ref, value });
+  const dirty: Op[] = [
+    ...blocks.map((i) => w({ kind: 'memblock', index: i, attr: 'state' }, 'offline')),
+    w({ kind: 'driver', driver: 'kmem', attr: 'unbind' }, d0.name),
+    w({ kind: 'device', device: d0.name, attr: 'size' }, String(r.size / 2n)),
+    w({ kind: 'region', host: r.host, attr: 'create' }, '1'),
+  ];
+  return repeat(n, async () => {
+    await lab.driver.step(dirty);
+    const t0 = performance.now();
+    if (!(await resetGuest(lab, dirty))) throw new Error('reset did not return the hmem guest to its provisioned state');
+    return (performance.now() - t0) / 1000;
+  });
+}
+
+export function benchTable(f: BenchFigures): string {
+  const rows: [string, Figure, string][] = [
+    ['boot_to_ssh_s', f.boot_to_ssh_s, 's'],
+    ...Object.entries(f.boot_to_provisioned_s).map(([t, v]): [string, Figure, string] => [`boot_to_provisioned_s.${t}`, v, 's']),
+    ['ssh_roundtrip_ms', f.ssh_roundtrip_ms, 'ms'],
+    ['step_ms', f.step_ms, 'ms'],
+    ['reset_s', f.reset_s, 's'],
+    ...(f.full_run_s ? [['full_run_s', f.full_run_s, 's'] as [string, Figure, string]] : []),
+    ['model_ops_per_s', f.model_ops_per_s, 'ops/s'],
+  ];
+  const fmt = (v: number) => (v >= 1000 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const width = Math.max(...rows.map((r) => r[0].length));
+  return [`${'figure'.padEnd(width)}  ${'median'.padStart(10)}  ${'min'.padStart(10)}  ${'max'.padStart(10)}  runs  unit`, ...rows.map(([name, v, unit]) => `${name.padEnd(width)}  ${fmt(v.median).padStart(10)}  ${fmt(v.min).padStart(10)}  ${fmt(v.max).padStart(10)}  ${String(v.runs).padStart(4)}  ${unit}`)].join('\n');
+}
+
+export const BENCH_TOPOLOGIES = (): string[] => listTopologies().map((t) => t.name);
