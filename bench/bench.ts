@@ -8,7 +8,7 @@ import { initModel } from '../harness/compare/init-model.ts';
 import { resetGuest } from '../harness/runner/reset.ts';
 import { benchModelOpsPerSecond } from '../harness/model/bench.ts';
 import { topologyPlanner } from '../harness/cli/topology-flag.ts';
-import { listTopologies } from '../qemu/load.ts';
+import { builtinTopologyNames } from '../qemu/load.ts';
 import type { Op } from '../harness/model/ops.ts';
 import { figure, type Figure } from './stats.ts';
 
@@ -135,4 +135,4 @@ export function benchTable(f: BenchFigures): string {
   return [`${'figure'.padEnd(width)}  ${'median'.padStart(10)}  ${'min'.padStart(10)}  ${'max'.padStart(10)}  runs  unit`, ...rows.map(([name, v, unit]) => `${name.padEnd(width)}  ${fmt(v.median).padStart(10)}  ${fmt(v.min).padStart(10)}  ${fmt(v.max).padStart(10)}  ${String(v.runs).padStart(4)}  ${unit}`)].join('\n');
 }
 
-export const BENCH_TOPOLOGIES = (): string[] => listTopologies().map((t) => t.name);
+export const BENCH_TOPOLOGIES = (): string[] => builtinTopologyNames();

@@ -14,12 +14,18 @@ export function device(ctx: CaseContext, name: string): ObservedDevice {
   return d;
 }
 
+/** Why a kind of region is missing: usually the kernel could not provide it (the plan says which). */
+function missing(ctx: CaseContext, kind: string): never {
+  const why = ctx.lab.plan?.expect.unsupported.map((u) => u.reason) ?? [];
+  return ctx.skip(`topology ${ctx.topology} has no ${kind} dax region${why.length ? ` here: ${why.join('; ')}` : ''}`);
+}
+
 export function dynamicRegion(ctx: CaseContext): InventoryRegion {
-  return ctx.inventory.regions.find((r) => r.dynamic) ?? ctx.skip(`topology ${ctx.topology} has no dynamic dax region`);
+  return ctx.inventory.regions.find((r) => r.dynamic) ?? missing(ctx, 'dynamic');
 }
 
 export function staticRegion(ctx: CaseContext): InventoryRegion {
-  return ctx.inventory.regions.find((r) => !r.dynamic) ?? ctx.skip(`topology ${ctx.topology} has no static dax region`);
+  return ctx.inventory.regions.find((r) => !r.dynamic) ?? missing(ctx, 'static');
 }
 
 export function devicesOf(ctx: CaseContext, region: InventoryRegion): ObservedDevice[] {
