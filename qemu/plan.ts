@@ -3,7 +3,7 @@
 import { kernelCmdline } from './cmdline.ts';
 import { expectedInventory, type ExpectedInventory } from './expect.ts';
 import type { KernelVersion } from './kernel.ts';
-import { machineArgs, type BackingFile } from './qemu-args.ts';
+import { machineArgs, type MachineArgs } from './qemu-args.ts';
 import { provisioningSteps, type ProvisionStep } from './provisioning.ts';
 import type { GuestTopology } from './validate.ts';
 
@@ -11,19 +11,8 @@ export type { Capability, ProvisionStep } from './provisioning.ts';
 export type { DaxDriver, DaxProvider, ExpectedInventory, ExpectedRegion } from './expect.ts';
 export type { BackingFile } from './qemu-args.ts';
 
-export interface GuestPlan {
+export interface GuestPlan extends MachineArgs {
   topology: string;
-  /** Value for -machine, e.g. 'q35,cxl=on'. */
-  machine: string;
-  /** Value for -cpu; null = QEMU's default. */
-  cpu: string | null;
-  /** Value for -m, e.g. '2G' or '2G,slots=1,maxmem=4G'. */
-  memory: string;
-  smp: number;
-  /** Every other topology argument: -object/-numa/-device/-M cxl-fmw... */
-  args: string[];
-  /** Sparse files under workDir to create (zero-filled) before every boot: NVDIMM images, CXL pmem and LSA. */
-  backingFiles: BackingFile[];
   /** Kernel command-line words for this topology. */
   cmdline: string[];
   /** Run in order in the guest over SSH after boot. */

@@ -11,11 +11,16 @@ export interface BackingFile {
 }
 
 export interface MachineArgs {
+  /** Value for -machine, e.g. 'q35,cxl=on'. */
   machine: string;
+  /** Value for -cpu; null = QEMU's default. */
   cpu: string | null;
+  /** Value for -m, e.g. '2G' or '2G,slots=1,maxmem=4G'. */
   memory: string;
   smp: number;
+  /** Every other topology argument: -object/-numa/-device/-M cxl-fmw... */
   args: string[];
+  /** Sparse files under workDir to create (zero-filled) before every boot: NVDIMM images, CXL pmem and LSA. */
   backingFiles: BackingFile[];
 }
 

@@ -30,9 +30,10 @@ export class GuestDriver {
     return driver;
   }
 
-  /** Machine facts as they are now (block size, online policy, the whole /proc/iomem). */
-  async facts(): Promise<InventoryFacts> {
-    return { ...toRawInventoryFacts(await this.rawObserve()), bootBlocks: this.bootBlocks };
+  /** The observation and the machine facts (block size, online policy, the whole /proc/iomem), in one round trip. */
+  async snapshot(): Promise<{ observation: Observation; facts: InventoryFacts }> {
+    const raw = await this.rawObserve();
+    return { observation: toObservation(raw, { bootBlocks: this.bootBlocks }), facts: { ...toRawInventoryFacts(raw), bootBlocks: this.bootBlocks } };
   }
 
   private async rawObserve(): Promise<RawObservation> {

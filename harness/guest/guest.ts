@@ -46,6 +46,8 @@ const PORT_ATTEMPTS = 3;
 export class Guest implements Stoppable {
   private stopping: Promise<void> | null = null;
   private exited = false;
+  /** Wall time from starting QEMU to the first SSH connection. */
+  bootSeconds = 0;
 
   private constructor(
     readonly name: string,
@@ -55,7 +57,6 @@ export class Guest implements Stoppable {
     readonly console: ConsoleLog,
     private readonly qmpSocket: string,
     private ssh: SshSession | null,
-    readonly bootSeconds: number,
     private readonly keepConsoleIn: string | undefined,
   ) {
     proc.then(() => (this.exited = true), () => (this.exited = true));
@@ -111,7 +112,7 @@ export class Guest implements Stoppable {
       reject: false,
     });
     const consoleLog = new ConsoleLog(join(workDir, 'console.log'), proc.stdout!);
-    const guest = new Guest(opts.name, workDir, port, proc, consoleLog, qmpSocket, null, 0, opts.keepConsoleIn);
+    const guest = new Guest(opts.name, workDir, port, proc, consoleLog, qmpSocket, null, opts.keepConsoleIn);
     track(guest);
     try {
       const timeoutMs = opts.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
@@ -127,7 +128,7 @@ export class Guest implements Stoppable {
         throw new BootError(`${opts.name}: QEMU exited (${outcome.exited.exitCode ?? outcome.exited.signal}) before the guest was ready: ${stderr.trim() || 'no message'}`, consoleLog.tail());
       }
       guest.ssh = await connectWithRetry(port, key, opts.image.hostKey, consoleLog);
-      (guest as { bootSeconds: number }).bootSeconds = (performance.now() - t0) / 1000;
+      guest.bootSeconds = (performance.now() - t0) / 1000;
       return guest;
     } catch (err) {
       await guest.stop();

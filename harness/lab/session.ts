@@ -44,7 +44,8 @@ export async function bootLabGuest(req: BootRequest): Promise<LabGuest> {
     const caps = parseCapabilities(await guest.run(CAPABILITY_PROBE));
     const driver = await GuestDriver.attach(guest);
     const steps = plan ? await provision(guest, (plan as GuestPlan).provisioning, caps) : [];
-    const inventory = buildInventory(await driver.observe(), await driver.facts(), caps, parseMachineProbe(await guest.run(MACHINE_PROBE)));
+    const { observation, facts } = await driver.snapshot();
+    const inventory = buildInventory(observation, facts, caps, parseMachineProbe(await guest.run(MACHINE_PROBE)));
     return { guest, plan, caps, steps, driver, inventory };
   } catch (err) {
     await guest.stop();
