@@ -19,9 +19,9 @@ const dev = (name: string, host: string, size: bigint, resource: bigint, mapping
 });
 const res = (start: bigint, end: bigint, name: string, ancestors: string[] = []): IomemResource => ({ start, end, name, ancestors });
 
-test('hmem: the Soft Reserved resource of the region size is the range and the dax parent', (t) => {
+test('hmem bound to kmem: the Soft Reserved resource is the range and the dax parent, not System RAM (kmem) below it', (t) => {
   const host = '/sys/devices/platform/hmem.0';
-  const iomem = [res(0x100000000n, 0x1ffffffffn, 'Soft Reserved'), res(0x100000000n, 0x1ffffffffn, 'dax0.0', ['Soft Reserved'])];
+  const iomem = [res(0x100000000n, 0x1ffffffffn, 'Soft Reserved'), res(0x100000000n, 0x1ffffffffn, 'dax0.0', ['Soft Reserved']), res(0x100000000n, 0x1ffffffffn, 'System RAM (kmem)', ['Soft Reserved', 'dax0.0'])];
   const r = regionRange({ host, size: 4n << 30n, dynamic: true }, [dev('dax0.0', host, 4n << 30n, 0x100000000n, [[0x100000000n, 0x1ffffffffn]])], iomem);
   t.deepEqual(r, { start: 0x100000000n, end: 0x1ffffffffn, iomemParent: 'Soft Reserved' });
 });

@@ -65,9 +65,11 @@ export function regionRange(region: { host: string; size: bigint; dynamic: boole
   const mine = devices.filter((d) => d.host === region.host);
   const anchor = mine.flatMap((d) => d.mappings.map((m) => m.start))[0];
   const matches = anchor === undefined ? [] : iomem.filter((r) => r.end - r.start + 1n === region.size && r.start <= anchor && anchor <= r.end);
-  // Several resources can span exactly the region (6.1 nests Soft Reserved inside hmem.N): the innermost
-  // one that is not a dax entry is where the dax entries hang; a static region may only have its dax entry.
-  const container = matches.filter((r) => !DAX_NAME.test(r.name)).sort((a, b) => b.ancestors.length - a.ancestors.length)[0];
+  // Several resources can span exactly the region (6.1 nests Soft Reserved inside hmem.N, and kmem puts
+  // System RAM (kmem) inside the dax entry): the innermost one above the dax entries is where they hang; a
+  // static region may only have its dax entry.
+  const aboveDax = (r: IomemResource) => !DAX_NAME.test(r.name) && !r.ancestors.some((a) => DAX_NAME.test(a));
+  const container = matches.filter(aboveDax).sort((a, b) => b.ancestors.length - a.ancestors.length)[0];
   if (container) return { start: container.start, end: container.end, iomemParent: container.name };
   const daxEntry = matches[0];
   if (daxEntry) return { start: daxEntry.start, end: daxEntry.end, iomemParent: daxEntry.ancestors.at(-1) ?? '' };
