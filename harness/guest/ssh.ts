@@ -1,5 +1,6 @@
 // One SSH connection per guest; every command is an exec channel on it, so a command costs a channel
 // open, not a handshake. Only the image's own host key is accepted.
+import { connect } from 'node:net';
 import ssh2 from 'ssh2';
 const { Client, utils } = ssh2;
 
@@ -38,9 +39,12 @@ export class SshSession {
       const client = new Client();
       client.once('ready', () => resolve(new SshSession(client)));
       client.once('error', (err) => reject(err));
+      // Small request/answer exchanges stall ~40 ms on Nagle + delayed ACK without this.
+      const sock = connect({ host: '127.0.0.1', port: opts.port });
+      sock.setNoDelay(true);
+      sock.once('error', reject);
       client.connect({
-        host: '127.0.0.1',
-        port: opts.port,
+        sock,
         username: 'root',
         privateKey: opts.key.privateKey,
         readyTimeout: opts.timeoutMs,
