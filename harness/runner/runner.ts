@@ -128,8 +128,11 @@ async function runGroup(opts: RunOptions, group: CaseInstance[], done: (c: CaseI
             throw new SkipCase(reason);
           },
           fresh: async () => {
-            // A reset that cannot be proven means a fresh guest; the case goes on with it.
+            // A reset that cannot be proven means a fresh guest; the case goes on with it, unless the old
+            // guest's kernel broke, which is this case's result.
             if (!(await resetGuest(current, last().history).catch(() => false))) {
+              const crash = current.guest.console.eventsSince(mark).find((e) => SEVERE.has(e.kind));
+              if (crash) throw new Error(`guest kernel ${crash.kind}: ${crash.line.trim()}\n${current.guest.console.excerptAt(crash)}`);
               await discard();
               current = await boot();
               mark = current.guest.console.mark();
