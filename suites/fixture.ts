@@ -1,5 +1,6 @@
 // What the ava guest suites share: the prepared default kernel (once per test file) and a way to run a
 // selection of cases through the same runner `daxh run` uses, so `npm test` and the main job agree.
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,12 @@ import { ALL_SUITES } from './index.ts';
 
 const prepared = new Map<string, Promise<Prepared>>();
 
+// Each selection writes console logs and recipes to its own temp dir; tests read them, then they go.
+const outDirs: string[] = [];
+process.once('exit', () => {
+  for (const d of outDirs) rmSync(d, { recursive: true, force: true });
+});
+
 export function kernel(series: '6.12' | '6.1' = '6.12'): Promise<Prepared> {
   const choice: KernelChoice = { kind: 'debian', series };
   if (!prepared.has(series)) prepared.set(series, prepare(choice, 'auto', (l) => console.log(`daxh: ${l}`)));
@@ -25,6 +32,7 @@ export async function runSelection(p: Prepared, sel: Selection, extra: { seed?: 
   const cases = extra.shard ? shard(selected, extra.shard.index, extra.shard.count) : selected;
   if (cases.length === 0) throw new Error(`selection ${JSON.stringify(sel)} matches no case`);
   const outDir = await mkdtemp(join(tmpdir(), 'daxh-test-out-'));
+  outDirs.push(outDir);
   const planners = new Map<string, ReturnType<typeof topologyPlanner>>();
   const results = await runCases({
     prepared: p,
