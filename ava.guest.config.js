@@ -5,6 +5,6 @@ export default {
   nodeArguments: ['--import=tsx'],
   workerThreads: false,
   concurrency: 1,
-  timeout: '10m',
+  timeout: '20m',
   verbose: true,
 };
