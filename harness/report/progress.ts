@@ -43,7 +43,16 @@ export function summaryTable(run: RunResults): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((v, i) => (i < 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));
   const failures = run.cases.filter((c) => c.status === 'failed').map((c) => `\n✗ ${caseId(c)}\n${indent(c.failure ?? '')}${c.recipe ? `\n  recipe: ${c.recipe}` : ''}${c.console ? `\n  console:\n${indent(c.console, 4)}` : ''}`);
-  const known = run.cases.flatMap((c) => (c.known ?? []).map((k) => `  ~ ${caseId(c)}: ${k.id} at ${k.step} — ${k.reason}`));
+  // One entry per divergence, its reason once, then where it was hit: the same kernel bug recurs across cases.
+  const byId = new Map<string, { reason: string; hits: string[] }>();
+  for (const c of run.cases) {
+    for (const k of c.known ?? []) {
+      const entry = byId.get(k.id) ?? { reason: k.reason, hits: [] };
+      entry.hits.push(`    ${caseId(c)}: ${k.step}`);
+      byId.set(k.id, entry);
+    }
+  }
+  const known = [...byId].flatMap(([id, e]) => [`  ~ ${id} (${e.hits.length}×): ${e.reason}`, ...e.hits]);
   const skipped = run.cases.filter((c) => c.status === 'skipped').map((c) => `  - ${caseId(c)}: ${c.skipReason}`);
   return [
     lines.join('\n'),
