@@ -1,6 +1,6 @@
 // What cases share: finding devices in the current real state and moving them between driver states
 // with model-checked operations (so even the set-up of a case is checked).
-import type { ObservedDevice } from '../harness/model/observation.ts';
+import { blocksOfDevice, type ObservedDevice } from '../harness/model/observation.ts';
 import type { CaseContext } from '../harness/runner/suite.ts';
 import type { InventoryRegion } from '../harness/lab/inventory.ts';
 import { write } from './ops.ts';
@@ -39,10 +39,13 @@ export function firstDevice(ctx: CaseContext, region: InventoryRegion): Observed
 
 /** Memory blocks kmem added for this device, from the current real state. */
 export function blocksOf(ctx: CaseContext, dev: ObservedDevice): number[] {
-  const b = ctx.inventory.blockSize;
-  return ctx.checker.observation.memoryBlocks
-    .filter((blk) => dev.mappings.some((m) => BigInt(blk.index) * b >= m.start && BigInt(blk.index) * b <= m.end))
-    .map((blk) => blk.index);
+  return blocksOfDevice(ctx.checker.observation, dev, ctx.inventory.blockSize);
+}
+
+/** Binds kmem; a device kmem does not match by type (static, or any on 6.1) is bound through new_id instead. */
+export async function bindKmem(ctx: CaseContext, name: string): Promise<void> {
+  const res = await ctx.checker.step(write.driver('kmem', 'bind', name));
+  if (!res.ok && res.errno === 'ENODEV') await ctx.checker.step(write.driver('kmem', 'new_id', name));
 }
 
 /** Offlines a kmem device's blocks (as daxctl does), then unbinds whatever driver it has. */

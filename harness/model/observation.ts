@@ -58,3 +58,8 @@ export interface Observation {
   memoryBlocks: ObservedBlock[]; // sorted by index
   memTotalKiB: bigint;
 }
+
+/** Memory blocks (of the observed, hot-added ones) whose start lies in one of the device's ranges. */
+export function blocksOfDevice(obs: Observation, dev: ObservedDevice, blockSize: bigint): number[] {
+  return obs.memoryBlocks.filter((b) => dev.mappings.some((m) => BigInt(b.index) * blockSize >= m.start && BigInt(b.index) * blockSize <= m.end)).map((b) => b.index);
+}

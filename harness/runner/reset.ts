@@ -3,18 +3,14 @@
 // the proof fail, and the runner reboots instead.
 import { diff } from '../compare/diff.ts';
 import type { LabGuest } from '../lab/session.ts';
-import type { Observation, ObservedDevice } from '../model/observation.ts';
+import { blocksOfDevice, type Observation, type ObservedDevice } from '../model/observation.ts';
 import type { Op } from '../model/ops.ts';
 
 const w = (ref: Op['ref'], value: string): Op => ({ op: 'write', ref, value });
 
-function blocksIn(obs: Observation, dev: ObservedDevice, blockSize: bigint): number[] {
-  return obs.memoryBlocks.filter((b) => dev.mappings.some((m) => BigInt(b.index) * blockSize >= m.start && BigInt(b.index) * blockSize <= m.end)).map((b) => b.index);
-}
-
 function unbind(obs: Observation, dev: ObservedDevice, blockSize: bigint): Op[] {
   if (!dev.driver) return [];
-  const offline = dev.driver === 'kmem' ? blocksIn(obs, dev, blockSize).map((i) => w({ kind: 'memblock', index: i, attr: 'state' }, 'offline')) : [];
+  const offline = dev.driver === 'kmem' ? blocksOfDevice(obs, dev, blockSize).map((i) => w({ kind: 'memblock', index: i, attr: 'state' }, 'offline')) : [];
   return [...offline, w({ kind: 'driver', driver: dev.driver, attr: 'unbind' }, dev.name)];
 }
 

@@ -4,18 +4,13 @@ import type { Op } from '../../harness/model/ops.ts';
 import type { CaseContext, Suite } from '../../harness/runner/suite.ts';
 import type { ObservedDevice } from '../../harness/model/observation.ts';
 import { write } from '../ops.ts';
-import { blocksOf, device, firstDevice, release, staticRegion } from '../lib.ts';
+import { bindKmem, blocksOf, device, firstDevice, release, staticRegion } from '../lib.ts';
 import { KMEM_CAPABLE } from './topologies.ts';
 
 /** A device to hot-plug: the dynamic region's own device, else the first static one (which needs new_id). */
 function kmemDevice(ctx: CaseContext): ObservedDevice {
   const r = ctx.inventory.regions.find((x) => x.dynamic) ?? staticRegion(ctx);
   return firstDevice(ctx, r);
-}
-
-async function bindKmem(ctx: CaseContext, name: string): Promise<void> {
-  const res = await ctx.checker.step(write.driver('kmem', 'bind', name));
-  if (!res.ok && res.errno === 'ENODEV') await ctx.checker.step(write.driver('kmem', 'new_id', name));
 }
 
 /** Blocks a kmem bind of `dev` would add: the block-aligned part of each range. Pure arithmetic. */

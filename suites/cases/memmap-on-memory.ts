@@ -2,7 +2,7 @@
 // hot-plugged memory (the memmap carved out of each block shows as a smaller MemTotal gain).
 import type { Suite } from '../../harness/runner/suite.ts';
 import { write } from '../ops.ts';
-import { dynamicRegion, firstDevice, release, releasedDynamic } from '../lib.ts';
+import { bindKmem, dynamicRegion, firstDevice, release, releasedDynamic } from '../lib.ts';
 
 const WITH_AND_WITHOUT = ['hmem', 'hmem+mom', 'cxl', 'cxl+mom', 'pmem', 'pmem+mom'] as const;
 
@@ -35,8 +35,7 @@ export const memmapOnMemory: Suite = {
         for (const v of ['1', '0']) {
           await release(ctx, d);
           await ctx.checker.step(write.device(d, 'memmap_on_memory', v));
-          const res = await ctx.checker.step(write.driver('kmem', 'bind', d));
-          if (!res.ok && res.errno === 'ENODEV') await ctx.checker.step(write.driver('kmem', 'new_id', d));
+          await bindKmem(ctx, d);
         }
         await release(ctx, d);
       },
