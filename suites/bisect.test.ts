@@ -15,10 +15,14 @@ K := $(shell cat KERNEL)
 R := $(shell ls $(K)/lib/modules)
 olddefconfig:
 \tcp $(K)/boot/config-$(R) .config
-bzImage modules:
+# Two targets on one rule would run the copy twice under make -j: modules has nothing to build here.
+.PHONY: olddefconfig bzImage modules modules_install
+bzImage:
 \tmkdir -p arch/x86/boot include/config
-\tcp $(K)/boot/vmlinuz-$(R) arch/x86/boot/bzImage
+\tcp -f $(K)/boot/vmlinuz-$(R) arch/x86/boot/bzImage
 \techo $(R) > include/config/kernel.release
+modules:
+\t@true
 modules_install:
 \tmkdir -p $(INSTALL_MOD_PATH)/lib/modules
 \tcp -al $(K)/lib/modules/$(R) $(INSTALL_MOD_PATH)/lib/modules/$(R)
