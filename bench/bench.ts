@@ -8,6 +8,8 @@ import { initModel } from '../harness/compare/init-model.ts';
 import { resetGuest } from '../harness/runner/reset.ts';
 import { benchModelOpsPerSecond } from '../harness/model/bench.ts';
 import { topologyPlanner } from '../harness/cli/topology-flag.ts';
+import { loneGuestVcpus } from '../harness/lab/host-share.ts';
+import { plainMachine } from '../qemu/plan.ts';
 import { builtinTopologyNames } from '../qemu/load.ts';
 import type { Op } from '../harness/model/ops.ts';
 import { figure, type Figure } from './stats.ts';
@@ -31,7 +33,6 @@ export interface BenchFigures {
   model_ops_per_s: Figure;
 }
 
-const PLAIN = { machine: 'q35', cpu: null, memory: '1G', smp: 2, args: [], cmdline: [], backingFiles: [] } as const;
 
 async function repeat(n: number, fn: () => Promise<number>): Promise<number[]> {
   const out: number[] = [];
@@ -43,14 +44,14 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
   const { prepared: p } = o;
   o.log('boot to SSH (plain guest)');
   const boots = await repeat(o.runs, async () => {
-    const g = await Guest.boot({ name: 'bench', kernel: p.kernel, image: p.image, accel: p.accel, setup: () => PLAIN });
+    const g = await Guest.boot({ name: 'bench', kernel: p.kernel, image: p.image, accel: p.accel, setup: () => plainMachine(loneGuestVcpus()) });
     await g.stop();
     return g.bootSeconds;
   });
   const provisioned: Record<string, Figure> = {};
   for (const t of o.topologies) {
     o.log(`boot to provisioned: ${t}`);
-    const planner = topologyPlanner(t)(p);
+    const planner = topologyPlanner(t)(p, loneGuestVcpus());
     provisioned[t] = figure(
       await repeat(o.runs, async () => {
         const t0 = performance.now();
@@ -62,7 +63,7 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
     );
   }
   o.log('SSH round trip, model-checked step, reset (hmem)');
-  const warm = await withLabGuest({ prepared: p, plan: topologyPlanner('hmem')(p), name: 'bench-hmem' }, async (lab) => {
+  const warm = await withLabGuest({ prepared: p, plan: topologyPlanner('hmem')(p, loneGuestVcpus()), name: 'bench-hmem' }, async (lab) => {
     for (let i = 0; i < 5; i++) await lab.guest.exec('true');
     const rtt = await repeat(Math.max(20, o.runs), async () => {
       const t0 = performance.now();

@@ -7,8 +7,10 @@ import { parseTopology, type GuestTopology } from './validate.ts';
 const K612: [number, number] = [6, 12];
 const K61: [number, number] = [6, 1];
 const WORK = '/run/daxh/guest-7';
+/** The host's vCPU share the harness would hand a topology that does not fix its own. */
+const VCPUS = 2;
 
-const plan = (name: string, kernel = K612): GuestPlan => planGuest(loadTopology(name), { workDir: WORK, kernelMajorMinor: kernel });
+const plan = (name: string, kernel = K612): GuestPlan => planGuest(loadTopology(name), { workDir: WORK, kernelMajorMinor: kernel, vcpus: VCPUS });
 const builtins = builtinTopologyNames();
 
 function valuesOf(args: readonly string[], flag: string): string[] {
@@ -37,12 +39,13 @@ test('every guest has an SRAT: node 0 is the boot RAM with every CPU, and -m is 
     const topo = loadTopology(name);
     const p = plan(name);
     const numa = valuesOf(p.args, '-numa');
-    t.true(numa.includes(`node,nodeid=0,cpus=0-${topo.cpus - 1},memdev=ram-node0`), name);
+    t.is(topo.cpus, undefined, `${name} leaves its vCPUs to the host share`);
+    t.true(numa.includes(`node,nodeid=0,cpus=0-${VCPUS - 1},memdev=ram-node0`), name);
     for (const n of topo.nodes) t.true(numa.some((v) => v.startsWith(`node,nodeid=${n.id}`)), `${name} node ${n.id}`);
     const backends = valuesOf(p.args, '-object').filter((o) => o.startsWith('memory-backend-ram,id=ram-node'));
     const total = backends.reduce((sum, o) => sum + parseSize(/size=([^,]+)/.exec(o)![1]!), 0n);
     t.is(parseSize(p.memory.split(',')[0]!), total, name);
-    t.is(p.smp, topo.cpus);
+    t.is(p.smp, VCPUS);
   }
 });
 
@@ -277,24 +280,31 @@ const custom = (boot: object): GuestTopology => parseTopology({ name: 'c', descr
 
 test('memory_hotplug.memmap_on_memory=force needs a kernel that parses it', (t) => {
   const topo = custom({ memmapOnMemory: 'force' });
-  t.true(planGuest(topo, { workDir: WORK, kernelMajorMinor: K612 }).cmdline.includes('memory_hotplug.memmap_on_memory=force'));
-  t.throws(() => planGuest(topo, { workDir: WORK, kernelMajorMinor: K61 }), {
+  t.true(planGuest(topo, { workDir: WORK, kernelMajorMinor: K612, vcpus: VCPUS }).cmdline.includes('memory_hotplug.memmap_on_memory=force'));
+  t.throws(() => planGuest(topo, { workDir: WORK, kernelMajorMinor: K61, vcpus: VCPUS }), {
     message: 'boot.memmapOnMemory: force needs kernel 6.6 or later; 6.1 parses it as N. Use Y',
   });
-  t.true(planGuest(custom({ memmapOnMemory: 'N' }), { workDir: WORK, kernelMajorMinor: K61 }).cmdline.includes('memory_hotplug.memmap_on_memory=0'));
+  t.true(planGuest(custom({ memmapOnMemory: 'N' }), { workDir: WORK, kernelMajorMinor: K61, vcpus: VCPUS }).cmdline.includes('memory_hotplug.memmap_on_memory=0'));
 });
 
 test('the online policy goes on the command line or becomes the first step, and extra words come last', (t) => {
-  const boot = planGuest(custom({ online: { policy: 'offline', via: 'memhp_default_state' }, cmdline: ['ignore_loglevel'] }), { workDir: WORK, kernelMajorMinor: K612 });
+  const boot = planGuest(custom({ online: { policy: 'offline', via: 'memhp_default_state' }, cmdline: ['ignore_loglevel'] }), { workDir: WORK, kernelMajorMinor: K612, vcpus: VCPUS });
   t.deepEqual(boot.cmdline, ['memmap=512M%4G-1+0xefffffff', 'memhp_default_state=offline', 'ignore_loglevel']);
   t.false(boot.provisioning.some((s) => s.command.includes('auto_online_blocks')));
-  const late = planGuest(custom({ online: { policy: 'online_movable', via: 'auto_online_blocks' } }), { workDir: WORK, kernelMajorMinor: K612 });
+  const late = planGuest(custom({ online: { policy: 'online_movable', via: 'auto_online_blocks' } }), { workDir: WORK, kernelMajorMinor: K612, vcpus: VCPUS });
   t.is(late.provisioning[0]!.command, 'echo online_movable > /sys/devices/system/memory/auto_online_blocks');
   t.false(late.cmdline.some((w) => w.startsWith('memhp_default_state')));
 });
 
+test("a topology's own cpus win over the host share", (t) => {
+  const topo = (cpus?: number) => parseTopology({ name: 'c', description: 'd', ram: '1G', ...(cpus ? { cpus } : {}) });
+  const at = (cpus: number | undefined, vcpus: number) => planGuest(topo(cpus), { workDir: WORK, kernelMajorMinor: K612, vcpus });
+  t.deepEqual([at(undefined, 1).smp, at(undefined, 2).smp, at(4, 1).smp, at(1, 2).smp], [1, 2, 4, 1]);
+  t.true(at(4, 1).args.includes('node,nodeid=0,cpus=0-3,memdev=ram-node0'));
+});
+
 test('a guest without dax providers gets no provisioning', (t) => {
-  const p = planGuest(parseTopology({ name: 'plain', description: 'd', ram: '1G', cpus: 1 }), { workDir: WORK, kernelMajorMinor: K612 });
+  const p = planGuest(parseTopology({ name: 'plain', description: 'd', ram: '1G', cpus: 1 }), { workDir: WORK, kernelMajorMinor: K612, vcpus: VCPUS });
   t.deepEqual(p.provisioning, []);
   t.deepEqual(p.args, ['-object', 'memory-backend-ram,id=ram-node0,size=1G', '-numa', 'node,nodeid=0,cpus=0,memdev=ram-node0']);
   t.deepEqual(p.expect.regions, []);

@@ -23,15 +23,22 @@ export interface GuestPlan extends MachineArgs {
 export interface PlanOptions {
   workDir: string;
   kernelMajorMinor: KernelVersion;
+  /** vCPUs when the topology does not fix them: the guest's share of the host (harness/lab/host-share.ts). */
+  vcpus: number;
 }
 
 /** Throws TopologyError when the topology asks for something this kernel cannot parse. */
 export function planGuest(topology: GuestTopology, opts: PlanOptions): GuestPlan {
   return {
     topology: topology.name,
-    ...machineArgs(topology, opts.workDir),
+    ...machineArgs(topology, opts.workDir, opts.vcpus),
     cmdline: kernelCmdline(topology, opts.kernelMajorMinor),
     provisioning: provisioningSteps(topology),
     expect: expectedInventory(topology, opts.kernelMajorMinor),
   };
+}
+
+/** A guest with no dax memory at all (lab checks, boot benchmarks, `daxh exec` without --topology). */
+export function plainMachine(vcpus: number): MachineArgs & { cmdline: string[] } {
+  return { machine: 'q35', cpu: null, memory: '1G', smp: vcpus, args: [], cmdline: [], backingFiles: [] };
 }

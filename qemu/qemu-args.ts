@@ -29,19 +29,21 @@ export interface MachineArgs {
 // CONFIG_CXL_REGION_INVALIDATION_TEST. TCG runs fine without the bit.
 export const CXL_CPU = 'qemu64,hypervisor=off';
 
-export function machineArgs(t: GuestTopology, workDir: string): MachineArgs {
+/** `vcpus` applies when the topology does not fix its own. */
+export function machineArgs(t: GuestTopology, workDir: string, vcpus: number): MachineArgs {
+  const smp = t.cpus ?? vcpus;
   const files: BackingFile[] = [];
   const file = (name: string, size: bigint): string => {
     const path = posix.join(workDir, name);
     files.push({ path, size });
     return path;
   };
-  const args = [...numaArgs(t), ...nvdimmArgs(t, file), ...(t.cxl ? cxlArgs(t.cxl, file) : [])];
+  const args = [...numaArgs(t, smp), ...nvdimmArgs(t, file), ...(t.cxl ? cxlArgs(t.cxl, file) : [])];
   return {
     machine: ['q35', ...(t.nvdimms.length ? ['nvdimm=on'] : []), ...(t.cxl ? ['cxl=on'] : [])].join(','),
     cpu: t.cxl ? CXL_CPU : null,
     memory: memoryArg(t),
-    smp: t.cpus,
+    smp,
     args,
     backingFiles: files,
   };
@@ -57,8 +59,8 @@ function memoryArg(t: GuestTopology): string {
 
 // Every guest gets an SRAT, even with one node: kmem rejects ranges without a target node, and with an
 // SRAT the kernel gives each CXL window a node of its own.
-function numaArgs(t: GuestTopology): string[] {
-  const cpus = t.cpus === 1 ? '0' : `0-${t.cpus - 1}`;
+function numaArgs(t: GuestTopology, smp: number): string[] {
+  const cpus = smp === 1 ? '0' : `0-${smp - 1}`;
   const node = (id: number, memory: bigint | undefined, extra: string): string[] =>
     memory === undefined
       ? ['-numa', `node,nodeid=${id}${extra}`]

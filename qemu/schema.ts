@@ -115,7 +115,8 @@ export const TopologySchema = z.strictObject({
   description: z.string().min(1, { error: 'must not be empty' }),
   /** Boot RAM: NUMA node 0, which also gets every CPU. */
   ram: size,
-  cpus: count(1, 64).default(2),
+  /** vCPUs. Omitted: the harness gives each guest its share of the host's cores (harness/lab/host-share.ts). */
+  cpus: count(1, 64).optional(),
   /** NUMA nodes 1..N. A node with memory is RAM that pmem/hmem ranges may claim; without memory it only gives NVDIMMs a node. */
   nodes: z.array(z.strictObject({ id: count(1, 63), memory: size.optional() })).default([]),
   /** Legacy persistent memory, e820 type 12 (memmap=SIZE!START), each range converted to one devdax namespace. */

@@ -259,7 +259,7 @@ test('parseTopology throws the same one-line TopologyError, and fills defaults',
   t.is(err.message, 'cxl.devices[1].size: 300M is not a multiple of 256M');
   t.is(err.field, 'cxl.devices[1].size');
   const ok = parseTopology({ name: 'tiny', description: 'x', ram: '1G' });
-  t.is(ok.cpus, 2);
+  t.is(ok.cpus, undefined, 'vCPUs left to the host share');
   t.deepEqual([ok.nodes, ok.pmem, ok.hmem, ok.nvdimms, ok.boot.cmdline], [[], [], [], [], []]);
   t.is(ok.cxl, undefined);
 });

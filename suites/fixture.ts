@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KernelChoice } from '../images/kernel.ts';
 import { topologyPlanner } from '../harness/cli/topology-flag.ts';
+import { hostResources } from '../harness/lab/host-share.ts';
 import { prepare, type Prepared } from '../harness/lab/prepare.ts';
 import type { ModelOverrides } from '../harness/compare/init-model.ts';
 import type { RunResults } from '../harness/report/results.ts';
@@ -37,13 +38,14 @@ export async function runSelection(p: Prepared, sel: Selection, extra: { seed?: 
   const results = await runCases({
     prepared: p,
     cases,
-    planFor: (t) => {
+    planFor: (t, vcpus) => {
       if (!planners.has(t)) planners.set(t, topologyPlanner(t));
-      return planners.get(t)!(p);
+      return planners.get(t)!(p, vcpus);
     },
     reporters: [],
     outDir,
     jobs: extra.jobs ?? 1,
+    host: hostResources(),
     seed: extra.seed ?? 1,
     ...(extra.modelOverrides ? { modelOverrides: extra.modelOverrides } : {}),
     ...(extra.shard ? { shard: extra.shard } : {}),

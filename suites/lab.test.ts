@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { Guest } from '../harness/guest/guest.ts';
+import { loneGuestVcpus } from '../harness/lab/host-share.ts';
+import { plainMachine } from '../qemu/plan.ts';
 import { kernel } from './fixture.ts';
 
 const DAXH = ['bin/daxh.js'];
-const PLAIN = { machine: 'q35', cpu: null, memory: '1G', smp: 2, args: [], cmdline: [], backingFiles: [] } as const;
 
 /** QEMU processes started by a daxh guest (their -initrd lives in a daxh-guest-* work dir). */
 async function ourQemus(): Promise<number[]> {
@@ -34,7 +35,7 @@ async function listeningPorts(): Promise<Set<number>> {
 test.serial('boots the default kernel, reads /sys/bus/dax over SSH, and leaves nothing behind', async (t) => {
   const p = await kernel();
   const before = await guestDirs();
-  const g = await Guest.boot({ name: 'lab-test', kernel: p.kernel, image: p.image, accel: p.accel, setup: () => PLAIN });
+  const g = await Guest.boot({ name: 'lab-test', kernel: p.kernel, image: p.image, accel: p.accel, setup: () => plainMachine(loneGuestVcpus()) });
   const port = g.port;
   t.true((await listeningPorts()).has(port), 'the SSH forward listens on loopback while the guest runs');
   const r = await g.exec('ls /sys/bus/dax; uname -r');

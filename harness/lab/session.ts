@@ -2,9 +2,10 @@
 // works with. Whatever happens inside `withGuest`, the guest is stopped afterwards.
 import { GuestDriver } from '../driver/driver.ts';
 import { Guest } from '../guest/guest.ts';
-import type { GuestPlan } from '../../qemu/plan.ts';
+import { plainMachine, type GuestPlan } from '../../qemu/plan.ts';
 import { CAPABILITY_PROBE, parseCapabilities, type Capabilities } from './capabilities.ts';
 import type { Prepared } from './prepare.ts';
+import { loneGuestVcpus } from './host-share.ts';
 import { MACHINE_PROBE, buildInventory, parseMachineProbe, type Inventory } from './inventory.ts';
 import { provision, type StepOutcome } from './provision.ts';
 
@@ -25,8 +26,6 @@ export interface BootRequest {
   keepConsoleIn?: string;
 }
 
-const PLAIN_MACHINE = { machine: 'q35', cpu: null, memory: '1G', smp: 2, args: [], cmdline: [], backingFiles: [] } as const;
-
 export async function bootLabGuest(req: BootRequest): Promise<LabGuest> {
   let plan: GuestPlan | null = null;
   const guest = await Guest.boot({
@@ -36,7 +35,7 @@ export async function bootLabGuest(req: BootRequest): Promise<LabGuest> {
     accel: req.prepared.accel,
     setup: (workDir) => {
       plan = req.plan ? req.plan(workDir) : null;
-      return plan ?? PLAIN_MACHINE;
+      return plan ?? plainMachine(loneGuestVcpus());
     },
     ...(req.keepConsoleIn ? { keepConsoleIn: req.keepConsoleIn } : {}),
   });

@@ -8,6 +8,7 @@ import { initModel, type ModelOverrides } from '../compare/init-model.ts';
 import { SEVERE, type CrashEvent } from '../guest/console-scan.ts';
 import { GuestUnresponsiveError } from '../guest/ssh.ts';
 import type { Prepared } from '../lab/prepare.ts';
+import { vcpusPerGuest, type HostResources } from '../lab/host-share.ts';
 import { bootLabGuest, type LabGuest } from '../lab/session.ts';
 import type { Op } from '../model/ops.ts';
 import { makeRecipe } from '../recipe/recipe.ts';
@@ -20,10 +21,13 @@ import { SkipCase, type CaseInstance } from './suite.ts';
 export interface RunOptions {
   prepared: Prepared;
   cases: readonly CaseInstance[];
-  planFor: (topology: string) => (workDir: string) => GuestPlan;
+  /** How to plan a topology's guest, given that guest's vCPUs when the topology leaves them open. */
+  planFor: (topology: string, vcpus: number) => (workDir: string) => GuestPlan;
   reporters: readonly Reporter[];
   outDir: string;
   jobs: number;
+  /** The host the guests share: with `jobs`, it sets each guest's vCPUs. */
+  host: HostResources;
   seed: number;
   shard?: { index: number; count: number };
   /** Model settings that differ from what the guest reports (used to show the comparator catches a mismatch). */
@@ -38,18 +42,20 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
   const order = new Map(opts.cases.map((c, i) => [c, i]));
   const results: (CaseResult | undefined)[] = Array(opts.cases.length);
   const groups = groupByTopology(opts.cases);
+  const workers = Math.max(1, Math.min(opts.jobs, groups.length));
+  const vcpus = vcpusPerGuest(opts.host, workers);
   let next = 0;
   const worker = async () => {
     while (next < groups.length) {
       const group = groups[next++]!;
-      await runGroup(opts, group, (c, r) => {
+      await runGroup(opts, vcpus, group, (c, r) => {
         const i = order.get(c)!;
         results[i] = r;
         for (const rep of opts.reporters) rep.onCaseEnd?.(r, i);
       });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, groups.length)) }, worker));
+  await Promise.all(Array.from({ length: workers }, worker));
   const cases = results.filter((r): r is CaseResult => r !== undefined);
   const run: RunResults = {
     schema: RESULTS_SCHEMA,
@@ -73,13 +79,13 @@ function groupByTopology(cases: readonly CaseInstance[]): CaseInstance[][] {
   return [...m.values()];
 }
 
-async function runGroup(opts: RunOptions, group: CaseInstance[], done: (c: CaseInstance, r: CaseResult) => void): Promise<void> {
+async function runGroup(opts: RunOptions, vcpus: number, group: CaseInstance[], done: (c: CaseInstance, r: CaseResult) => void): Promise<void> {
   const topology = group[0]!.topology;
   let lab: LabGuest | null = null;
   let boots = 0;
   let bootFailure: string | null = null;
   const boot = async (): Promise<LabGuest> => {
-    lab = await bootLabGuest({ prepared: opts.prepared, plan: opts.planFor(topology), name: `${topology}-${++boots}`, keepConsoleIn: opts.outDir });
+    lab = await bootLabGuest({ prepared: opts.prepared, plan: opts.planFor(topology, vcpus), name: `${topology}-${++boots}`, keepConsoleIn: opts.outDir });
     return lab;
   };
   const discard = async () => {

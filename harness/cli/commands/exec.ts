@@ -1,3 +1,4 @@
+import { loneGuestVcpus } from '../../lab/host-share.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { withLabGuest } from '../../lab/session.ts';
 import { topologyPlanner } from '../topology-flag.ts';
@@ -17,7 +18,7 @@ ${KERNEL_HELP}`,
     if (positionals.length === 0) throw new UsageError('exec: no command given; usage: daxh exec [flags] -- <command…>');
     const plan = values.topology === undefined ? null : topologyPlanner(values.topology);
     const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
-    return withLabGuest({ prepared, plan: plan && plan(prepared), name: 'exec' }, async ({ guest }) => {
+    return withLabGuest({ prepared, plan: plan && plan(prepared, loneGuestVcpus()), name: 'exec' }, async ({ guest }) => {
       const r = await guest.exec(positionals.join(' '), { timeoutMs: 3_600_000 });
       process.stdout.write(r.stdout);
       process.stderr.write(r.stderr);

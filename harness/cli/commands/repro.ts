@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { loneGuestVcpus } from '../../lab/host-share.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { parseRecipe, RecipeError } from '../../recipe/recipe.ts';
 import { REPRO_EXIT, replay } from '../../recipe/repro.ts';
@@ -32,7 +33,7 @@ ${KERNEL_HELP}`,
     const topology = values.topology ?? recipe.topology;
     const planner = topologyPlanner(topology);
     const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
-    const outcome = await replay(recipe, prepared, planner(prepared), topology);
+    const outcome = await replay(recipe, prepared, planner(prepared, loneGuestVcpus()), topology);
     switch (outcome.kind) {
       case 'agrees':
         for (const k of outcome.known) console.log(`known divergence ${k.id} at ${k.step}: ${k.reason}`);

@@ -1,6 +1,6 @@
-import { availableParallelism, freemem } from 'node:os';
 import { join } from 'node:path';
 import { ALL_SUITES } from '../../../suites/index.ts';
+import { defaultJobs, hostResources } from '../../lab/host-share.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { jsonReporter, junitReporter, markdownReporter, stepSummaryReporter, tapReporter } from '../../report/files.ts';
 import { ProgressReporter } from '../../report/progress.ts';
@@ -12,11 +12,6 @@ import { parseFlags, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
 import { topologyPlanner } from '../topology-flag.ts';
-
-/** Guests use up to ~1 GiB of host RAM each in practice (RAM backends are touched lazily) and one core. */
-export function defaultJobs(): number {
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(freemem() / 2 ** 31)));
-}
 
 export function parseShard(v: string): { index: number; count: number } {
   const m = v.match(/^(\d+)\/(\d+)$/);
@@ -33,7 +28,8 @@ export const run: Command = {
   --topology T         only cases on this built-in topology (repeatable)
   --match GLOB         only cases whose name or suite/topology/name matches
   --shard i/n          the i-th of n deterministic parts (whole topologies per part)
-  --jobs N             guests at once (default from cores and free memory)
+  --jobs N             guests at once (default from cores and free memory); each gets cores/N vCPUs (1 or 2)
+                       unless its topology sets cpus
   --seed N             seed for randomised cases (default: random, printed)
   --list               print the selected cases and exit
   --out DIR            console logs and recipes (default out/run-<time>)
@@ -67,7 +63,8 @@ ${KERNEL_HELP}`,
       for (const c of cases) console.log(`${c.suite}/${c.topology}/${c.name}`);
       return EXIT.ok;
     }
-    const jobs = values.jobs === undefined ? defaultJobs() : Number(values.jobs);
+    const host = hostResources();
+    const jobs = values.jobs === undefined ? defaultJobs(host) : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${values.jobs}: use a whole number >= 1`);
     const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed ${values.seed}: use a whole number`);
@@ -85,10 +82,11 @@ ${KERNEL_HELP}`,
     const results = await runCases({
       prepared,
       cases,
-      planFor: (t) => planners.get(t)!(prepared),
+      planFor: (t, vcpus) => planners.get(t)!(prepared, vcpus),
       reporters,
       outDir,
       jobs,
+      host,
       seed,
       ...(sh ? { shard: sh } : {}),
     });

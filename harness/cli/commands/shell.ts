@@ -1,3 +1,4 @@
+import { loneGuestVcpus } from '../../lab/host-share.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { withLabGuest } from '../../lab/session.ts';
 import { topologyPlanner } from '../topology-flag.ts';
@@ -16,7 +17,7 @@ ${KERNEL_HELP}`,
     const { values } = parseFlags('shell', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, topology: { type: 'string' } });
     const plan = values.topology === undefined ? null : topologyPlanner(values.topology);
     const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
-    return withLabGuest({ prepared, plan: plan && plan(prepared), name: 'shell' }, async ({ guest, steps }) => {
+    return withLabGuest({ prepared, plan: plan && plan(prepared, loneGuestVcpus()), name: 'shell' }, async ({ guest, steps }) => {
       for (const s of steps) console.error(`daxh: ${s.step}: ${s.status === 'done' ? 'done' : `skipped (${s.reason})`}`);
       await guest.interactiveShell();
       return EXIT.ok;
