@@ -28,3 +28,11 @@ test('kernel command line: console on ttyS0, panic ends the guest, topology word
   t.is(append, 'console=ttyS0 loglevel=5 panic=-1 memmap=512M!4G');
   t.deepEqual(valueOf(qemuArgs(spec, files, 'tcg'), '-qmp'), ['unix:/w/qmp.sock,server=on,wait=off']);
 });
+
+test('a vmstate file becomes a drive no device sees (savevm needs one) and the TSC is not trusted; without it, neither', (t) => {
+  const snap = qemuArgs(spec, { ...files, vmstate: '/w/vmstate.qcow2' }, 'tcg');
+  t.deepEqual(valueOf(snap, '-drive'), ['if=none,id=vmstate,format=qcow2,file=/w/vmstate.qcow2']);
+  t.is(valueOf(snap, '-append')[0], 'console=ttyS0 loglevel=5 panic=-1 tsc=unstable memmap=512M!4G');
+  t.deepEqual(valueOf(qemuArgs(spec, files, 'tcg'), '-drive'), []);
+  t.false(valueOf(qemuArgs(spec, files, 'tcg'), '-append')[0]!.includes('tsc='));
+});

@@ -18,13 +18,21 @@ export interface BootFiles {
   initrd: string;
   qmpSocket: string;
   sshPort: number;
+  /** A qcow2 file for savevm snapshots of the whole machine; no device sees it. Omitted: no snapshots. */
+  vmstate?: string;
 }
 
 // loglevel=5 keeps the slow emulated UART quiet yet still prints warnings, oopses and stalls (levels 0-4).
 export const BASE_CMDLINE = ['console=ttyS0', 'loglevel=5', 'panic=-1'] as const;
 
+// Under TCG the guest TSC follows the host's clock, and loadvm does not rewind it: a restored guest's TSC
+// jumps ahead by the time since savevm while its timers do not (here, 30 s after savevm, the restored guest
+// reported an RCU stall). An unstable TSC makes the guest keep time, and sched_clock, by the HPET, which
+// loadvm restores.
+const SNAPSHOT_CMDLINE = ['tsc=unstable'] as const;
+
 export function qemuArgs(spec: MachineSpec, files: BootFiles, accel: Accel): string[] {
-  const cmdline = [...BASE_CMDLINE, ...spec.cmdline].join(' ');
+  const cmdline = [...BASE_CMDLINE, ...(files.vmstate ? SNAPSHOT_CMDLINE : []), ...spec.cmdline].join(' ');
   return [
     '-machine', spec.machine,
     ...(accel === 'kvm' ? ['-accel', 'kvm'] : ['-accel', 'tcg,thread=multi']),
@@ -42,6 +50,7 @@ export function qemuArgs(spec: MachineSpec, files: BootFiles, accel: Accel): str
     '-netdev', `user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:${files.sshPort}-:22`,
     '-device', 'virtio-net-pci,netdev=net0',
     '-device', 'virtio-rng-pci',
+    ...(files.vmstate ? ['-drive', `if=none,id=vmstate,format=qcow2,file=${files.vmstate}`] : []),
     ...spec.args,
   ];
 }

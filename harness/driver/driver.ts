@@ -30,6 +30,16 @@ export class GuestDriver {
     return driver;
   }
 
+  /** Where the kernel log stands now. A machine snapshot taken now comes back with its log at this point. */
+  get logPosition(): number {
+    return this.kmsgSeq;
+  }
+
+  /** After the guest went back to a snapshot: its kernel log went back too, to where it stood then. */
+  rewindLog(position: number): void {
+    this.kmsgSeq = position;
+  }
+
   /** The observation and the machine facts (block size, online policy, the whole /proc/iomem), in one round trip. */
   async snapshot(): Promise<{ observation: Observation; facts: InventoryFacts }> {
     const raw = await this.rawObserve();

@@ -32,6 +32,8 @@ export interface BootOptions {
   bootTimeoutMs?: number;
   /** Where the console log is copied when the guest ends (the run's output dir); omitted: dropped with the work dir. */
   keepConsoleIn?: string;
+  /** Give the guest a vmstate drive so saveSnapshot/loadSnapshot work. */
+  snapshots?: boolean;
 }
 
 export class BootError extends Error {
@@ -41,6 +43,7 @@ export class BootError extends Error {
 }
 
 const DEFAULT_BOOT_TIMEOUT_MS = 120_000;
+const VMSTATE_FILE = 'vmstate.qcow2';
 const PORT_ATTEMPTS = 3;
 
 export class Guest implements Stoppable {
@@ -58,6 +61,9 @@ export class Guest implements Stoppable {
     private readonly qmpSocket: string,
     private ssh: SshSession | null,
     private readonly keepConsoleIn: string | undefined,
+    private readonly sshKey: SessionKey,
+    private readonly hostKey: string,
+    private readonly hasVmstate: boolean,
   ) {
     proc.then(() => (this.exited = true), () => (this.exited = true));
   }
@@ -82,6 +88,8 @@ export class Guest implements Stoppable {
         await fh.truncate(Number(f.size)); // sparse: costs no disk until the guest writes
         await fh.close();
       }
+      // The disk itself is never used: savevm only needs a qcow2 image to hold the machine state.
+      if (opts.snapshots) await execa('qemu-img', ['create', '-q', '-f', 'qcow2', join(workDir, VMSTATE_FILE), '1M']);
       let lastError: unknown;
       for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
         try {
@@ -101,7 +109,8 @@ export class Guest implements Stoppable {
   private static async start(opts: BootOptions, setup: GuestSetup, workDir: string, initrd: string, key: SessionKey): Promise<Guest> {
     const port = await freeLoopbackPort();
     const qmpSocket = join(workDir, `qmp-${randomBytes(4).toString('hex')}.sock`);
-    const args = qemuArgs(setup, { kernel: opts.kernel.bzImage, initrd, qmpSocket, sshPort: port }, opts.accel);
+    const vmstate = opts.snapshots ? { vmstate: join(workDir, VMSTATE_FILE) } : {};
+    const args = qemuArgs(setup, { kernel: opts.kernel.bzImage, initrd, qmpSocket, sshPort: port, ...vmstate }, opts.accel);
     const t0 = performance.now();
     // setpriv's parent-death signal ends QEMU even if this process is SIGKILLed and no handler runs.
     const proc = execa('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], {
@@ -112,7 +121,7 @@ export class Guest implements Stoppable {
       reject: false,
     });
     const consoleLog = new ConsoleLog(join(workDir, 'console.log'), proc.stdout!);
-    const guest = new Guest(opts.name, workDir, port, proc, consoleLog, qmpSocket, null, opts.keepConsoleIn);
+    const guest = new Guest(opts.name, workDir, port, proc, consoleLog, qmpSocket, null, opts.keepConsoleIn, key, opts.image.hostKey, opts.snapshots === true);
     track(guest);
     try {
       const timeoutMs = opts.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
@@ -127,7 +136,7 @@ export class Guest implements Stoppable {
         if (/Could not set up host forwarding rule/.test(stderr)) throw new PortTakenError();
         throw new BootError(`${opts.name}: QEMU exited (${outcome.exited.exitCode ?? outcome.exited.signal}) before the guest was ready: ${stderr.trim() || 'no message'}`, consoleLog.tail());
       }
-      guest.ssh = await connectWithRetry(port, key, opts.image.hostKey, consoleLog);
+      await guest.reconnect();
       guest.bootSeconds = (performance.now() - t0) / 1000;
       return guest;
     } catch (err) {
@@ -147,6 +156,39 @@ export class Guest implements Stoppable {
     const r = await this.exec(command, opts);
     if (r.code !== 0) throw new Error(`\`${command}\` exited ${r.code ?? r.signal}: ${(r.stderr || r.stdout).trim()}`);
     return r.stdout;
+  }
+
+  /**
+   * Saves the whole machine (guest RAM, devices, QEMU state) as `name`. The SSH session is closed first and
+   * opened again after: a snapshot holding a live session would come back with a connection the host
+   * no longer has.
+   */
+  async saveSnapshot(name: string): Promise<void> {
+    await this.withoutSession(`savevm ${name}`);
+  }
+
+  /** Puts the machine back exactly as saved, whatever state the guest is in (hung included). */
+  async loadSnapshot(name: string): Promise<void> {
+    await this.withoutSession(`loadvm ${name}`);
+  }
+
+  private async withoutSession(hmpCommand: string): Promise<void> {
+    if (!this.hasVmstate) throw new Error(`${this.name} was booted without snapshots`);
+    if (this.exited) throw new GuestUnresponsiveError(`${this.name} is not running`);
+    this.ssh?.close();
+    this.ssh = null;
+    let out: string;
+    try {
+      out = await this.qmp((c) => c.hmp(hmpCommand));
+    } finally {
+      await this.reconnect();
+    }
+    // HMP reports failure only as text (e.g. "Error: Device 'x' does not support vmstate").
+    if (/error/i.test(out)) throw new Error(`${this.name}: ${hmpCommand}: ${out.trim()}`);
+  }
+
+  private async reconnect(): Promise<void> {
+    this.ssh = await connectWithRetry(this.port, this.sshKey, this.hostKey, this.console);
   }
 
   async interactiveShell(): Promise<void> {

@@ -35,9 +35,9 @@ async function qemuCheck(): Promise<Check> {
   return { name: 'qemu-system-x86_64', ok, detail: ok ? `QEMU ${major}` : `QEMU ${major ?? '?'} is older than ${MIN_QEMU_MAJOR} (CXL volatile memory)`, ...(ok ? {} : { fix }) };
 }
 
-async function toolCheck(cmd: string, pkg: string): Promise<Check> {
+async function toolCheck(cmd: string, pkg: string, suite?: string): Promise<Check> {
   const path = await which(cmd);
-  return { name: cmd, ok: path !== null, detail: path ?? 'not installed', ...(path ? {} : { fix: { packages: [pkg] } }) };
+  return { name: cmd, ok: path !== null, detail: path ?? 'not installed', ...(path ? {} : { fix: { packages: [pkg], ...(suite ? { suite } : {}) } }) };
 }
 
 async function fileCheck(name: string, path: string, pkg: string): Promise<Check> {
@@ -48,6 +48,8 @@ async function fileCheck(name: string, path: string, pkg: string): Promise<Check
 export async function hostChecks(): Promise<Check[]> {
   return Promise.all([
     qemuCheck(),
+    // Creates the qcow2 file savevm snapshots live in; from the same QEMU release as the emulator.
+    toolCheck('qemu-img', 'qemu-utils', 'bookworm-backports'),
     toolCheck('depmod', 'kmod'),
     toolCheck('zstd', 'zstd'),
     toolCheck('cpio', 'cpio'),

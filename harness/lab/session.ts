@@ -24,6 +24,8 @@ export interface BootRequest {
   plan: ((workDir: string) => GuestPlan) | null;
   name: string;
   keepConsoleIn?: string;
+  /** Boot with the drive QEMU snapshots need (Guest.saveSnapshot). */
+  snapshots?: boolean;
 }
 
 export async function bootLabGuest(req: BootRequest): Promise<LabGuest> {
@@ -38,6 +40,7 @@ export async function bootLabGuest(req: BootRequest): Promise<LabGuest> {
       return plan ?? plainMachine(loneGuestVcpus());
     },
     ...(req.keepConsoleIn ? { keepConsoleIn: req.keepConsoleIn } : {}),
+    ...(req.snapshots ? { snapshots: true } : {}),
   });
   try {
     const caps = parseCapabilities(await guest.run(CAPABILITY_PROBE));
