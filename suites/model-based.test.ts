@@ -10,6 +10,7 @@ test.serial('model-based: hundreds of real-kernel steps on hmem, hmem+mom and cx
   const r = await runSelection(await kernel(), { suites: ['model-based'], topologies: ['hmem', 'hmem+mom', 'cxl'] }, { seed: 20261124, jobs: 2 });
   t.is(r.totals.failed, 0, failures(r));
   t.true(r.checks >= 3 * 500, `only ${r.checks} checks (3 per step)`);
+  t.true(r.guests!.restores > 0, 'leaking sequences renew their guest from a snapshot, not by booting');
 });
 
 test.serial('a kernel that differs from the model is caught: booted memmap_on_memory=Y, modelled as N', async (t) => {

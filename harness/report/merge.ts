@@ -22,6 +22,9 @@ export function mergeResults(parts: readonly RunResults[]): RunResults {
     durationMs: Math.max(...parts.map((p) => p.durationMs)),
     totals: totalsOf(cases),
     checks: cases.reduce((n, c) => n + c.checks, 0),
+    ...(parts.every((p) => p.guests) ? { guests: { boots: sum(parts.map((p) => p.guests!.boots)), restores: sum(parts.map((p) => p.guests!.restores)) } } : {}),
     cases,
   };
 }
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);

@@ -59,7 +59,7 @@ export function summaryTable(run: RunResults): string {
     ...failures,
     ...(known.length ? ['\nknown kernel divergences (not failures):', ...known] : []),
     ...(skipped.length ? ['\nskipped:', ...skipped] : []),
-    `\n${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.known} known · ${run.checks} checks · kernel ${run.kernel} · image ${run.image} · ${(run.durationMs / 1000).toFixed(0)} s`,
+    `\n${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.known} known · ${run.checks} checks${run.guests ? ` · ${run.guests.boots} boots, ${run.guests.restores} snapshot restores` : ''} · kernel ${run.kernel} · image ${run.image} · ${(run.durationMs / 1000).toFixed(0)} s`,
   ].join('\n');
 }
 

@@ -53,6 +53,9 @@ test('merging shards gives the totals of the whole', (t) => {
   t.deepEqual(merged.totals, totalsOf(cases));
   t.is(merged.checks, 49);
   t.is(merged.shard, undefined);
+  const counted = mergeResults([run(cases.slice(0, 2), { guests: { boots: 3, restores: 5 } }), run(cases.slice(2), { guests: { boots: 2, restores: 0 } })]);
+  t.deepEqual(counted.guests, { boots: 5, restores: 5 });
+  t.is(mergeResults([run(cases.slice(0, 2), { guests: { boots: 3, restores: 5 } }), run(cases.slice(2))]).guests, undefined, 'a file without counts makes the sum unknown');
   t.throws(() => mergeResults([run(cases), run(cases)]), { message: /appears in more than one file/ });
   t.throws(() => mergeResults([run(cases), run([], { kernel: '6.1' })]), { message: /different kernels/ });
 });
@@ -60,6 +63,7 @@ test('merging shards gives the totals of the whole', (t) => {
 test('the end-of-run table counts per suite and topology and prints failures in full', (t) => {
   const table = summaryTable(run(cases));
   t.regex(table, /sysfs-writes\s+hmem\s+1\s+1\s+0\s+0\s+37/);
-  t.regex(table, /1 passed, 1 failed, 1 skipped, 1 known · 49 checks/);
+  t.regex(table, /1 passed, 1 failed, 1 skipped, 1 known · 49 checks · kernel/);
+  t.regex(summaryTable(run(cases, { guests: { boots: 4, restores: 9 } })), /· 49 checks · 4 boots, 9 snapshot restores · kernel/);
   t.regex(table, /result: expected ok, got EBUSY/);
 });

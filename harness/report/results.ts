@@ -50,7 +50,14 @@ export interface RunResults {
   shard?: { index: number; count: number };
   totals: Totals;
   checks: number;
+  /** How the run got its guests: cold boots, and renewals from a QEMU snapshot instead of a boot. */
+  guests?: GuestCounts;
   cases: CaseResult[];
+}
+
+export interface GuestCounts {
+  boots: number;
+  restores: number;
 }
 
 export function totalsOf(cases: readonly CaseResult[]): Totals {

@@ -13,8 +13,9 @@ import { bootLabGuest, type LabGuest } from '../lab/session.ts';
 import type { Op } from '../model/ops.ts';
 import { makeRecipe } from '../recipe/recipe.ts';
 import type { Reporter } from '../report/reporter.ts';
-import { RESULTS_SCHEMA, totalsOf, type CaseResult, type RunResults } from '../report/results.ts';
+import { RESULTS_SCHEMA, totalsOf, type CaseResult, type GuestCounts, type RunResults } from '../report/results.ts';
 import type { GuestPlan } from '../../qemu/plan.ts';
+import { GroupGuest } from './group-guest.ts';
 import { resetGuest } from './reset.ts';
 import { SkipCase, type CaseInstance } from './suite.ts';
 
@@ -44,11 +45,12 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
   const groups = groupByTopology(opts.cases);
   const workers = Math.max(1, Math.min(opts.jobs, groups.length));
   const vcpus = vcpusPerGuest(opts.host, workers);
+  const guests: GuestCounts = { boots: 0, restores: 0 };
   let next = 0;
   const worker = async () => {
     while (next < groups.length) {
       const group = groups[next++]!;
-      await runGroup(opts, vcpus, group, (c, r) => {
+      await runGroup(opts, vcpus, group, guests, (c, r) => {
         const i = order.get(c)!;
         results[i] = r;
         for (const rep of opts.reporters) rep.onCaseEnd?.(r, i);
@@ -67,6 +69,7 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
     ...(opts.shard ? { shard: opts.shard } : {}),
     totals: totalsOf(cases),
     checks: cases.reduce((n, c) => n + c.checks, 0),
+    guests,
     cases,
   };
   for (const r of opts.reporters) await r.onRunEnd?.(run);
@@ -79,19 +82,14 @@ function groupByTopology(cases: readonly CaseInstance[]): CaseInstance[][] {
   return [...m.values()];
 }
 
-async function runGroup(opts: RunOptions, vcpus: number, group: CaseInstance[], done: (c: CaseInstance, r: CaseResult) => void): Promise<void> {
+async function runGroup(opts: RunOptions, vcpus: number, group: CaseInstance[], counts: GuestCounts, done: (c: CaseInstance, r: CaseResult) => void): Promise<void> {
   const topology = group[0]!.topology;
-  let lab: LabGuest | null = null;
-  let boots = 0;
+  const guests = new GroupGuest(
+    (name, snapshots) => bootLabGuest({ prepared: opts.prepared, plan: opts.planFor(topology, vcpus), name, keepConsoleIn: opts.outDir, snapshots }),
+    topology,
+  );
   let bootFailure: string | null = null;
-  const boot = async (): Promise<LabGuest> => {
-    lab = await bootLabGuest({ prepared: opts.prepared, plan: opts.planFor(topology, vcpus), name: `${topology}-${++boots}`, keepConsoleIn: opts.outDir });
-    return lab;
-  };
-  const discard = async () => {
-    await lab?.guest.stop();
-    lab = null;
-  };
+  let renewBeforeNext = false;
   try {
     for (const c of group) {
       const t0 = performance.now();
@@ -99,7 +97,8 @@ async function runGroup(opts: RunOptions, vcpus: number, group: CaseInstance[], 
       let current: LabGuest;
       try {
         if (bootFailure) throw new Error(bootFailure);
-        current = lab ?? (await boot());
+        current = renewBeforeNext ? await guests.renew() : await guests.current();
+        renewBeforeNext = false;
       } catch (err) {
         // A guest that cannot be provisioned fails every case of its group with the same reason, booted once.
         bootFailure = (err as Error).message;
@@ -139,8 +138,7 @@ async function runGroup(opts: RunOptions, vcpus: number, group: CaseInstance[], 
             if (!(await resetGuest(current, last().history).catch(() => false))) {
               const crash = current.guest.console.eventsSince(mark).find((e) => SEVERE.has(e.kind));
               if (crash) throw new Error(`guest kernel ${crash.kind}: ${crash.line.trim()}\n${current.guest.console.excerptAt(crash)}`);
-              await discard();
-              current = await boot();
+              current = await guests.renew();
               mark = current.guest.console.mark();
             }
             checkers.push(newChecker());
@@ -167,12 +165,14 @@ async function runGroup(opts: RunOptions, vcpus: number, group: CaseInstance[], 
       result.durationMs = performance.now() - t0;
       writeCaseConsole(opts.outDir, c, current.guest.console.linesSince(mark));
       done(c, result);
-      // After a kernel warning (even a predicted one) the guest is suspect: start the next case on a new one.
+      // After a kernel warning (even a predicted one) the guest is suspect: the next case gets a renewed one.
       const warned = events.some((e) => e.kind === 'warning');
-      if (broken || warned || !(await resetGuest(current, last().history).catch(() => false))) await discard();
+      renewBeforeNext = broken || warned || !(await resetGuest(current, last().history).catch(() => false));
     }
   } finally {
-    await discard();
+    await guests.discard();
+    counts.boots += guests.counts.boots;
+    counts.restores += guests.counts.restores;
   }
 }
 
