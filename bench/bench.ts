@@ -32,6 +32,8 @@ export interface BenchFigures {
   reset_s: Figure;
   /** What a case that leaves the guest unusable costs instead of a reboot: loadvm, SSH reconnect, proof. */
   restore_s: Figure;
+  /** savevm of the provisioned guest per topology: what a group pays once before its renewals get cheap. */
+  snapshot_s: Record<string, Figure>;
   full_run_s?: Figure;
   model_ops_per_s: Figure;
 }
@@ -65,6 +67,19 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
       }),
     );
   }
+  const snapshots: Record<string, Figure> = {};
+  for (const t of o.topologies) {
+    o.log(`snapshot of the provisioned guest: ${t}`);
+    snapshots[t] = figure(
+      await withLabGuest({ prepared: p, plan: topologyPlanner(t)(p, loneGuestVcpus()), name: `bench-snap-${t}`, snapshots: true }, (lab) =>
+        repeat(o.runs, async () => {
+          const t0 = performance.now();
+          await lab.guest.saveSnapshot('bench');
+          return (performance.now() - t0) / 1000;
+        }),
+      ),
+    );
+  }
   o.log('SSH round trip, model-checked step, reset (hmem)');
   const warm = await withLabGuest({ prepared: p, plan: topologyPlanner('hmem')(p, loneGuestVcpus()), name: 'bench-hmem' }, async (lab) => {
     for (let i = 0; i < 5; i++) await lab.guest.exec('true');
@@ -89,6 +104,7 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
     step_ms: figure(warm.step),
     reset_s: figure(warm.reset),
     restore_s: figure(restore),
+    snapshot_s: snapshots,
     ...(full ? { full_run_s: full } : {}),
     model_ops_per_s: figure(ops),
   };
@@ -156,6 +172,7 @@ export function benchTable(f: BenchFigures): string {
     ['step_ms', f.step_ms, 'ms'],
     ['reset_s', f.reset_s, 's'],
     ['restore_s', f.restore_s, 's'],
+    ...Object.entries(f.snapshot_s).map(([t, v]): [string, Figure, string] => [`snapshot_s.${t}`, v, 's']),
     ...(f.full_run_s ? [['full_run_s', f.full_run_s, 's'] as [string, Figure, string]] : []),
     ['model_ops_per_s', f.model_ops_per_s, 'ops/s'],
   ];
