@@ -91,6 +91,17 @@ test.serial('Ctrl-C during boot leaves no QEMU process, temp dir or open port', 
   t.deepEqual(leaked, []);
 });
 
+test.serial('a reader that stops early (daxh exec … | head) ends the guest quietly and leaves nothing behind', async (t) => {
+  await kernel();
+  const before = { dirs: await guestDirs(), ports: await listeningPorts() };
+  const r = await execa('sh', ['-c', `node ${DAXH.join(' ')} exec -- 'seq 1 200000' | head -n 2`], { reject: false });
+  t.is(r.stdout, '1\n2');
+  t.notRegex(r.stderr, /EPIPE|Error/);
+  t.deepEqual(await ourQemus(), []);
+  t.deepEqual(await guestDirs(), before.dirs);
+  t.deepEqual([...(await listeningPorts())].filter((port) => !before.ports.has(port)), []);
+});
+
 test.serial('daxh exec --debian-kernel 6.1 boots Debian 6.1', async (t) => {
   const p = await kernel('6.1');
   const r = await execa('node', [...DAXH, 'exec', '--debian-kernel', '6.1', '--', 'uname', '-r'], { reject: false });

@@ -27,6 +27,12 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+// A reader that stops early (`daxh exec … | head`) is not an error: end quietly; the exit handler stops the guests.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(EXIT.ok);
+});
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {

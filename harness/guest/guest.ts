@@ -1,7 +1,7 @@
 // A running QEMU guest: started with execa, watched on its console, reached over one SSH connection, and
 // always ended (poweroff, then QMP quit, then SIGKILL by PID) whatever path the caller takes.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,6 +212,7 @@ export class Guest implements Stoppable {
 
   killNow(): void {
     if (!this.exited) this.proc.kill('SIGKILL');
+    rmSync(this.workDir, { recursive: true, force: true });
   }
 
   private async doStop(): Promise<void> {

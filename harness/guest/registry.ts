@@ -1,7 +1,7 @@
 // Every guest this process started, so that SIGINT/SIGTERM (and a normal exit) end them all, by PID.
 export interface Stoppable {
   stop(): Promise<void>;
-  /** Last resort when there is no time for a clean stop (process 'exit'): SIGKILL, synchronously. */
+  /** Last resort when there is no time for a clean stop (process 'exit'): SIGKILL and clean up, synchronously. */
   killNow(): void;
 }
 
