@@ -2,9 +2,9 @@
 // the sysfs undo cannot reach, a kernel warning, a crash, a hang): the provisioned machine is restored from
 // a QEMU snapshot where the group has one, and booted again otherwise. A group takes its snapshot when it
 // first needs a second boot, so groups whose cases all reset through sysfs never pay for one.
-import { diff } from '../compare/diff.ts';
 import type { LabGuest } from '../lab/session.ts';
 import type { GuestCounts } from '../report/results.ts';
+import { matchesInventory } from './reset.ts';
 
 const PROVISIONED = 'provisioned';
 
@@ -50,7 +50,7 @@ export class GroupGuest {
     try {
       await lab.guest.loadSnapshot(PROVISIONED);
       lab.driver.rewindLog(logPosition);
-      const ok = diff(lab.inventory.observation, await lab.driver.observe()).length === 0;
+      const ok = matchesInventory(lab, await lab.driver.observe());
       if (ok) this.counts.restores++;
       return ok;
     } catch {

@@ -41,13 +41,17 @@ export function undoOps(now: Observation, boot: Observation, blockSize: bigint, 
   return ops;
 }
 
+/** The proof every way back to the provisioned state ends with: the observed state is the boot inventory's. */
+export function matchesInventory(lab: LabGuest, now: Observation): boolean {
+  return diff(lab.inventory.observation, now).length === 0;
+}
+
 /** `history`: the case's operations; new_id entries and the online policy are not observable, so they come from it. */
 export async function resetGuest(lab: LabGuest, history: readonly Op[]): Promise<boolean> {
   const newIds = [...new Set(history.flatMap((o) => (o.op === 'write' && o.ref.kind === 'driver' && o.ref.attr === 'new_id' ? [o.value] : [])))];
   const policyTouched = history.some((o) => o.op === 'write' && (o.ref.kind === 'memory' || (o.ref.kind === 'bus' && o.ref.attr === 'drivers_autoprobe')));
-  const boot = lab.inventory.observation;
   const now = await lab.driver.observe();
-  if (diff(boot, now).length === 0 && newIds.length === 0 && !policyTouched) return true;
-  const after = (await lab.driver.step(undoOps(now, boot, lab.inventory.blockSize, newIds, lab.inventory.autoOnline))).observation;
-  return diff(boot, after).length === 0;
+  if (matchesInventory(lab, now) && newIds.length === 0 && !policyTouched) return true;
+  const after = (await lab.driver.step(undoOps(now, lab.inventory.observation, lab.inventory.blockSize, newIds, lab.inventory.autoOnline))).observation;
+  return matchesInventory(lab, after);
 }
