@@ -10,7 +10,7 @@ import { resetGuest } from '../harness/runner/reset.ts';
 import { benchModelOpsPerSecond } from '../harness/model/bench.ts';
 import { topologyPlanner } from '../harness/cli/topology-flag.ts';
 import { loneGuestVcpus } from '../harness/lab/host-share.ts';
-import { plainMachine } from '../qemu/plan.ts';
+import { plainMachine, type GuestPlan } from '../qemu/plan.ts';
 import { builtinTopologyNames } from '../qemu/load.ts';
 import type { Op } from '../harness/model/ops.ts';
 import { figure, type Figure } from './stats.ts';
@@ -38,7 +38,6 @@ export interface BenchFigures {
   model_ops_per_s: Figure;
 }
 
-
 async function repeat(n: number, fn: () => Promise<number>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(await fn());
@@ -47,16 +46,19 @@ async function repeat(n: number, fn: () => Promise<number>): Promise<number[]> {
 
 export async function runBench(o: BenchOptions): Promise<BenchFigures> {
   const { prepared: p } = o;
+  // Every figure is of a guest running alone.
+  const vcpus = loneGuestVcpus();
+  const plan = (t: string) => topologyPlanner(t)(p, vcpus);
   o.log('boot to SSH (plain guest)');
   const boots = await repeat(o.runs, async () => {
-    const g = await Guest.boot({ name: 'bench', kernel: p.kernel, image: p.image, accel: p.accel, setup: () => plainMachine(loneGuestVcpus()) });
+    const g = await Guest.boot({ name: 'bench', kernel: p.kernel, image: p.image, accel: p.accel, setup: () => plainMachine(vcpus) });
     await g.stop();
     return g.bootSeconds;
   });
   const provisioned: Record<string, Figure> = {};
   for (const t of o.topologies) {
     o.log(`boot to provisioned: ${t}`);
-    const planner = topologyPlanner(t)(p, loneGuestVcpus());
+    const planner = plan(t);
     provisioned[t] = figure(
       await repeat(o.runs, async () => {
         const t0 = performance.now();
@@ -71,7 +73,7 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
   for (const t of o.topologies) {
     o.log(`snapshot of the provisioned guest: ${t}`);
     snapshots[t] = figure(
-      await withLabGuest({ prepared: p, plan: topologyPlanner(t)(p, loneGuestVcpus()), name: `bench-snap-${t}`, snapshots: true }, (lab) =>
+      await withLabGuest({ prepared: p, plan: plan(t), name: `bench-snap-${t}`, snapshots: true }, (lab) =>
         repeat(o.runs, async () => {
           const t0 = performance.now();
           await lab.guest.saveSnapshot('bench');
@@ -81,7 +83,7 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
     );
   }
   o.log('SSH round trip, model-checked step, reset (hmem)');
-  const warm = await withLabGuest({ prepared: p, plan: topologyPlanner('hmem')(p, loneGuestVcpus()), name: 'bench-hmem' }, async (lab) => {
+  const warm = await withLabGuest({ prepared: p, plan: plan('hmem'), name: 'bench-hmem' }, async (lab) => {
     for (let i = 0; i < 5; i++) await lab.guest.exec('true');
     const rtt = await repeat(Math.max(20, o.runs), async () => {
       const t0 = performance.now();
@@ -93,7 +95,7 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
     return { rtt, step, reset };
   });
   o.log('restore from snapshot (hmem, after leaking hot-plugged memory)');
-  const restore = await restoreTimes(p, o.runs);
+  const restore = await restoreTimes(p, plan('hmem'), o.runs);
   o.log('model operations per second');
   const ops = [0, 1, 2].map(() => benchModelOpsPerSecond());
   const full = o.fullRun ? figure([await o.fullRun()]) : undefined;
@@ -144,8 +146,8 @@ async function resetTimes(lab: LabGuest, n: number): Promise<number[]> {
 }
 
 /** Unbinding kmem with its blocks online leaks them until reboot: only a snapshot or a reboot undoes that. */
-async function restoreTimes(p: Prepared, n: number): Promise<number[]> {
-  const guests = new GroupGuest((name, snapshots) => bootLabGuest({ prepared: p, plan: topologyPlanner('hmem')(p, loneGuestVcpus()), name: `bench-${name}`, snapshots }), 'hmem');
+async function restoreTimes(p: Prepared, hmem: (workDir: string) => GuestPlan, n: number): Promise<number[]> {
+  const guests = new GroupGuest((name, snapshots) => bootLabGuest({ prepared: p, plan: hmem, name: `bench-${name}`, snapshots }), 'hmem');
   try {
     await guests.current();
     let lab = await guests.renew(); // the second boot takes the snapshot
