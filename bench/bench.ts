@@ -5,10 +5,10 @@ import { bootLabGuest, withLabGuest, type LabGuest } from '../harness/lab/sessio
 import type { Prepared } from '../harness/lab/prepare.ts';
 import { Checker } from '../harness/compare/checker.ts';
 import { initModel } from '../harness/compare/init-model.ts';
-import { GroupGuest } from '../harness/runner/group-guest.ts';
+import { GuestFixture } from '../harness/runner/fixture.ts';
 import { resetGuest } from '../harness/runner/reset.ts';
 import { benchModelOpsPerSecond } from '../harness/model/bench.ts';
-import { topologyPlanner } from '../harness/cli/topology-flag.ts';
+import { topologyPlanner } from '../harness/lab/planner.ts';
 import { loneGuestVcpus } from '../harness/lab/host-share.ts';
 import { plainMachine, type GuestPlan } from '../qemu/plan.ts';
 import { builtinTopologyNames } from '../qemu/load.ts';
@@ -147,22 +147,25 @@ async function resetTimes(lab: LabGuest, n: number): Promise<number[]> {
 
 /** Unbinding kmem with its blocks online leaks them until reboot: only a snapshot or a reboot undoes that. */
 async function restoreTimes(p: Prepared, hmem: (workDir: string) => GuestPlan, n: number): Promise<number[]> {
-  const guests = new GroupGuest((name, snapshots) => bootLabGuest({ prepared: p, plan: hmem, name: `bench-${name}`, snapshots }), 'hmem');
+  const fixture = new GuestFixture((name, snapshots) => bootLabGuest({ prepared: p, plan: hmem, name: `bench-${name}`, snapshots }), 'hmem');
   try {
-    await guests.current();
-    let lab = await guests.renew(); // the second boot takes the snapshot
+    await fixture.acquire();
+    await fixture.settle([], true);
+    let lab = await fixture.acquire(); // the second boot takes the snapshot
     return await repeat(n, async () => {
       const kmem = lab.inventory.devices.find((d) => d.driver === 'kmem');
       if (!kmem) throw new Error('hmem guest has no kmem-bound device to leak');
-      await lab.driver.step([{ op: 'write', ref: { kind: 'driver', driver: 'kmem', attr: 'unbind' }, value: kmem.name }]);
-      const restores = guests.counts.restores;
+      const leak: Op[] = [{ op: 'write', ref: { kind: 'driver', driver: 'kmem', attr: 'unbind' }, value: kmem.name }];
+      await lab.driver.step(leak);
+      const restores = fixture.counts.restores;
       const t0 = performance.now();
-      lab = await guests.renew();
-      if (guests.counts.restores !== restores + 1) throw new Error('the hmem guest was rebooted, not restored from its snapshot');
+      await fixture.settle(leak, false);
+      lab = await fixture.acquire();
+      if (fixture.counts.restores !== restores + 1) throw new Error('the hmem guest was rebooted, not restored from its snapshot');
       return (performance.now() - t0) / 1000;
     });
   } finally {
-    await guests.discard();
+    await fixture.discard();
   }
 }
 

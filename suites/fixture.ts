@@ -5,8 +5,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KernelChoice } from '../images/kernel.ts';
-import { topologyPlanner } from '../harness/cli/topology-flag.ts';
-import { hostResources } from '../harness/lab/host-share.ts';
+import { hostResources, vcpusPerGuest } from '../harness/lab/host-share.ts';
+import { labBooter, plannersFor } from '../harness/lab/planner.ts';
+import { Multiplexer } from '../harness/report/reporter.ts';
 import { prepare, type Prepared } from '../harness/lab/prepare.ts';
 import type { ModelOverrides } from '../harness/compare/init-model.ts';
 import type { RunResults } from '../harness/report/results.ts';
@@ -34,18 +35,15 @@ export async function runSelection(p: Prepared, sel: Selection, extra: { seed?: 
   if (cases.length === 0) throw new Error(`selection ${JSON.stringify(sel)} matches no case`);
   const outDir = await mkdtemp(join(tmpdir(), 'daxh-test-out-'));
   outDirs.push(outDir);
-  const planners = new Map<string, ReturnType<typeof topologyPlanner>>();
+  const jobs = extra.jobs ?? 1;
+  const groups = new Set(cases.map((c) => c.topology)).size;
   const results = await runCases({
-    prepared: p,
+    target: { kernel: p.kernel.release, image: p.image.hash, accel: p.accel },
     cases,
-    planFor: (t, vcpus) => {
-      if (!planners.has(t)) planners.set(t, topologyPlanner(t));
-      return planners.get(t)!(p, vcpus);
-    },
-    reporters: [],
+    boot: labBooter(p, plannersFor(cases.map((c) => c.topology)), vcpusPerGuest(hostResources(), Math.min(jobs, groups)), outDir),
+    reporter: new Multiplexer([]),
     outDir,
-    jobs: extra.jobs ?? 1,
-    host: hostResources(),
+    jobs,
     seed: extra.seed ?? 1,
     ...(extra.modelOverrides ? { modelOverrides: extra.modelOverrides } : {}),
     ...(extra.shard ? { shard: extra.shard } : {}),

@@ -5,8 +5,8 @@ import test from 'ava';
 import { diff } from '../harness/compare/diff.ts';
 import { loneGuestVcpus } from '../harness/lab/host-share.ts';
 import { bootLabGuest, type LabGuest } from '../harness/lab/session.ts';
-import { topologyPlanner } from '../harness/cli/topology-flag.ts';
-import { GroupGuest } from '../harness/runner/group-guest.ts';
+import { topologyPlanner } from '../harness/lab/planner.ts';
+import { GuestFixture } from '../harness/runner/fixture.ts';
 import { resetGuest } from '../harness/runner/reset.ts';
 import type { Op } from '../harness/model/ops.ts';
 import { kernel } from './fixture.ts';
@@ -24,18 +24,20 @@ const LEAK_LINE = /cannot be hotremoved until the next reboot/;
 
 test.serial('a guest that leaked hot-plugged memory is renewed from its snapshot as provisioned, its kernel log in step', async (t) => {
   const p = await kernel();
-  const guests = new GroupGuest((name, snapshots) => bootLabGuest({ prepared: p, plan: topologyPlanner('hmem')(p, loneGuestVcpus()), name: `snap-${name}`, snapshots }), 'hmem');
+  const fixture = new GuestFixture((name, snapshots) => bootLabGuest({ prepared: p, plan: topologyPlanner('hmem')(p, loneGuestVcpus()), name: `snap-${name}`, snapshots }), 'hmem');
   try {
-    const first = await guests.current();
+    const first = await fixture.acquire();
     const leaked = await leak(first);
     t.is(leaked.log.filter((l) => LEAK_LINE.test(l)).length, 1, leaked.log.join('\n'));
     t.false(await resetGuest(first, leaked.history), 'the sysfs undo cannot bring leaked memory back');
 
-    const second = await guests.renew();
-    t.deepEqual(guests.counts, { boots: 2, restores: 0 }, 'no snapshot yet: the first renewal boots, and that boot takes one');
+    await fixture.settle(leaked.history, false);
+    const second = await fixture.acquire();
+    t.deepEqual(fixture.counts, { boots: 2, restores: 0 }, 'no snapshot yet: the first renewal boots, and that boot takes one');
     const again = await leak(second);
-    const third = await guests.renew();
-    t.deepEqual(guests.counts, { boots: 2, restores: 1 });
+    await fixture.settle(again.history, false);
+    const third = await fixture.acquire();
+    t.deepEqual(fixture.counts, { boots: 2, restores: 1 });
     t.is(third, second, 'the same QEMU, restored');
     t.deepEqual(diff(third.inventory.observation, await third.driver.observe()), []);
 
@@ -45,6 +47,6 @@ test.serial('a guest that leaked hot-plugged memory is renewed from its snapshot
     t.is(again.log.filter((l) => LEAK_LINE.test(l)).length, 1);
     t.regex((await third.guest.run('cat /proc/cmdline')), /\btsc=unstable\b/);
   } finally {
-    await guests.discard();
+    await fixture.discard();
   }
 });

@@ -4,6 +4,8 @@ import { EXIT, UsageError } from './errors.ts';
 import { HostSetupError } from '../host/checks.ts';
 import { KernelError } from '../../images/kernel.ts';
 import { TopologyError } from '../../qemu/validate.ts';
+import { OutputPathError } from '../report/files.ts';
+import { RecipeMismatchError } from '../recipe/repro.ts';
 
 const USAGE = `usage: daxh <command> [flags]   (daxh <command> --help for its flags)
 
@@ -36,7 +38,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  const usage = err instanceof UsageError || err instanceof TopologyError || err instanceof KernelError;
+  const usage = err instanceof UsageError || err instanceof TopologyError || err instanceof KernelError || err instanceof OutputPathError || err instanceof RecipeMismatchError;
   if (usage) {
     console.error(`daxh: ${(err as Error).message}`);
     process.exitCode = EXIT.usage;

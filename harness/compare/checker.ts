@@ -1,44 +1,159 @@
 // Model-checked stepping: every operation runs on the real kernel and in the model; the result, the whole
 // observed state, the invariants and the kernel log are compared. The first divergence stops the case with
-// a report a maintainer can act on. Known kernel divergences are recorded, not failed.
-import type { GuestDriver, KernelLogLine } from '../driver/driver.ts';
-import { apply, checkInvariants, lookupDivergence, observe, type ModelState } from '../model/index.ts';
+// a structured report a maintainer can act on. Known kernel divergences are recorded, not failed, and an
+// outcome the kernel may legitimately choose (a named alternative) is followed, not failed.
+import type { StepDriver } from '../driver/step-driver.ts';
+import { apply, checkInvariants, expectedDivergence, lookupDivergence, observe, type ModelState } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
-import { describeOp, type Op, type OpResult } from '../model/ops.ts';
-import type { KnownHit } from '../report/results.ts';
-import { classifyLine } from '../guest/console-scan.ts';
-import { diff, render, renderDiff } from './diff.ts';
+import { describeOp, renderResult, resultsAgree, type Op, type OpResult } from '../model/ops.ts';
+import { diff, renderValue, type Difference } from './diff.ts';
+import { isFailure, judgeKernelLog, type KernelReport, type LogVerdict } from './judge.ts';
 
 export interface CheckerContext {
   topology: string;
   kernel: string;
 }
 
-export class DivergenceError extends Error {}
-
-export function renderResult(r: OpResult): string {
-  return r.ok ? (r.value !== undefined ? `ok ${JSON.stringify(r.value)}` : 'ok') : r.errno;
+export interface KnownHit {
+  id: string;
+  reason: string;
+  step: string;
 }
 
-function sameResult(a: OpResult, b: OpResult): boolean {
-  return a.ok === b.ok && (a.ok ? b.ok && (a.value === undefined || a.value === b.value) : !b.ok && a.errno === b.errno);
+/** A named alternative outcome the kernel took instead of the model's first prediction. */
+export interface BranchHit {
+  id: string;
+  reason: string;
+  step: string;
 }
+
+/** One checked step, as reports show it. */
+export interface StepRecord {
+  /** 1-based position in the case's history. */
+  index: number;
+  operation: string;
+  /** What the model predicted (`external` for a step that is not one sysfs operation). */
+  expected: string;
+  actual: string;
+  outcome: 'agreed' | 'known' | 'branch' | 'diverged';
+  /** The known divergence or alternative that explained the result. */
+  explainedBy?: string;
+  kernelLog: string[];
+}
+
+export type DivergenceKind = 'result' | 'state' | 'invariants' | 'kernel-log' | 'expectation';
+
+/** Everything a maintainer needs about the first disagreement, as data (reports render it their own way). */
+export interface Divergence {
+  kind: DivergenceKind;
+  topology: string;
+  kernel: string;
+  /** The step it happened at (1-based), and what that step did. */
+  step: number;
+  operation: string;
+  expected?: string;
+  actual?: string;
+  /** State differences by path, values rendered. */
+  differences?: { path: string; expected: string; actual: string }[];
+  violations?: string[];
+  report?: KernelReport;
+  kernelLog: string[];
+  /** The operations up to and including this one. */
+  history: string[];
+}
+
+/** One line: what a CI viewer shows first. */
+export function divergenceSummary(d: Divergence): string {
+  switch (d.kind) {
+    case 'result':
+    case 'expectation':
+      return `${d.operation}: expected ${d.expected}, got ${d.actual}`;
+    case 'state': {
+      const [first, ...rest] = d.differences ?? [];
+      return `${d.operation}: state differs${first ? `, ${first.path}: expected ${first.expected}, got ${first.actual}` : ''}${rest.length ? ` (+${rest.length} more)` : ''}`;
+    }
+    case 'invariants':
+      return `${d.operation}: invariant violated: ${d.violations?.[0] ?? ''}${(d.violations?.length ?? 0) > 1 ? ` (+${d.violations!.length - 1} more)` : ''}`;
+    case 'kernel-log':
+      return `${d.operation}: kernel ${d.report?.kind ?? 'report'}: ${d.report?.signature ?? ''}`;
+  }
+}
+
+export function renderDivergence(d: Divergence): string {
+  let what: string;
+  switch (d.kind) {
+    case 'result':
+      what = `result: expected ${d.expected}, got ${d.actual}`;
+      break;
+    case 'expectation':
+      what = `expected ${d.expected}, got ${d.actual}${(d.differences?.length ?? 0) > 1 ? `:\n${d.differences!.map((x) => `  ${x.path}: expected ${x.expected}, got ${x.actual}`).join('\n')}` : ''}`;
+      break;
+    case 'state':
+      what = `state after the step differs from the model:\n${d.differences!.map((x) => `  ${x.path}: expected ${x.expected}, got ${x.actual}`).join('\n')}`;
+      break;
+    case 'invariants':
+      what = `invariants violated:\n${d.violations!.map((v) => `  ${v}`).join('\n')}`;
+      break;
+    case 'kernel-log':
+      what = `kernel reported trouble during the step (${d.report!.kind}, ${d.report!.signature}):\n${d.report!.excerpt.split('\n').map((l) => `  ${l}`).join('\n')}`;
+      break;
+  }
+  return [
+    `divergence on ${d.topology}, kernel ${d.kernel}`,
+    `operation: ${d.operation}`,
+    what,
+    'steps so far:',
+    ...d.history.map((o, i) => `  ${i + 1}. ${o}`),
+    'kernel log of this step:',
+    ...(d.kernelLog.length ? d.kernelLog.map((l) => `  ${l}`) : ['  (nothing)']),
+  ].join('\n');
+}
+
+export class DivergenceError extends Error {
+  constructor(readonly divergence: Divergence) {
+    super(renderDivergence(divergence));
+  }
+}
+
+const rendered = (d: readonly Difference[]) => d.map((x) => ({ path: x.path, expected: renderValue(x.expected), actual: renderValue(x.actual) }));
 
 export class Checker {
   checks = 0;
   readonly known: KnownHit[] = [];
+  readonly branches: BranchHit[] = [];
+  /** Known divergences this kernel was expected to show at some step and did not. */
+  readonly fixed: string[] = [];
   readonly history: Op[] = [];
+  readonly steps: StepRecord[] = [];
 
   constructor(
-    private readonly driver: GuestDriver,
+    private readonly driver: StepDriver,
     private model: ModelState,
     private readonly ctx: CheckerContext,
     /** The real state as last observed; cases pick their next operation from it. */
     public observation: Observation,
+    private readonly onStep: (r: StepRecord) => void = () => {},
   ) {}
 
   get state(): ModelState {
     return this.model;
+  }
+
+  // The four comparisons, each a seam: unit tests replace one with a cheat and prove a test catches it.
+  protected resultsAgree(expected: OpResult, actual: OpResult): boolean {
+    return resultsAgree(expected, actual);
+  }
+
+  protected stateDifferences(predicted: Observation, real: Observation): Difference[] {
+    return diff(predicted, real);
+  }
+
+  protected invariantViolations(real: Observation): string[] {
+    return checkInvariants(real);
+  }
+
+  protected judge(lines: readonly string[], warningPredicted: boolean): LogVerdict {
+    return judgeKernelLog(lines, warningPredicted);
   }
 
   /** Runs one operation on both sides and compares everything; returns the real result. */
@@ -48,17 +163,34 @@ export class Checker {
     const real = await this.driver.step([op]);
     const actual = real.results[0]!;
     this.history.push(op);
+    const operation = describeOp(op);
+    const record: StepRecord = { index: this.history.length, operation, expected: renderResult(predicted.result), actual: renderResult(actual), outcome: 'agreed', kernelLog: real.kernelLog.map((l) => l.msg) };
     let next = predicted.next;
+    let warning = predicted.kernelWarning !== undefined;
     this.checks++;
-    if (!sameResult(predicted.result, actual)) {
-      const known = lookupDivergence(this.ctx.kernel, op, before, actual);
-      if (!known) this.fail(describeOp(op), `result: expected ${renderResult(predicted.result)}, got ${renderResult(actual)}`, real.kernelLog);
-      this.known.push({ id: known.id, reason: known.reason, step: describeOp(op) });
-      next = known.actualNext ? known.actualNext(before) : next;
+    if (this.resultsAgree(predicted.result, actual)) {
+      const fixed = expectedDivergence(this.ctx.kernel, op, before);
+      if (fixed && !this.fixed.includes(fixed.id)) this.fixed.push(fixed.id);
+    } else {
+      const branch = predicted.alternatives?.find((a) => this.resultsAgree(a.result, actual));
+      const known = branch ? undefined : lookupDivergence(this.ctx.kernel, op, before, actual);
+      if (branch) {
+        this.branches.push({ id: branch.id, reason: branch.reason, step: operation });
+        Object.assign(record, { outcome: 'branch', explainedBy: branch.id });
+        next = branch.next;
+        warning = false;
+      } else if (known) {
+        this.known.push({ id: known.id, reason: known.reason, step: operation });
+        Object.assign(record, { outcome: 'known', explainedBy: known.id });
+        next = known.actualNext ? known.actualNext(before) : next;
+      } else {
+        this.emit({ ...record, outcome: 'diverged' });
+        this.fail({ kind: 'result', operation, expected: record.expected, actual: record.actual, kernelLog: record.kernelLog });
+      }
     }
     this.model = next;
     this.observation = real.observation;
-    this.compareState(describeOp(op), real.observation, real.kernelLog, predicted.kernelWarning);
+    this.compareState(record, real.observation, warning);
     return actual;
   }
 
@@ -66,7 +198,7 @@ export class Checker {
   expectEqual(what: string, expected: unknown, actual: unknown): void {
     this.checks++;
     const d = diff(expected, actual);
-    if (d.length) this.fail(what, `expected ${render(expected)}, got ${render(actual)}${d.length > 1 ? `:\n${renderDiff(d)}` : ''}`, []);
+    if (d.length) this.fail({ kind: 'expectation', operation: what, expected: renderValue(expected), actual: renderValue(actual), differences: rendered(d), kernelLog: [] }, false);
   }
 
   /**
@@ -79,34 +211,33 @@ export class Checker {
     await action();
     const real = await this.driver.step([]);
     this.observation = real.observation;
-    this.compareState(what, real.observation, real.kernelLog);
+    const record: StepRecord = { index: this.history.length, operation: what, expected: 'external', actual: 'external', outcome: 'agreed', kernelLog: real.kernelLog.map((l) => l.msg) };
+    this.compareState(record, real.observation, false);
   }
 
-  private compareState(step: string, real: Observation, log: KernelLogLine[], expectedWarning?: string): void {
+  private compareState(record: StepRecord, real: Observation, warningPredicted: boolean): void {
+    const base = { operation: record.operation, kernelLog: record.kernelLog };
+    const failWith = (d: Omit<Divergence, 'topology' | 'kernel' | 'step' | 'history'>): never => {
+      this.emit({ ...record, outcome: 'diverged' });
+      return this.fail(d);
+    };
     this.checks++;
-    const d = diff(observe(this.model), real);
-    if (d.length) this.fail(step, `state after the step differs from the model:\n${renderDiff(d)}`, log);
+    const d = this.stateDifferences(observe(this.model), real);
+    if (d.length) failWith({ ...base, kind: 'state', differences: rendered(d) });
     this.checks++;
-    const broken = checkInvariants(real);
-    if (broken.length) this.fail(step, `invariants violated:\n${broken.map((b) => `  ${b}`).join('\n')}`, log);
-    // A predicted WARN (and its trace) is the kernel doing what the model says; anything else is trouble.
-    // WARN_ONCE sites print only once per boot, so a predicted warning is allowed, not required.
-    const allowed = new Set(expectedWarning ? ['warning', 'call-trace'] : []);
-    const trouble = log.filter((l) => {
-      const kind = classifyLine(l.msg);
-      return kind !== null && !allowed.has(kind);
-    });
-    if (trouble.length) this.fail(step, `kernel reported trouble during the step:\n${trouble.map((l) => `  ${l.msg}`).join('\n')}`, log);
+    const broken = this.invariantViolations(real);
+    if (broken.length) failWith({ ...base, kind: 'invariants', violations: broken });
+    const verdict = this.judge(record.kernelLog, warningPredicted);
+    if (isFailure(verdict)) failWith({ ...base, kind: 'kernel-log', report: verdict.report });
+    this.emit(record);
   }
 
-  private fail(step: string, what: string, log: KernelLogLine[]): never {
-    const steps = this.history.map((o, i) => `  ${i + 1}. ${describeOp(o)}`).join('\n');
-    const dmesg = log.length ? log.map((l) => `  ${l.msg}`).join('\n') : '  (nothing)';
-    throw new DivergenceError(
-      `divergence on ${this.ctx.topology}, kernel ${this.ctx.kernel}\n` +
-        `operation: ${step}\n${what}\n` +
-        `steps so far:\n${steps}\n` +
-        `kernel log of this step:\n${dmesg}`,
-    );
+  private emit(record: StepRecord): void {
+    this.steps.push(record);
+    this.onStep(record);
+  }
+
+  private fail(d: Omit<Divergence, 'topology' | 'kernel' | 'step' | 'history'>, withHistory = true): never {
+    throw new DivergenceError({ ...d, topology: this.ctx.topology, kernel: this.ctx.kernel, step: withHistory ? this.history.length : 0, history: withHistory ? this.history.map(describeOp) : [] });
   }
 }

@@ -45,11 +45,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** bigint-safe rendering for reports: addresses in hex, everything else as JSON. */
-export function render(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? (x > 0xffffn ? `0x${x.toString(16)}` : x.toString()) : x)) ?? 'undefined';
+const bigintText = (x: bigint): string => (x > 0xffffn ? `0x${x.toString(16)}` : x.toString());
+
+/** bigint-safe rendering for reports: addresses in hex, numbers bare, everything else as JSON. */
+export function renderValue(v: unknown): string {
+  if (typeof v === 'bigint') return bigintText(v);
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? bigintText(x) : x)) ?? 'undefined';
 }
 
 export function renderDiff(d: readonly Difference[]): string {
-  return d.map((x) => `  ${x.path}: expected ${render(x.expected)}, got ${render(x.actual)}`).join('\n');
+  return d.map((x) => `  ${x.path}: expected ${renderValue(x.expected)}, got ${renderValue(x.actual)}`).join('\n');
 }

@@ -3,18 +3,14 @@
 import type { Guest } from '../guest/guest.ts';
 import { HELPER_GUEST_PATH } from '../../images/guest-helper.ts';
 import type { Observation } from '../model/observation.ts';
-import type { Op, OpResult } from '../model/ops.ts';
-import { decodeBatch, encodeBatch, opToRequest, resultToOpResult, toObservation, toRawInventoryFacts, type InventoryFacts, type KmsgRecord, type RawObservation, type WireRequest } from './wire.ts';
+import type { Op } from '../model/ops.ts';
+import type { LabDriver, StepOutcome } from './step-driver.ts';
+import { decodeBatch, encodeBatch, opToRequest, resultToOpResult, toObservation, toRawInventoryFacts, type InventoryFacts, type RawObservation, type WireRequest } from './wire.ts';
 
-export type KernelLogLine = KmsgRecord;
+/** The guest helper ran but failed (a malformed batch, a crash of the helper itself). */
+export class HelperError extends Error {}
 
-export interface StepOutcome {
-  results: OpResult[];
-  observation: Observation;
-  kernelLog: KernelLogLine[];
-}
-
-export class GuestDriver {
+export class GuestDriver implements LabDriver {
   private kmsgSeq = -1;
   private bootBlocks: ReadonlySet<number> = new Set();
 
@@ -74,7 +70,7 @@ export class GuestDriver {
 
   private async batch(requests: WireRequest[]) {
     const r = await this.guest.exec(HELPER_GUEST_PATH, { input: encodeBatch(requests), timeoutMs: 120_000 });
-    if (r.code !== 0) throw new Error(`guest helper exited ${r.code ?? r.signal}: ${r.stderr.trim()}`);
+    if (r.code !== 0) throw new HelperError(`guest helper exited ${r.code ?? `on signal ${r.signal}`}: ${r.stderr.trim() || '(no message)'}`);
     return decodeBatch(r.stdout, requests);
   }
 }

@@ -22,6 +22,7 @@ import {
   parseOnlinePolicy,
   parseValidZones,
 } from './parse-sysfs.ts';
+import type { KernelLogLine } from './step-driver.ts';
 import { DAX_DEVICES, MEMORY_ROOT, sysfsPath } from './sysfs-path.ts';
 
 export type WireRequest =
@@ -31,12 +32,6 @@ export type WireRequest =
   | { kind: 'observe' }
   | { kind: 'kmsg'; after: number };
 
-export interface KmsgRecord {
-  seq: number;
-  level: number; // syslog level: prio & 7
-  msg: string;
-}
-
 type Failed = { ok: false; errno: Errno };
 
 export type WireResult =
@@ -44,7 +39,7 @@ export type WireResult =
   | ({ kind: 'write' } & ({ ok: true; written?: number } | Failed))
   | ({ kind: 'read' | 'link' } & ({ ok: true; value: string } | Failed))
   | { kind: 'observe'; raw: RawObservation }
-  | { kind: 'kmsg'; records: KmsgRecord[]; last: number };
+  | { kind: 'kmsg'; records: KernelLogLine[]; last: number };
 
 // ---- encoding -------------------------------------------------------------------------------------------
 

@@ -1,30 +1,40 @@
-// The guest's serial console as it streams in: kept on disk (the per-guest log), in memory as lines, and
-// scanned for crash reports. Cases mark a position and ask for what happened since.
+// The guest's serial console as it streams in: kept on disk (the per-guest log) and in memory as lines.
+// Cases mark a position and ask for what came since; the judge (compare/judge.ts) decides what it means.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { classifyLine, excerpt, type CrashEvent } from './console-scan.ts';
 
-export class ConsoleLog {
+/** What cases and the runner read of a console: implemented by the real one and by the fake lab's. */
+export interface ConsoleView {
+  mark(): number;
+  linesSince(mark: number): string[];
+  tail(n?: number): string;
+}
+
+// A guest shell's line editor asks the terminal for its cursor (ESC [ 6 n) and colours its prompt; neither is
+// console output a reader wants, in a log file or a report.
+const TERMINAL_ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\r/g;
+
+export class ConsoleLog implements ConsoleView {
   readonly lines: string[] = [];
-  readonly events: CrashEvent[] = [];
   private partial = '';
   private readonly file: WriteStream;
   private lineWaiters: { re: RegExp; resolve: (line: string) => void }[] = [];
 
   constructor(readonly path: string, stream: Readable) {
     this.file = createWriteStream(path);
+    // A console log that cannot be written (disk full) must not take the guest down with it.
+    this.file.on('error', () => {});
     stream.on('data', (chunk: Buffer) => this.feed(chunk.toString('utf8')));
   }
 
   private feed(text: string): void {
-    this.file.write(text);
+    // Escapes are stripped from whole lines only: a sequence can be split across two chunks.
     const parts = (this.partial + text).split('\n');
     this.partial = parts.pop() ?? '';
     for (const raw of parts) {
-      const line = raw.replace(/\r$/, '');
-      const lineNo = this.lines.push(line) - 1;
-      const kind = classifyLine(line);
-      if (kind) this.events.push({ kind, line, lineNo });
+      const line = raw.replace(TERMINAL_ESCAPES, '');
+      this.file.write(`${line}\n`);
+      this.lines.push(line);
       this.lineWaiters = this.lineWaiters.filter((w) => (w.re.test(line) ? (w.resolve(line), false) : true));
     }
   }
@@ -40,23 +50,18 @@ export class ConsoleLog {
     return this.lines.length;
   }
 
+  /** Complete lines since `mark`, plus a trailing partial line (a panic's last line may lack its newline). */
   linesSince(mark: number): string[] {
-    return this.lines.slice(mark);
-  }
-
-  eventsSince(mark: number): CrashEvent[] {
-    return this.events.filter((e) => e.lineNo >= mark);
-  }
-
-  excerptAt(event: CrashEvent): string {
-    return excerpt(this.lines, event.lineNo);
+    const partial = this.partial.replace(TERMINAL_ESCAPES, '');
+    return [...this.lines.slice(mark), ...(partial ? [partial] : [])];
   }
 
   tail(n = 30): string {
-    return [...this.lines.slice(-n), this.partial].join('\n').trimEnd();
+    return this.linesSince(Math.max(0, this.lines.length - n)).join('\n').trimEnd();
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.file.end(resolve));
+    const partial = this.partial.replace(TERMINAL_ESCAPES, '');
+    return new Promise((resolve) => this.file.end(partial, () => resolve()));
   }
 }

@@ -13,10 +13,12 @@ import { READY_MARKER } from '../../images/init-script.ts';
 import type { Kernel } from '../../images/kernel.ts';
 import { qemuArgs, type Accel, type MachineSpec } from '../../qemu/base-args.ts';
 import { ConsoleLog } from './console-log.ts';
+import { GuestSetupError, QemuExitedError, SshDroppedError } from './errors.ts';
+import type { ExecOptions, GuestMachine } from './machine.ts';
 import { freeLoopbackPort } from './port.ts';
 import { QmpClient } from './qmp.ts';
 import { track, untrack, type Stoppable } from './registry.ts';
-import { GuestUnresponsiveError, SshSession, ephemeralKey, type ExecResult, type SessionKey } from './ssh.ts';
+import { SshSession, ephemeralKey, type ExecResult, type SessionKey } from './ssh.ts';
 
 export interface GuestSetup extends MachineSpec {
   backingFiles: readonly { path: string; size: bigint }[];
@@ -36,7 +38,7 @@ export interface BootOptions {
   snapshots?: boolean;
 }
 
-export class BootError extends Error {
+export class BootError extends GuestSetupError {
   constructor(message: string, readonly consoleTail: string) {
     super(`${message}\n--- console (last lines) ---\n${consoleTail}`);
   }
@@ -45,10 +47,15 @@ export class BootError extends Error {
 const DEFAULT_BOOT_TIMEOUT_MS = 120_000;
 const VMSTATE_FILE = 'vmstate.qcow2';
 const PORT_ATTEMPTS = 3;
+const SNAPSHOT_TIMEOUT_MS = 60_000;
 
-export class Guest implements Stoppable {
+export class Guest implements GuestMachine, Stoppable {
   private stopping: Promise<void> | null = null;
   private exited = false;
+  /** QEMU's exit code or signal, once it has exited. */
+  exitStatus: string | null = null;
+  /** Settles when QEMU exits, whatever the reason. */
+  private readonly exit: Promise<void>;
   /** Wall time from starting QEMU to the first SSH connection. */
   bootSeconds = 0;
 
@@ -65,7 +72,16 @@ export class Guest implements Stoppable {
     private readonly hostKey: string,
     private readonly hasVmstate: boolean,
   ) {
-    proc.then(() => (this.exited = true), () => (this.exited = true));
+    this.exit = proc.then(
+      (r) => {
+        this.exited = true;
+        this.exitStatus = r.signal ?? String(r.exitCode ?? '?');
+      },
+      () => {
+        this.exited = true;
+        this.exitStatus ??= 'unknown';
+      },
+    );
   }
 
   get pid(): number {
@@ -145,14 +161,32 @@ export class Guest implements Stoppable {
     }
   }
 
-  /** Runs a shell command in the guest. A guest that does not answer in time is unresponsive (hung). */
-  async exec(command: string, opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
-    if (!this.ssh || this.exited) throw new GuestUnresponsiveError(`${this.name} is not running`);
-    return this.ssh.exec(command, { timeoutMs: opts.timeoutMs ?? 60_000, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+  private gone(): QemuExitedError {
+    return new QemuExitedError(`QEMU of ${this.name} exited (${this.exitStatus ?? 'status unknown'})`, this.exitStatus ?? 'unknown', this.console.tail(40));
   }
 
-  /** Like exec, but a non-zero exit is an error that carries the command, its output and the console tail. */
-  async run(command: string, opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+  /**
+   * Runs a shell command in the guest. Past its deadline the guest is hung (GuestHangError); if QEMU exits
+   * meanwhile the command fails at once with QemuExitedError instead of waiting out the deadline.
+   */
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (this.exited) throw this.gone();
+    if (!this.ssh) throw new SshDroppedError(`${this.name} has no SSH session (a snapshot operation failed to reconnect)`);
+    const ran = this.ssh.exec(command, { timeoutMs: opts.timeoutMs ?? 60_000, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+    const died = this.exit.then(() => Promise.reject(this.gone()));
+    ran.catch(() => {});
+    died.catch(() => {});
+    try {
+      return await Promise.race([ran, died]);
+    } catch (err) {
+      // The connection drops a moment before QEMU is reaped: the exit is the real story.
+      if (!(err instanceof QemuExitedError) && (await Promise.race([this.exit.then(() => true), sleep(500).then(() => false)]))) throw this.gone();
+      throw err;
+    }
+  }
+
+  /** Like exec, but a non-zero exit is an error that carries the command and its output. */
+  async run(command: string, opts: ExecOptions = {}): Promise<string> {
     const r = await this.exec(command, opts);
     if (r.code !== 0) throw new Error(`\`${command}\` exited ${r.code ?? r.signal}: ${(r.stderr || r.stdout).trim()}`);
     return r.stdout;
@@ -174,15 +208,12 @@ export class Guest implements Stoppable {
 
   private async withoutSession(hmpCommand: string): Promise<void> {
     if (!this.hasVmstate) throw new Error(`${this.name} was booted without snapshots`);
-    if (this.exited) throw new GuestUnresponsiveError(`${this.name} is not running`);
+    if (this.exited) throw this.gone();
     this.ssh?.close();
     this.ssh = null;
-    let out: string;
-    try {
-      out = await this.qmp((c) => c.hmp(hmpCommand));
-    } finally {
-      await this.reconnect();
-    }
+    // savevm of a 2-6 GiB guest takes well under 5 s here; a minute means QEMU is wedged.
+    const out = await this.qmp((c) => c.hmp(hmpCommand, SNAPSHOT_TIMEOUT_MS));
+    await this.reconnect();
     // HMP reports failure only as text (e.g. "Error: Device 'x' does not support vmstate").
     if (/error/i.test(out)) throw new Error(`${this.name}: ${hmpCommand}: ${out.trim()}`);
   }
@@ -191,13 +222,15 @@ export class Guest implements Stoppable {
     this.ssh = await connectWithRetry(this.port, this.sshKey, this.hostKey, this.console);
   }
 
-  async interactiveShell(): Promise<void> {
-    if (!this.ssh) throw new GuestUnresponsiveError(`${this.name} is not running`);
-    await this.ssh.shell(process.stdin, process.stdout);
+  /** `command` (null: a shell) with this process's stdin, stdout and stderr; resolves with its exit status. */
+  async attach(command: string | null): Promise<number> {
+    if (this.exited) throw this.gone();
+    if (!this.ssh) throw new SshDroppedError(`${this.name} has no SSH session`);
+    return this.ssh.attach(command, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
   }
 
-  async qmp<T>(fn: (c: QmpClient) => Promise<T>): Promise<T> {
-    const client = await QmpClient.connect(this.qmpSocket);
+  async qmp<T>(fn: (c: QmpClient) => Promise<T>, connectTimeoutMs = 5000): Promise<T> {
+    const client = await QmpClient.connect(this.qmpSocket, connectTimeoutMs);
     try {
       return await fn(client);
     } finally {
@@ -215,14 +248,22 @@ export class Guest implements Stoppable {
     rmSync(this.workDir, { recursive: true, force: true });
   }
 
+  /**
+   * poweroff, then QMP quit, then SIGTERM, then SIGKILL, each with a bounded wait: a hung or stopped QEMU
+   * (SIGSTOP) answers none of the polite ones, and SIGKILL ends even a stopped process.
+   */
   private async doStop(): Promise<void> {
-    if (!this.exited && this.ssh) {
+    if (!this.exited && this.ssh?.connected) {
       // The channel never closes on a powered-off guest: send the command and watch the process instead.
       void this.ssh.exec('poweroff -f', { timeoutMs: 3000 }).catch(() => {});
       await this.waitExit(3000);
     }
     if (!this.exited) {
-      await this.qmp((c) => c.command('quit')).catch(() => {});
+      await this.qmp((c) => c.command('quit', undefined, 1000), 1000).catch(() => {});
+      await this.waitExit(2000);
+    }
+    if (!this.exited) {
+      this.proc.kill('SIGTERM');
       await this.waitExit(2000);
     }
     if (!this.exited) {
@@ -232,15 +273,16 @@ export class Guest implements Stoppable {
     this.ssh?.close();
     await this.console.close();
     if (this.keepConsoleIn) {
-      await mkdir(this.keepConsoleIn, { recursive: true });
-      await copyFile(this.console.path, join(this.keepConsoleIn, `${this.name}.console.log`)).catch(() => {});
+      await mkdir(this.keepConsoleIn, { recursive: true })
+        .then(() => copyFile(this.console.path, join(this.keepConsoleIn!, `${this.name}.console.log`)))
+        .catch(() => {});
     }
     await rm(this.workDir, { recursive: true, force: true });
     untrack(this);
   }
 
   private async waitExit(ms: number): Promise<void> {
-    await Promise.race([this.proc.then(() => {}, () => {}), sleep(ms)]);
+    await Promise.race([this.exit, sleep(ms)]);
   }
 }
 

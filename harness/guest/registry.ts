@@ -1,4 +1,7 @@
-// Every guest this process started, so that SIGINT/SIGTERM (and a normal exit) end them all, by PID.
+// Every guest this process started, so that SIGINT/SIGTERM/SIGHUP (and a normal exit) end them all, by PID.
+// The first signal aborts `interruption` and stops every guest; a run that said it writes reports on the way
+// out (holdExit) gets to finish them, anything else exits as soon as the guests are gone. A second signal
+// kills the guests at once and exits.
 export interface Stoppable {
   stop(): Promise<void>;
   /** Last resort when there is no time for a clean stop (process 'exit'): SIGKILL and clean up, synchronously. */
@@ -6,16 +9,31 @@ export interface Stoppable {
 }
 
 const live = new Set<Stoppable>();
+const controller = new AbortController();
+/** Aborted by the first SIGINT/SIGTERM/SIGHUP. */
+export const interruption: AbortSignal = controller.signal;
+let exitCode: number | null = null;
+let holders = 0;
 let installed = false;
+
+/** How long reports may take after an interrupt before the process exits regardless. */
+const REPORT_GRACE_MS = 20_000;
 
 function install(): void {
   if (installed) return;
   installed = true;
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
-    process.once(sig, () => {
-      const all = [...live];
-      void Promise.allSettled(all.map((g) => g.stop())).then(() => process.exit(code));
-      setTimeout(() => process.exit(code), 8000).unref();
+    process.on(sig, () => {
+      if (exitCode !== null) {
+        for (const g of live) g.killNow();
+        process.exit(exitCode);
+      }
+      exitCode = code;
+      controller.abort();
+      void Promise.allSettled([...live].map((g) => g.stop())).then(() => {
+        if (holders === 0) process.exit(code);
+      });
+      setTimeout(() => process.exit(code), REPORT_GRACE_MS).unref();
     });
   }
   process.once('exit', () => {
@@ -32,6 +50,19 @@ export function untrack(g: Stoppable): void {
   live.delete(g);
 }
 
-export function liveGuests(): number {
-  return live.size;
+/**
+ * Declares that the caller will finish its reports after an interrupt instead of being cut off; returns the
+ * release. Also installs the handlers, so an interrupt before the first guest is caught too.
+ */
+export function holdExit(): () => void {
+  install();
+  holders++;
+  return () => {
+    holders--;
+  };
+}
+
+/** The exit status the interrupting signal asks for (130, 143, 129), or null when nothing interrupted. */
+export function interruptExitCode(): number | null {
+  return exitCode;
 }

@@ -2,6 +2,7 @@
 // open, not a handshake. Only the image's own host key is accepted.
 import { connect } from 'node:net';
 import ssh2 from 'ssh2';
+import { GuestHangError, SshDroppedError } from './errors.ts';
 const { Client, utils } = ssh2;
 
 export interface ExecResult {
@@ -11,7 +12,7 @@ export interface ExecResult {
   signal?: string;
 }
 
-export class GuestUnresponsiveError extends Error {}
+const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ABRT: 6, KILL: 9, SEGV: 11, PIPE: 13, TERM: 15 };
 
 export interface SessionKey {
   privateKey: string; // OpenSSH format
@@ -38,7 +39,20 @@ function keyBlob(openSshPublic: string): Buffer {
 }
 
 export class SshSession {
-  private constructor(private readonly client: InstanceType<typeof Client>) {}
+  /** Set once the connection is gone; every pending and later command fails with it. */
+  private lost: SshDroppedError | null = null;
+  private readonly pending = new Set<(err: Error) => void>();
+
+  private constructor(private readonly client: InstanceType<typeof Client>) {
+    const drop = (why: string) => {
+      if (this.lost) return;
+      this.lost = new SshDroppedError(`SSH connection to the guest dropped (${why})`);
+      for (const reject of this.pending) reject(this.lost);
+      this.pending.clear();
+    };
+    client.on('error', (err) => drop(err.message));
+    client.on('close', () => drop('closed'));
+  }
 
   static connect(opts: { port: number; key: SessionKey; hostKey: string; timeoutMs: number }): Promise<SshSession> {
     const expected = keyBlob(opts.hostKey);
@@ -61,28 +75,47 @@ export class SshSession {
     });
   }
 
+  get connected(): boolean {
+    return this.lost === null;
+  }
+
+  /**
+   * One command on its own channel. Past `timeoutMs` the guest is taken as hung (GuestHangError); a
+   * connection that goes away first is SshDroppedError. The deadline timer never keeps the process alive.
+   */
   exec(command: string, opts: { input?: string; timeoutMs: number }): Promise<ExecResult> {
+    if (this.lost) return Promise.reject(this.lost);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new GuestUnresponsiveError(`no answer to \`${command.slice(0, 80)}\` within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+      let settled = false;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.pending.delete(fail);
+        fn();
+      };
+      const fail = (err: Error) => finish(() => reject(err));
+      const timer = setTimeout(() => fail(new GuestHangError(`no answer to \`${command.slice(0, 80)}\` within ${opts.timeoutMs} ms`, opts.timeoutMs)), opts.timeoutMs);
+      timer.unref();
+      this.pending.add(fail);
       this.client.exec(command, (err, channel) => {
-        if (err) {
-          clearTimeout(timer);
-          reject(err);
-          return;
-        }
+        if (err) return fail(this.lost ?? new SshDroppedError(`SSH channel could not be opened: ${err.message}`));
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
         let code: number | null = null;
         let signal: string | undefined;
+        let exited = false;
         channel.on('data', (d: Buffer) => out.push(d));
         channel.stderr.on('data', (d: Buffer) => errOut.push(d));
         channel.on('exit', (c: number | null, s?: string) => {
+          exited = true;
           code = c;
           signal = s;
         });
         channel.on('close', () => {
-          clearTimeout(timer);
-          resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8'), code, ...(signal ? { signal } : {}) });
+          // A channel that closes without an exit status lost its connection under the command.
+          if (!exited) return fail(this.lost ?? new SshDroppedError(`SSH channel closed before \`${command.slice(0, 80)}\` exited`));
+          finish(() => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8'), code, ...(signal ? { signal } : {}) }));
         });
         if (opts.input !== undefined) channel.end(opts.input);
         else channel.end();
@@ -90,22 +123,36 @@ export class SshSession {
     });
   }
 
-  /** Interactive shell on the caller's terminal (daxh shell). */
-  shell(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream): Promise<void> {
+  /**
+   * Runs `command` (or, when null, a login shell) with the caller's stdin forwarded and its stdout and
+   * stderr streamed as they come, like `docker exec`; a terminal on stdin gets a pty in raw mode. Resolves
+   * with the exit status (128 + signal number for a signal, as a shell reports it).
+   */
+  attach(command: string | null, io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
+    if (this.lost) return Promise.reject(this.lost);
+    const tty = io.stdin.isTTY === true && io.stdout.isTTY === true;
+    const pty = tty ? { term: process.env.TERM ?? 'xterm', rows: io.stdout.rows ?? 24, cols: io.stdout.columns ?? 80 } : false;
     return new Promise((resolve, reject) => {
-      this.client.shell({ term: process.env.TERM ?? 'xterm', rows: stdout.rows ?? 24, cols: stdout.columns ?? 80 }, (err, channel) => {
-        if (err) return reject(err);
-        const raw = stdin.isTTY;
-        if (raw) stdin.setRawMode(true);
-        stdin.pipe(channel);
-        channel.pipe(stdout);
-        channel.on('close', () => {
-          stdin.unpipe(channel);
-          if (raw) stdin.setRawMode(false);
-          stdin.pause();
-          resolve();
+      const done = (err: Error | undefined, channel?: ssh2.ClientChannel) => {
+        if (err || !channel) return reject(this.lost ?? new SshDroppedError(`SSH channel could not be opened: ${err?.message ?? 'no channel'}`));
+        let status: number | null = null;
+        if (tty) io.stdin.setRawMode(true);
+        io.stdin.pipe(channel);
+        channel.pipe(io.stdout, { end: false });
+        channel.stderr.pipe(io.stderr, { end: false });
+        channel.on('exit', (code: number | null, signal?: string) => {
+          status = code ?? 128 + (SIGNALS[signal ?? ''] ?? 0);
         });
-      });
+        channel.on('close', () => {
+          io.stdin.unpipe(channel);
+          if (tty) io.stdin.setRawMode(false);
+          io.stdin.pause();
+          if (status === null) reject(this.lost ?? new SshDroppedError('SSH channel closed before the command exited'));
+          else resolve(status);
+        });
+      };
+      if (command === null) this.client.shell(pty || {}, done);
+      else this.client.exec(command, { pty }, done);
     });
   }
 

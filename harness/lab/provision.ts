@@ -1,13 +1,14 @@
 // Runs a plan's provisioning steps in a booted guest, in order, so dax devices exist when a suite starts.
 // A step the kernel cannot do is skipped with its reason; a failing step stops with everything a
 // maintainer needs: the step, its command, its output, and the kernel's view (console and dmesg).
-import type { Guest } from '../guest/guest.ts';
+import { GuestSetupError } from '../guest/errors.ts';
+import type { GuestMachine as Guest } from '../guest/machine.ts';
 import type { ProvisionStep } from '../../qemu/plan.ts';
 import type { Capabilities } from './capabilities.ts';
 
-export type StepOutcome = { step: string; status: 'done'; seconds: number } | { step: string; status: 'skipped'; reason: string };
+export type ProvisionOutcome = { step: string; status: 'done'; seconds: number } | { step: string; status: 'skipped'; reason: string };
 
-export class ProvisionError extends Error {
+export class ProvisionError extends GuestSetupError {
   constructor(
     readonly step: ProvisionStep,
     readonly output: string,
@@ -17,8 +18,8 @@ export class ProvisionError extends Error {
   }
 }
 
-export async function provision(guest: Guest, steps: readonly ProvisionStep[], caps: Capabilities): Promise<StepOutcome[]> {
-  const outcomes: StepOutcome[] = [];
+export async function provision(guest: Guest, steps: readonly ProvisionStep[], caps: Capabilities): Promise<ProvisionOutcome[]> {
+  const outcomes: ProvisionOutcome[] = [];
   for (const step of steps) {
     if (step.requires && !caps.has.has(step.requires)) {
       outcomes.push({ step: step.name, status: 'skipped', reason: caps.why(step.requires) });

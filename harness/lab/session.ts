@@ -1,20 +1,24 @@
 // A booted, provisioned guest for one topology on the prepared kernel: the unit every command and suite
-// works with. Whatever happens inside `withGuest`, the guest is stopped afterwards.
+// works with. Whatever happens inside `withLabGuest`, the guest is stopped afterwards.
 import { GuestDriver } from '../driver/driver.ts';
+import type { LabDriver } from '../driver/step-driver.ts';
 import { Guest } from '../guest/guest.ts';
+import type { GuestMachine } from '../guest/machine.ts';
 import { plainMachine, type GuestPlan } from '../../qemu/plan.ts';
 import { CAPABILITY_PROBE, parseCapabilities, type Capabilities } from './capabilities.ts';
 import type { Prepared } from './prepare.ts';
 import { loneGuestVcpus } from './host-share.ts';
 import { MACHINE_PROBE, buildInventory, parseMachineProbe, type Inventory } from './inventory.ts';
-import { provision, type StepOutcome } from './provision.ts';
+import { provision, type ProvisionOutcome } from './provision.ts';
 
+/** What cases and the runner work with; the fake lab (harness/testing) implements it without QEMU. */
 export interface LabGuest {
-  guest: Guest;
+  guest: GuestMachine;
+  driver: LabDriver;
   plan: GuestPlan | null;
   caps: Capabilities;
-  steps: StepOutcome[];
-  driver: GuestDriver;
+  /** Every provisioning step, done or skipped with its reason (reports list the skipped ones). */
+  provisioning: ProvisionOutcome[];
   inventory: Inventory;
 }
 
@@ -24,7 +28,7 @@ export interface BootRequest {
   plan: ((workDir: string) => GuestPlan) | null;
   name: string;
   keepConsoleIn?: string;
-  /** Boot with the drive QEMU snapshots need (Guest.saveSnapshot). */
+  /** Boot with the drive QEMU snapshots need (GuestMachine.saveSnapshot). */
   snapshots?: boolean;
 }
 
@@ -45,10 +49,10 @@ export async function bootLabGuest(req: BootRequest): Promise<LabGuest> {
   try {
     const caps = parseCapabilities(await guest.run(CAPABILITY_PROBE));
     const driver = await GuestDriver.attach(guest);
-    const steps = plan ? await provision(guest, (plan as GuestPlan).provisioning, caps) : [];
+    const provisioning = plan ? await provision(guest, (plan as GuestPlan).provisioning, caps) : [];
     const { observation, facts } = await driver.snapshot();
     const inventory = buildInventory(observation, facts, caps, parseMachineProbe(await guest.run(MACHINE_PROBE)));
-    return { guest, plan, caps, steps, driver, inventory };
+    return { guest, plan, caps, provisioning, driver, inventory };
   } catch (err) {
     await guest.stop();
     throw err;

@@ -10,7 +10,7 @@
 //   align_store). It is the same in every release since v5.10 and has no fix upstream, so the intended
 //   behaviour is not established; modelled as is.
 import { mappingLengthMisaligned } from './device.ts';
-import { type Op, type OpResult, fail, ok } from './ops.ts';
+import { type Op, type OpResult, fail, ok, resultsAgree } from './ops.ts';
 import { handlerInput } from './parse.ts';
 import { compareReleases } from './profiles.ts';
 import type { State } from './state.ts';
@@ -46,17 +46,16 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   },
 ];
 
-function sameResult(a: OpResult, b: OpResult): boolean {
-  if (a.ok !== b.ok) return false;
-  if (!a.ok || !b.ok) return !a.ok && !b.ok && a.errno === b.errno;
-  return a.value === undefined || b.value === undefined || a.value === b.value;
-}
-
 function inRange(release: string, kernels: KnownDivergence['kernels']): boolean {
   return compareReleases(release, kernels.from) >= 0 && (kernels.to === undefined || compareReleases(release, kernels.to) < 0);
 }
 
 /** The known divergence explaining `actual` for `op` on `stateBefore` under kernel `release`, if any. */
 export function lookupDivergence(release: string, op: Op, stateBefore: State, actual: OpResult): KnownDivergence | undefined {
-  return KNOWN_DIVERGENCES.find((k) => inRange(release, k.kernels) && sameResult(actual, k.actualOnKernel) && k.matches(op, stateBefore));
+  return KNOWN_DIVERGENCES.find((k) => inRange(release, k.kernels) && resultsAgree(actual, k.actualOnKernel) && k.matches(op, stateBefore));
+}
+
+/** The known divergence this kernel should show for `op` (inside its release range): a kernel that does not may have fixed it. */
+export function expectedDivergence(release: string, op: Op, stateBefore: State): KnownDivergence | undefined {
+  return KNOWN_DIVERGENCES.find((k) => inRange(release, k.kernels) && k.matches(op, stateBefore));
 }

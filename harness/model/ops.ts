@@ -39,6 +39,17 @@ export type OpResult = { ok: true; value?: string } | { ok: false; errno: Errno 
 export const ok = (value?: string): OpResult => (value === undefined ? { ok: true } : { ok: true, value });
 export const fail = (errno: Errno): OpResult => ({ ok: false, errno });
 
+/** Same outcome: both succeed (with the same value, where both carry one) or both fail with the same errno. */
+export function resultsAgree(a: OpResult, b: OpResult): boolean {
+  if (a.ok && b.ok) return a.value === undefined || b.value === undefined || a.value === b.value;
+  return !a.ok && !b.ok && a.errno === b.errno;
+}
+
+/** `ok`, `ok "1\n"` or the errno name: how reports print a result. */
+export function renderResult(r: OpResult): string {
+  return r.ok ? (r.value !== undefined ? `ok ${JSON.stringify(r.value)}` : 'ok') : r.errno;
+}
+
 /** Short human form used in reports and recipes: `write dax0.1/size "0x200000"`. */
 export function describeOp(op: Op): string {
   const where = describeRef(op.ref);

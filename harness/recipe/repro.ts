@@ -1,12 +1,12 @@
 // Replays a recipe on a fresh guest and says how the kernel behaved, in terms `git bisect run` understands.
+// It judges exactly as `daxh run` does: the same checker and the same console judge.
 import { Checker, DivergenceError } from '../compare/checker.ts';
 import { initModel } from '../compare/init-model.ts';
-import { withLabGuest } from '../lab/session.ts';
-import type { Prepared } from '../lab/prepare.ts';
-import { ProvisionError } from '../lab/provision.ts';
+import { judgeCaseConsole } from '../compare/judge.ts';
+import { GuestSetupError } from '../guest/errors.ts';
+import type { LabGuest } from '../lab/session.ts';
 import { compareReleases } from '../model/profiles.ts';
-import type { KnownHit } from '../report/results.ts';
-import type { GuestPlan } from '../../qemu/plan.ts';
+import type { KnownHit } from '../compare/checker.ts';
 import type { Recipe } from './recipe.ts';
 
 export type ReproOutcome =
@@ -16,28 +16,53 @@ export type ReproOutcome =
 
 export const REPRO_EXIT = { agrees: 0, diverges: 1, 'cannot-test': 125 } as const;
 
-export async function replay(recipe: Recipe, prepared: Prepared, plan: (workDir: string) => GuestPlan, topology: string): Promise<ReproOutcome> {
-  const release = prepared.kernel.release;
+/** Devices a recipe's steps name that the provisioned guest does not have and no earlier step creates. */
+export function unknownDevices(recipe: Recipe, lab: LabGuest): string[] {
+  const known = new Set(lab.inventory.observation.devices.map((d) => d.name));
+  const regionIds = new Set(lab.inventory.regions.map((r) => r.id));
+  const out = new Set<string>();
+  for (const s of recipe.steps) {
+    const name = s.ref.kind === 'device' || s.ref.kind === 'mapping' ? s.ref.device : null;
+    if (name === null || known.has(name)) continue;
+    // A device of an existing dynamic region may be one a `create` step makes.
+    const region = Number(/^dax(\d+)\./.exec(name)?.[1] ?? NaN);
+    const creatable = regionIds.has(region) && recipe.steps.some((x) => x.op === 'write' && x.ref.kind === 'region' && x.ref.attr === 'create');
+    if (!creatable) out.add(name);
+  }
+  return [...out];
+}
+
+export class RecipeMismatchError extends Error {}
+
+export async function replay(recipe: Recipe, release: string, boot: () => Promise<LabGuest>, topology: string): Promise<ReproOutcome> {
   if (recipe.kernel.min && compareReleases(release, recipe.kernel.min) < 0) return { kind: 'cannot-test', reason: `kernel ${release} is older than the recipe's minimum ${recipe.kernel.min}` };
   if (recipe.kernel.max && compareReleases(release, recipe.kernel.max) > 0) return { kind: 'cannot-test', reason: `kernel ${release} is newer than the recipe's maximum ${recipe.kernel.max}` };
+  let lab: LabGuest;
   try {
-    return await withLabGuest({ prepared, plan, name: `repro-${topology}` }, async (lab) => {
-      const missing = recipe.kernel.capabilities.filter((c) => !lab.caps.has.has(c));
-      if (missing.length) return { kind: 'cannot-test', reason: missing.map((c) => lab.caps.why(c)).join('; ') };
-      const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps, recipe.model), { topology, kernel: release }, lab.inventory.observation);
-      const mark = lab.guest.console.mark();
-      try {
-        for (const op of recipe.steps) await checker.step(op);
-      } catch (err) {
-        if (err instanceof DivergenceError) return { kind: 'diverges', report: err.message };
-        throw err;
-      }
-      const crash = lab.guest.console.eventsSince(mark)[0];
-      if (crash) return { kind: 'diverges', report: `guest kernel ${crash.kind}: ${crash.line}\n${lab.guest.console.excerptAt(crash)}` };
-      return { kind: 'agrees', checks: checker.checks, known: checker.known };
-    });
+    lab = await boot();
   } catch (err) {
-    if (err instanceof ProvisionError) return { kind: 'cannot-test', reason: `provisioning failed: ${err.message}` };
+    if (err instanceof GuestSetupError) return { kind: 'cannot-test', reason: err.message };
     throw err;
+  }
+  try {
+    const missing = recipe.kernel.capabilities.filter((c) => !lab.caps.has.has(c));
+    if (missing.length) return { kind: 'cannot-test', reason: missing.map((c) => lab.caps.why(c)).join('; ') };
+    const strangers = unknownDevices(recipe, lab);
+    if (strangers.length) throw new RecipeMismatchError(`recipe names ${strangers.join(', ')}, which topology ${topology} does not have (it has ${lab.inventory.observation.devices.map((d) => d.name).join(', ') || 'no dax devices'}); replay it on the topology it was saved on`);
+    const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps, recipe.model), { topology, kernel: release }, lab.inventory.observation);
+    const mark = lab.guest.console.mark();
+    let diverged: string | null = null;
+    try {
+      for (const op of recipe.steps) await checker.step(op);
+    } catch (err) {
+      if (!(err instanceof DivergenceError)) throw err;
+      diverged = err.message;
+    }
+    const verdict = judgeCaseConsole(lab.guest.console.linesSince(mark));
+    if (verdict.kind === 'crash') return { kind: 'diverges', report: `guest kernel ${verdict.report.kind}: ${verdict.report.line.trim()}\n${verdict.report.excerpt}` };
+    if (diverged !== null) return { kind: 'diverges', report: diverged };
+    return { kind: 'agrees', checks: checker.checks, known: checker.known };
+  } finally {
+    await lab.guest.stop();
   }
 }

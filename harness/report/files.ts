@@ -1,31 +1,100 @@
-// File-writing reporters: the stable JSON contract, JUnit, TAP, and the markdown step summary.
-import { mkdir, writeFile, appendFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+// File-writing reporters: the stable JSON contract, JUnit, TAP, markdown and the GitHub step summary. Each
+// writes atomically and on its own; output paths are checked before anything boots, and results a full
+// disk kept from their file are written somewhere that works, or to stderr.
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { atomicWriteFile, atomicWriteFileSync } from './atomic.ts';
 import { junitXml } from './junit.ts';
 import { markdownSummary } from './markdown.ts';
-import type { Reporter } from './reporter.ts';
+import type { Reporter, ReporterFailure } from './reporter.ts';
 import type { RunResults } from './results.ts';
 import { tap } from './tap.ts';
 
-async function put(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, text);
+export class OutputPathError extends Error {}
+
+/**
+ * Whether `path` can be written as a `kind` (a report file, or the output dir): its nearest existing
+ * ancestor must be a writable directory, and the path itself must not be the other kind.
+ */
+export function checkOutputPath(flag: string, path: string, kind: 'file' | 'dir'): void {
+  const full = resolve(path);
+  if (existsSync(full)) {
+    const isDir = statSync(full).isDirectory();
+    if (kind === 'file' && isDir) throw new OutputPathError(`${flag} ${path}: is a directory; give a file name, e.g. ${path.replace(/\/$/, '')}/results.json`);
+    if (kind === 'dir' && !isDir) throw new OutputPathError(`${flag} ${path}: is a file; give a directory`);
+  }
+  let ancestor = kind === 'file' ? dirname(full) : full;
+  while (!existsSync(ancestor)) ancestor = dirname(ancestor);
+  if (!statSync(ancestor).isDirectory()) throw new OutputPathError(`${flag} ${path}: ${ancestor} is a file, not a directory; pick another path`);
+  try {
+    accessSync(ancestor, constants.W_OK);
+  } catch {
+    throw new OutputPathError(`${flag} ${path}: ${ancestor} is not writable; pick another path`);
+  }
 }
 
 export function jsonText(run: RunResults): string {
   return JSON.stringify(run, null, 2) + '\n';
 }
 
-export const fileReporter = (file: string, render: (r: RunResults) => string): Reporter => ({
+async function put(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await atomicWriteFile(file, text);
+}
+
+export const fileReporter = (name: string, file: string, render: (r: RunResults) => string): Reporter => ({
+  name: `${name} (${file})`,
   onRunEnd: (run) => put(file, render(run)),
 });
 
-export const jsonReporter = (file: string) => fileReporter(file, jsonText);
-export const junitReporter = (file: string) => fileReporter(file, junitXml);
-export const tapReporter = (file: string) => fileReporter(file, tap);
-export const markdownReporter = (file: string) => fileReporter(file, markdownSummary);
+export const jsonReporter = (file: string) => fileReporter('json', file, jsonText);
+export const junitReporter = (file: string) => fileReporter('junit', file, junitXml);
+export const tapReporter = (file: string) => fileReporter('tap', file, tap);
+export const markdownReporter = (file: string) => fileReporter('markdown', file, markdownSummary);
 
 /** GitHub Actions shows $GITHUB_STEP_SUMMARY on the run page; appended so several steps can add theirs. */
 export const stepSummaryReporter = (file: string): Reporter => ({
+  name: `step summary (${file})`,
   onRunEnd: (run) => appendFile(file, markdownSummary(run) + '\n'),
 });
+
+export interface ReportPaths {
+  json?: string | undefined;
+  junit?: string | undefined;
+  tap?: string | undefined;
+  markdown?: string | undefined;
+}
+
+export function reportersFor(paths: ReportPaths, stepSummary?: string): Reporter[] {
+  return [
+    ...(paths.json ? [jsonReporter(paths.json)] : []),
+    ...(paths.junit ? [junitReporter(paths.junit)] : []),
+    ...(paths.tap ? [tapReporter(paths.tap)] : []),
+    ...(paths.markdown ? [markdownReporter(paths.markdown)] : []),
+    ...(stepSummary ? [stepSummaryReporter(stepSummary)] : []),
+  ];
+}
+
+/**
+ * After the run: say which reports failed and why; if the JSON was among them, write it beside a report that
+ * did get written, or to stderr, so the results themselves are never lost.
+ */
+export function rescueResults(run: RunResults, failures: readonly ReporterFailure[], paths: ReportPaths, log: (line: string) => void): void {
+  for (const f of failures) log(`could not write ${f.reporter}: ${f.message}`);
+  if (!paths.json || !failures.some((f) => f.reporter.startsWith('json '))) return;
+  const written = Object.entries(paths).filter(([k, v]) => v && k !== 'json' && !failures.some((f) => f.reporter.startsWith(`${k} `))).map(([, v]) => v as string);
+  const text = jsonText(run);
+  for (const other of written) {
+    const file = `${other}.results.json`;
+    try {
+      atomicWriteFileSync(file, text);
+      log(`results JSON written to ${file} instead`);
+      return;
+    } catch {
+      // try the next one
+    }
+  }
+  log('results JSON follows on stderr');
+  process.stderr.write(text);
+}

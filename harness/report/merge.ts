@@ -12,7 +12,10 @@ export function mergeResults(parts: readonly RunResults[]): RunResults {
     seen.add(id);
     return true;
   });
+  const seeds = new Set(parts.map((p) => p.seed));
+  if (seeds.size > 1) throw new Error(`merge: results ran with different seeds (${[...seeds].join(', ')}); shards of one run share its seed`);
   const first = parts[0]!;
+  const lost = parts.flatMap((p) => p.guests.lost ?? []);
   return {
     schema: RESULTS_SCHEMA,
     kernel: first.kernel,
@@ -22,7 +25,9 @@ export function mergeResults(parts: readonly RunResults[]): RunResults {
     durationMs: Math.max(...parts.map((p) => p.durationMs)),
     totals: totalsOf(cases),
     checks: cases.reduce((n, c) => n + c.checks, 0),
-    ...(parts.every((p) => p.guests) ? { guests: { boots: sum(parts.map((p) => p.guests!.boots)), restores: sum(parts.map((p) => p.guests!.restores)) } } : {}),
+    seed: first.seed,
+    guests: { boots: sum(parts.map((p) => p.guests.boots)), restores: sum(parts.map((p) => p.guests.restores)), ...(lost.length ? { lost } : {}) },
+    ...(parts.some((p) => p.interrupted) ? { interrupted: true } : {}),
     cases,
   };
 }

@@ -5,7 +5,7 @@ import type { Reporter, RunInfo } from './reporter.ts';
 export class ProgressReporter implements Reporter {
   private total = 0;
   private done = 0;
-  private counts = { passed: 0, failed: 0, known: 0, skipped: 0 };
+  private counts = { passed: 0, failed: 0, known: 0, skipped: 0, interrupted: 0 };
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
 
   onRunStart(info: RunInfo): void {

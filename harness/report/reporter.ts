@@ -1,16 +1,99 @@
-// Reporters are plugins on one event stream: the runner emits, each reporter renders its own format.
-import type { CaseResult, RunResults } from './results.ts';
+// Reporters are plugins on one typed event stream: the runner emits, each reporter renders its own format.
+// The multiplexer isolates them (Playwright's model): one that throws, or whose file cannot be written, is
+// reported and dropped from that event, and every other reporter still gets every event.
+import type { StepRecord } from '../compare/checker.ts';
+import type { CaseResult, GuestLoss, RunResults } from './results.ts';
 
 export interface RunInfo {
   kernel: string;
   image: string;
   accel: string;
+  profile?: string;
+  seed: number;
   totalCases: number;
 }
 
+export interface CaseRef {
+  suite: string;
+  topology: string;
+  name: string;
+  /** Position in the selection (stable across jobs). */
+  index: number;
+}
+
+export type GuestEvent =
+  | { kind: 'boot'; topology: string; guest: string; seconds: number }
+  | { kind: 'restore'; topology: string; guest: string; seconds: number }
+  | { kind: 'lost'; loss: GuestLoss };
+
 export interface Reporter {
+  /** Shown when this reporter fails. */
+  readonly name?: string;
   onRunStart?(info: RunInfo): void;
-  onCaseStart?(c: { suite: string; topology: string; name: string; index: number }): void;
+  onGuest?(e: GuestEvent): void;
+  onCaseStart?(c: CaseRef): void;
+  onStep?(c: CaseRef, step: StepRecord): void;
+  /** Console lines the guest printed while the case ran, as they are collected at its end. */
+  onConsole?(c: CaseRef, lines: readonly string[]): void;
   onCaseEnd?(r: CaseResult, index: number): void;
+  /** Files are written here; each reporter's write is independent of the others'. */
   onRunEnd?(run: RunResults): Promise<void> | void;
+}
+
+export interface ReporterFailure {
+  reporter: string;
+  event: string;
+  message: string;
+}
+
+/** Fans one stream out to every reporter; a failing reporter is recorded, never propagated. */
+export class Multiplexer implements Reporter {
+  readonly failures: ReporterFailure[] = [];
+
+  constructor(private readonly reporters: readonly Reporter[]) {}
+
+  private each(event: string, call: (r: Reporter) => unknown): void {
+    for (const r of this.reporters) {
+      try {
+        call(r);
+      } catch (err) {
+        this.record(r, event, err);
+      }
+    }
+  }
+
+  private record(r: Reporter, event: string, err: unknown): void {
+    this.failures.push({ reporter: r.name ?? 'reporter', event, message: err instanceof Error ? err.message : String(err) });
+  }
+
+  onRunStart(info: RunInfo): void {
+    this.each('run start', (r) => r.onRunStart?.(info));
+  }
+
+  onGuest(e: GuestEvent): void {
+    this.each('guest', (r) => r.onGuest?.(e));
+  }
+
+  onCaseStart(c: CaseRef): void {
+    this.each('case start', (r) => r.onCaseStart?.(c));
+  }
+
+  onStep(c: CaseRef, step: StepRecord): void {
+    this.each('step', (r) => r.onStep?.(c, step));
+  }
+
+  onConsole(c: CaseRef, lines: readonly string[]): void {
+    this.each('console', (r) => r.onConsole?.(c, lines));
+  }
+
+  onCaseEnd(result: CaseResult, index: number): void {
+    this.each('case end', (r) => r.onCaseEnd?.(result, index));
+  }
+
+  async onRunEnd(run: RunResults): Promise<void> {
+    const outcomes = await Promise.allSettled(this.reporters.map(async (r) => r.onRunEnd?.(run)));
+    outcomes.forEach((o, i) => {
+      if (o.status === 'rejected') this.record(this.reporters[i]!, 'run end', o.reason);
+    });
+  }
 }

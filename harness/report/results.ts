@@ -1,18 +1,35 @@
 // The results contract: what a run produced, in the stable shape `--json` writes and CI builds on.
 // Bump RESULTS_SCHEMA when a field changes meaning; adding optional fields is compatible.
-export const RESULTS_SCHEMA = 'dax-harness/results@1';
+// @2: statuses gained `interrupted`; durations are whole milliseconds and exclude the guest's set-up
+// (`setupMs`); failures carry a kind and, for divergences, the structured divergence; the seed is recorded.
+import type { BranchHit, Divergence, KnownHit, StepRecord } from '../compare/checker.ts';
+import type { KernelReport } from '../compare/judge.ts';
+
+export const RESULTS_SCHEMA = 'dax-harness/results@2';
+
+export type { BranchHit, Divergence, KnownHit, StepRecord };
 
 /**
- * passed: every check agreed with the model. failed: a divergence, invariant violation, guest crash or
- * error. known: agreed except for listed known kernel divergences. skipped: could not run here (reason given).
+ * passed: every check agreed with the model. failed: a divergence, a kernel crash, a lost guest or an error.
+ * known: agreed except for listed known kernel divergences. skipped: could not run here (reason given).
+ * interrupted: the run was stopped (Ctrl-C, SIGTERM) while this case ran.
  */
-export type CaseStatus = 'passed' | 'failed' | 'known' | 'skipped';
+export const CASE_STATUSES = ['passed', 'failed', 'known', 'skipped', 'interrupted'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
 
-export interface KnownHit {
-  id: string;
-  reason: string;
-  step: string;
-}
+/** What kind of thing failed a case: reports group and colour by it, and CI can tell a bug from a flake. */
+export const FAILURE_KINDS = {
+  divergence: 'the kernel disagreed with the model',
+  'kernel-crash': 'the guest kernel reported a crash (Oops, BUG, panic, KASAN, lockdep, lockup, stall, hung task)',
+  'kernel-warning': 'the guest kernel printed a WARNING the model did not predict',
+  'guest-hang': 'the guest stopped answering within its deadline',
+  'qemu-exited': 'QEMU exited while the case ran',
+  'ssh-dropped': 'the SSH connection to the guest dropped',
+  'helper-died': 'the guest helper failed',
+  'guest-setup': 'the guest could not be booted or provisioned',
+  'harness-error': 'the harness itself failed',
+} as const;
+export type FailureKind = keyof typeof FAILURE_KINDS;
 
 export interface CaseResult {
   suite: string;
@@ -20,17 +37,31 @@ export interface CaseResult {
   name: string;
   status: CaseStatus;
   checks: number;
+  /** The case itself, in whole milliseconds. */
   durationMs: number;
+  /** Getting its guest ready first (boot, snapshot restore, reset), in whole milliseconds; not in durationMs. */
+  setupMs?: number;
   skipReason?: string;
-  /** Divergence report, crash excerpt or error text: what a maintainer reads first. */
+  failureKind?: FailureKind;
+  /** What a maintainer reads first: the divergence, crash excerpt or error text (never a JavaScript stack). */
   failure?: string;
+  /** The first divergence, as data. */
+  divergence?: Divergence;
+  /** The kernel report that failed the case, when one did. */
+  kernelReport?: KernelReport;
   known?: KnownHit[];
-  /** Divergence ids that were expected but did not happen: the kernel may have fixed them. */
+  /** Alternative outcomes the kernel chose (each allowed by the model with its reason). */
+  branches?: BranchHit[];
+  /** Known divergences whose bug this kernel, inside their recorded range, no longer shows. */
   fixed?: string[];
-  /** Console excerpt of the guest during this case, when it matters (failure). */
+  /** The kernel's console around a failure. */
   console?: string;
-  /** Saved replayable recipe for a failure. */
+  /** The case's console and kernel log, as a file under the run's output dir. */
+  consoleFile?: string;
+  /** Saved replayable recipe for a failure, and the command that replays it. */
   recipe?: string;
+  repro?: string;
+  steps?: StepRecord[];
 }
 
 export interface Totals {
@@ -38,21 +69,14 @@ export interface Totals {
   failed: number;
   skipped: number;
   known: number;
+  interrupted: number;
 }
 
-export interface RunResults {
-  schema: typeof RESULTS_SCHEMA;
-  kernel: string;
-  image: string;
-  accel: string;
-  startedAt: string;
-  durationMs: number;
-  shard?: { index: number; count: number };
-  totals: Totals;
-  checks: number;
-  /** How the run got its guests: cold boots, and renewals from a QEMU snapshot instead of a boot. */
-  guests?: GuestCounts;
-  cases: CaseResult[];
+/** A guest that was lost outside any case (between cases), recorded against its group. */
+export interface GuestLoss {
+  topology: string;
+  reason: string;
+  afterCase?: string;
 }
 
 export interface GuestCounts {
@@ -60,8 +84,28 @@ export interface GuestCounts {
   restores: number;
 }
 
+export interface RunResults {
+  schema: typeof RESULTS_SCHEMA;
+  kernel: string;
+  image: string;
+  accel: string;
+  /** Kernel config profile (e.g. `debian`, `debug: KASAN PROVE_LOCKING …`), when known. */
+  profile?: string;
+  seed: number;
+  startedAt: string;
+  durationMs: number;
+  shard?: { index: number; count: number };
+  totals: Totals;
+  checks: number;
+  /** How the run got its guests: cold boots, and renewals from a QEMU snapshot instead of a boot. */
+  guests: GuestCounts & { lost?: GuestLoss[] };
+  /** True when the run was stopped before every selected case ran. */
+  interrupted?: boolean;
+  cases: CaseResult[];
+}
+
 export function totalsOf(cases: readonly CaseResult[]): Totals {
-  const t: Totals = { passed: 0, failed: 0, skipped: 0, known: 0 };
+  const t: Totals = { passed: 0, failed: 0, skipped: 0, known: 0, interrupted: 0 };
   for (const c of cases) t[c.status]++;
   return t;
 }

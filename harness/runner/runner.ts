@@ -1,78 +1,98 @@
-// Runs selected cases: one provisioned guest per topology group, cases in order on it, the guest returned
-// to its provisioned state between cases (or rebooted when that fails or the kernel complained). Guest
-// crashes fail the case with the console excerpt; the run goes on with a fresh guest.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Checker, DivergenceError } from '../compare/checker.ts';
+// Runs selected cases: one fixture-owned guest per topology group, cases in order on it, every event on one
+// typed stream to the reporters. A surprise in one case fails that case, one in a group fails that group's
+// remaining cases, and the run goes on; an interrupted run still ends with every report written.
+import { appendFileSync } from 'node:fs';
+import { Checker, DivergenceError, type StepRecord } from '../compare/checker.ts';
 import { initModel, type ModelOverrides } from '../compare/init-model.ts';
-import { SEVERE, type CrashEvent } from '../guest/console-scan.ts';
-import { GuestUnresponsiveError } from '../guest/ssh.ts';
-import type { Prepared } from '../lab/prepare.ts';
-import { vcpusPerGuest, type HostResources } from '../lab/host-share.ts';
-import { bootLabGuest, type LabGuest } from '../lab/session.ts';
-import type { Op } from '../model/ops.ts';
-import { makeRecipe } from '../recipe/recipe.ts';
+import { judgeCaseConsole, type KernelReport } from '../compare/judge.ts';
+import { HelperError } from '../driver/driver.ts';
+import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
+import type { LabGuest } from '../lab/session.ts';
 import type { Reporter } from '../report/reporter.ts';
-import { RESULTS_SCHEMA, totalsOf, type CaseResult, type GuestCounts, type RunResults } from '../report/results.ts';
-import type { GuestPlan } from '../../qemu/plan.ts';
-import { GroupGuest } from './group-guest.ts';
-import { resetGuest } from './reset.ts';
-import { SkipCase, type CaseInstance } from './suite.ts';
+import { RESULTS_SCHEMA, totalsOf, type CaseResult, type GuestLoss, type RunResults } from '../report/results.ts';
+import { CaseOutput } from './case-output.ts';
+import { GuestFixture, type BootGuest } from './fixture.ts';
+import { SkipCase, type CaseContext, type CaseInstance } from './suite.ts';
+
+export interface RunTarget {
+  kernel: string;
+  image: string;
+  accel: string;
+  profile?: string;
+}
 
 export interface RunOptions {
-  prepared: Prepared;
+  target: RunTarget;
   cases: readonly CaseInstance[];
-  /** How to plan a topology's guest, given that guest's vCPUs when the topology leaves them open. */
-  planFor: (topology: string, vcpus: number) => (workDir: string) => GuestPlan;
-  reporters: readonly Reporter[];
+  /** Boots and provisions a guest of a topology. */
+  boot: (topology: string, name: string, snapshots: boolean) => Promise<LabGuest>;
+  reporter: Reporter;
+  /** Console logs and recipes go here. */
   outDir: string;
   jobs: number;
-  /** The host the guests share: with `jobs`, it sets each guest's vCPUs. */
-  host: HostResources;
   seed: number;
   shard?: { index: number; count: number };
   /** Model settings that differ from what the guest reports (used to show the comparator catches a mismatch). */
   modelOverrides?: ModelOverrides;
+  /** Aborted: the case in flight ends as interrupted and no further case starts. */
+  signal?: AbortSignal;
+  /** The command that replays a saved recipe on this run's kernel. */
+  reproCommand?: (recipe: string) => string;
+  /** Seam for tests: how a group's fixture is made (a cheating fixture must be caught). */
+  fixture?: (boot: BootGuest, topology: string, onGuest: Reporter['onGuest']) => GuestFixture;
 }
 
 export async function runCases(opts: RunOptions): Promise<RunResults> {
   const started = new Date();
   const t0 = performance.now();
-  const info = { kernel: opts.prepared.kernel.release, image: opts.prepared.image.hash, accel: opts.prepared.accel, totalCases: opts.cases.length };
-  for (const r of opts.reporters) r.onRunStart?.(info);
+  opts.reporter.onRunStart?.({ ...opts.target, seed: opts.seed, totalCases: opts.cases.length });
   const order = new Map(opts.cases.map((c, i) => [c, i]));
   const results: (CaseResult | undefined)[] = Array(opts.cases.length);
+  const losses: GuestLoss[] = [];
   const groups = groupByTopology(opts.cases);
-  const workers = Math.max(1, Math.min(opts.jobs, groups.length));
-  const vcpus = vcpusPerGuest(opts.host, workers);
-  const guests: GuestCounts = { boots: 0, restores: 0 };
+  const counts = { boots: 0, restores: 0 };
+  const output = new CaseOutput(opts.outDir);
   let next = 0;
   const worker = async () => {
-    while (next < groups.length) {
+    while (next < groups.length && !opts.signal?.aborted) {
       const group = groups[next++]!;
-      await runGroup(opts, vcpus, group, guests, (c, r) => {
-        const i = order.get(c)!;
-        results[i] = r;
-        for (const rep of opts.reporters) rep.onCaseEnd?.(r, i);
-      });
+      const fixture = (opts.fixture ?? ((b, t, g) => new GuestFixture(b, t, g)))(
+        (name, snapshots) => opts.boot(group[0]!.topology, name, snapshots),
+        group[0]!.topology,
+        (e) => {
+          if (e.kind === 'lost') losses.push(e.loss);
+          opts.reporter.onGuest?.(e);
+        },
+      );
+      try {
+        await runGroup(opts, fixture, group, order, output, (c, r) => {
+          const i = order.get(c)!;
+          results[i] = r;
+          opts.reporter.onCaseEnd?.(r, i);
+        });
+      } finally {
+        await fixture.discard().catch(() => {});
+        counts.boots += fixture.counts.boots;
+        counts.restores += fixture.counts.restores;
+      }
     }
   };
-  await Promise.all(Array.from({ length: workers }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, groups.length)) }, worker));
   const cases = results.filter((r): r is CaseResult => r !== undefined);
   const run: RunResults = {
     schema: RESULTS_SCHEMA,
-    kernel: info.kernel,
-    image: info.image,
-    accel: info.accel,
+    ...opts.target,
+    seed: opts.seed,
     startedAt: started.toISOString(),
-    durationMs: performance.now() - t0,
+    durationMs: Math.round(performance.now() - t0),
     ...(opts.shard ? { shard: opts.shard } : {}),
     totals: totalsOf(cases),
     checks: cases.reduce((n, c) => n + c.checks, 0),
-    guests,
+    guests: { ...counts, ...(losses.length ? { lost: losses } : {}) },
+    ...(opts.signal?.aborted ? { interrupted: true } : {}),
     cases,
   };
-  for (const r of opts.reporters) await r.onRunEnd?.(run);
+  await opts.reporter.onRunEnd?.(run);
   return run;
 }
 
@@ -82,135 +102,159 @@ function groupByTopology(cases: readonly CaseInstance[]): CaseInstance[][] {
   return [...m.values()];
 }
 
-async function runGroup(opts: RunOptions, vcpus: number, group: CaseInstance[], counts: GuestCounts, done: (c: CaseInstance, r: CaseResult) => void): Promise<void> {
-  const topology = group[0]!.topology;
-  const guests = new GroupGuest(
-    (name, snapshots) => bootLabGuest({ prepared: opts.prepared, plan: opts.planFor(topology, vcpus), name, keepConsoleIn: opts.outDir, snapshots }),
-    topology,
-  );
-  let bootFailure: string | null = null;
-  let renewBeforeNext = false;
-  try {
-    for (const c of group) {
-      const t0 = performance.now();
-      const base = { suite: c.suite, topology: c.topology, name: c.name };
-      let current: LabGuest;
-      try {
-        if (bootFailure) throw new Error(bootFailure);
-        current = renewBeforeNext ? await guests.renew() : await guests.current();
-        renewBeforeNext = false;
-      } catch (err) {
-        // A guest that cannot be provisioned fails every case of its group with the same reason, booted once.
-        bootFailure = (err as Error).message;
-        done(c, { ...base, status: 'failed', checks: 0, durationMs: performance.now() - t0, failure: `guest for ${topology} did not come up: ${bootFailure}` });
-        continue;
-      }
-      const missing = (c.def.requires ?? []).filter((cap) => !current.caps.has.has(cap));
-      if (missing.length) {
-        done(c, { ...base, status: 'skipped', checks: 0, durationMs: 0, skipReason: missing.map((m) => current.caps.why(m)).join('; ') });
-        continue;
-      }
-      let mark = current.guest.console.mark();
-      const newChecker = () => new Checker(current.driver, initModel(current.inventory, current.caps, opts.modelOverrides), { topology, kernel: opts.prepared.kernel.release }, current.inventory.observation);
-      const checkers = [newChecker()];
-      const last = () => checkers.at(-1)!;
-      let recipe: string | undefined;
-      let outcome: Pick<CaseResult, 'status'> & Partial<CaseResult>;
-      try {
-        await c.def.run({
-          get lab() {
-            return current;
-          },
-          get inventory() {
-            return current.inventory;
-          },
-          get checker() {
-            return last();
-          },
-          topology,
-          seed: opts.seed,
-          skip: (reason) => {
-            throw new SkipCase(reason);
-          },
-          fresh: async () => {
-            // A reset that cannot be proven means a fresh guest; the case goes on with it, unless the old
-            // guest's kernel broke, which is this case's result.
-            if (!(await resetGuest(current, last().history).catch(() => false))) {
-              const crash = current.guest.console.eventsSince(mark).find((e) => SEVERE.has(e.kind));
-              if (crash) throw new Error(`guest kernel ${crash.kind}: ${crash.line.trim()}\n${current.guest.console.excerptAt(crash)}`);
-              current = await guests.renew();
-              mark = current.guest.console.mark();
-            }
-            checkers.push(newChecker());
-            return last();
-          },
-          saveRecipe: (ops) => {
-            recipe = saveRecipe(opts, c, ops, current.caps.release);
-          },
-        });
-        const known = checkers.flatMap((k) => k.known);
-        outcome = { status: known.length ? 'known' : 'passed', ...(known.length ? { known } : {}) };
-      } catch (err) {
-        if (err instanceof SkipCase) outcome = { status: 'skipped', skipReason: err.message };
-        else {
-          if (!recipe && err instanceof DivergenceError) recipe = saveRecipe(opts, c, last().history, current.caps.release);
-          outcome = { status: 'failed', failure: failureText(err, topology), ...(recipe ? { recipe } : {}) };
-        }
-      }
-      const events = current.guest.console.eventsSince(mark);
-      const severe = events.filter((e) => SEVERE.has(e.kind));
-      const broken = severe.length > 0 || !current.guest.alive;
-      let result: CaseResult = { ...base, checks: checkers.reduce((n, k) => n + k.checks, 0), durationMs: 0, ...outcome };
-      if (broken) result = crashResult(result, severe, current);
-      result.durationMs = performance.now() - t0;
-      writeCaseConsole(opts.outDir, c, current.guest.console.linesSince(mark));
-      done(c, result);
-      // After a kernel warning (even a predicted one) the guest is suspect: the next case gets a renewed one.
-      const warned = events.some((e) => e.kind === 'warning');
-      renewBeforeNext = broken || warned || !(await resetGuest(current, last().history).catch(() => false));
+type Done = (c: CaseInstance, r: CaseResult) => void;
+
+async function runGroup(opts: RunOptions, fixture: GuestFixture, group: readonly CaseInstance[], order: ReadonlyMap<CaseInstance, number>, output: CaseOutput, done: Done): Promise<void> {
+  let last: string | undefined;
+  for (const c of group) {
+    if (opts.signal?.aborted) return;
+    const base = { suite: c.suite, topology: c.topology, name: c.name };
+    let result: CaseResult;
+    try {
+      result = await runCase(opts, fixture, c, order.get(c)!, output, last);
+    } catch (err) {
+      // Anything the case machinery itself did not expect: this case fails with it, the group goes on.
+      result = { ...base, status: 'failed', checks: 0, durationMs: 0, failureKind: 'harness-error', failure: harnessError(output, c, err) };
     }
-  } finally {
-    await guests.discard();
-    counts.boots += guests.counts.boots;
-    counts.restores += guests.counts.restores;
+    done(c, result);
+    last = `${c.suite}/${c.name}`;
   }
 }
 
-/** The guest console while this case ran, one file per case, so a report links each case to its kernel output. */
-function writeCaseConsole(outDir: string, c: CaseInstance, lines: readonly string[]): void {
-  const dir = join(outDir, 'console');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, caseFileName(c, '.log')), lines.join('\n') + (lines.length ? '\n' : ''));
-}
+async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance, index: number, output: CaseOutput, lastCase: string | undefined): Promise<CaseResult> {
+  const base = { suite: c.suite, topology: c.topology, name: c.name };
+  const ref = { ...base, index };
+  const setupStart = performance.now();
+  let lab: LabGuest;
+  try {
+    lab = await fixture.acquire(lastCase);
+  } catch (err) {
+    if (!(err instanceof GuestSetupError)) throw err;
+    return { ...base, status: 'failed', checks: 0, durationMs: 0, failureKind: 'guest-setup', failure: err.message };
+  }
+  const setupMs = Math.round(performance.now() - setupStart);
+  const missing = (c.def.requires ?? []).filter((cap) => !lab.caps.has.has(cap));
+  if (missing.length) return { ...base, status: 'skipped', checks: 0, durationMs: 0, setupMs, skipReason: missing.map((m) => lab.caps.why(m)).join('; ') };
 
-function caseFileName(c: CaseInstance, ext: string): string {
-  return `${c.suite}--${c.topology}--${c.name}`.replace(/[^\w.+-]+/g, '_') + ext;
-}
-
-function saveRecipe(opts: RunOptions, c: CaseInstance, ops: readonly Op[], kernel: string): string {
-  const dir = join(opts.outDir, 'recipes');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, caseFileName(c, '.json'));
-  const recipe = makeRecipe({
+  opts.reporter.onCaseStart?.(ref);
+  const t0 = performance.now();
+  let mark = lab.guest.console.mark();
+  const consoleSeen: string[] = [];
+  const steps: StepRecord[] = [];
+  const onStep = (s: StepRecord) => {
+    steps.push(s);
+    opts.reporter.onStep?.(ref, s);
+  };
+  const newChecker = () => new Checker(lab.driver, initModel(lab.inventory, lab.caps, opts.modelOverrides), { topology: c.topology, kernel: opts.target.kernel }, lab.inventory.observation, onStep);
+  const checkers = [newChecker()];
+  const current = () => checkers.at(-1)!;
+  const history = () => checkers.flatMap((k) => k.history);
+  let recipe: string | undefined;
+  let outcome: Partial<CaseResult> & Pick<CaseResult, 'status'>;
+  const ctx: CaseContext = {
+    get lab() {
+      return lab;
+    },
+    get inventory() {
+      return lab.inventory;
+    },
+    get checker() {
+      return current();
+    },
     topology: c.topology,
-    capabilities: [...(c.def.requires ?? [])],
-    ...(opts.modelOverrides ? { model: opts.modelOverrides } : {}),
-    steps: ops,
-    origin: { suite: c.suite, case: c.name, seed: opts.seed, kernel, savedAt: new Date().toISOString() },
-  });
-  writeFileSync(file, JSON.stringify(recipe, null, 2) + '\n');
-  return file;
+    seed: opts.seed,
+    skip: (reason) => {
+      throw new SkipCase(reason);
+    },
+    fresh: async () => {
+      // A guest replaced mid-case cannot take a kernel crash with it: the crash fails the case first.
+      consoleSeen.push(...lab.guest.console.linesSince(mark));
+      const verdict = judgeCaseConsole(consoleSeen);
+      if (verdict.kind === 'crash') throw new CrashedError(verdict.report);
+      lab = await fixture.freshNow(current().history);
+      mark = lab.guest.console.mark();
+      checkers.push(newChecker());
+      return current();
+    },
+    saveRecipe: (ops) => {
+      recipe = output.recipe(c, ops, opts, lab.caps.release);
+    },
+  };
+  try {
+    await c.def.run(ctx);
+    const known = checkers.flatMap((k) => k.known);
+    outcome = { status: known.length ? 'known' : 'passed', ...(known.length ? { known } : {}) };
+  } catch (err) {
+    if (err instanceof SkipCase) outcome = { status: 'skipped', skipReason: err.message };
+    else if (opts.signal?.aborted) outcome = { status: 'interrupted' };
+    else {
+      if (!recipe && err instanceof DivergenceError) recipe = output.recipe(c, current().history, opts, lab.caps.release);
+      outcome = { status: 'failed', ...describeFailure(err, output, c) };
+    }
+  }
+  const durationMs = Math.round(performance.now() - t0);
+  consoleSeen.push(...lab.guest.console.linesSince(mark));
+  opts.reporter.onConsole?.(ref, consoleSeen);
+
+  // The console has the last word: a crash (which may have killed the helper mid-step) or a lost QEMU names
+  // what really happened, whatever error the case saw first.
+  const verdict = judgeCaseConsole(consoleSeen);
+  if (outcome.status !== 'interrupted' && outcome.status !== 'skipped') {
+    if (verdict.kind === 'crash') {
+      outcome = { ...outcome, status: 'failed', failureKind: 'kernel-crash', kernelReport: verdict.report, console: verdict.report.excerpt, failure: [`guest kernel ${verdict.report.kind}: ${verdict.report.line.trim()}`, outcome.failureKind === 'divergence' ? undefined : outcome.failure].filter(Boolean).join('\n') };
+    } else if (!lab.guest.alive && outcome.failureKind !== 'qemu-exited') {
+      outcome = { ...outcome, status: 'failed', failureKind: 'qemu-exited', failure: [outcome.failure, 'guest stopped running (QEMU exited)'].filter(Boolean).join('\n'), console: lab.guest.console.tail(40) };
+    }
+  }
+  const branches = checkers.flatMap((k) => k.branches);
+  const fixed = [...new Set(checkers.flatMap((k) => k.fixed))];
+  const consoleFile = output.console(c, consoleSeen, steps);
+  const result: CaseResult = {
+    ...base,
+    checks: checkers.reduce((n, k) => n + k.checks, 0),
+    durationMs,
+    setupMs,
+    ...outcome,
+    ...(branches.length ? { branches } : {}),
+    ...(fixed.length ? { fixed } : {}),
+    ...(recipe ? { recipe, ...(opts.reproCommand ? { repro: opts.reproCommand(recipe) } : {}) } : {}),
+    ...(consoleFile ? { consoleFile } : {}),
+    steps,
+  };
+  // A warning (even a predicted one), a crash, a hang or a lost connection makes the guest suspect.
+  const suspect = verdict.kind !== 'clean' || result.status === 'interrupted' || (result.failureKind !== undefined && result.failureKind !== 'divergence');
+  if (!opts.signal?.aborted) await fixture.settle(history(), suspect);
+  return result;
 }
 
-function failureText(err: unknown, topology: string): string {
-  if (err instanceof DivergenceError) return err.message;
-  if (err instanceof GuestUnresponsiveError) return `guest for ${topology} hung: ${err.message}`;
-  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+/** A crash noticed before a mid-case renewal. */
+class CrashedError extends Error {
+  constructor(readonly report: KernelReport) {
+    super(`guest kernel ${report.kind}: ${report.line.trim()}`);
+  }
 }
 
-function crashResult(r: CaseResult, crashes: CrashEvent[], lab: LabGuest): CaseResult {
-  const first = crashes[0];
-  const what = first ? `guest kernel ${first.kind}: ${first.line.trim()}` : 'guest stopped running (QEMU exited)';
-  const excerpt = first ? lab.guest.console.excerptAt(first) : lab.guest.console.tail(40);
-  return { ...r, status: 'failed', failure: [r.failure, what].filter(Boolean).join('\n'), console: excerpt };
+function describeFailure(err: unknown, output: CaseOutput, c: CaseInstance): Pick<CaseResult, 'failureKind' | 'failure' | 'divergence' | 'kernelReport' | 'console'> {
+  if (err instanceof DivergenceError) {
+    const d = err.divergence;
+    return { failureKind: d.kind === 'kernel-log' && d.report?.kind !== 'warning' && d.report?.kind !== 'call-trace' ? 'kernel-crash' : d.kind === 'kernel-log' ? 'kernel-warning' : 'divergence', failure: err.message, divergence: d, ...(d.report ? { kernelReport: d.report } : {}) };
+  }
+  if (err instanceof CrashedError) return { failureKind: 'kernel-crash', failure: err.message, kernelReport: err.report, console: err.report.excerpt };
+  if (err instanceof GuestHangError) return { failureKind: 'guest-hang', failure: `guest hung: ${err.message}` };
+  if (err instanceof QemuExitedError) return { failureKind: 'qemu-exited', failure: err.message, console: err.consoleTail };
+  if (err instanceof SshDroppedError) return { failureKind: 'ssh-dropped', failure: err.message };
+  if (err instanceof HelperError) return { failureKind: 'helper-died', failure: err.message };
+  return { failureKind: 'harness-error', failure: harnessError(output, c, err) };
+}
+
+/** The message for the report; the stack, which only a harness developer needs, goes to a log file. */
+function harnessError(output: CaseOutput, c: CaseInstance, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const file = output.harnessErrorLog();
+  try {
+    appendFileSync(file, `${c.suite}/${c.topology}/${c.name}: ${err instanceof Error ? (err.stack ?? message) : message}\n\n`);
+    return `${message} (stack in ${file})`;
+  } catch {
+    return message;
+  }
 }

@@ -1,16 +1,29 @@
 import { loneGuestVcpus } from '../../lab/host-share.ts';
+import { topologyPlanner } from '../../lab/planner.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { withLabGuest } from '../../lab/session.ts';
-import { topologyPlanner } from '../topology-flag.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
 
+/** POSIX single quotes: the guest shell reads each argument back exactly. */
+export const shellQuote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The guest command line for `exec -- ARGS`: one argument is a script, as `sh -c` and `vng --exec` take it;
+ * several are an argv, each quoted so the guest shell passes it through unchanged, as `docker exec` does.
+ */
+export function guestCommand(argv: readonly string[]): string {
+  return argv.length === 1 ? argv[0]! : argv.map(shellQuote).join(' ');
+}
+
 export const exec: Command = {
-  summary: 'boot a guest, run one command in it, print its output, exit with its status',
+  summary: 'boot a guest, run one command in it (stdin, stdout and stderr attached), exit with its status',
   usage: '[--topology T] [kernel flags] [--accel A] -- <command…>',
   help: `  --topology T             a built-in topology (daxh topologies) or a .json/.yaml file; default: none (no dax memory)
+One argument is run as a shell script (\`daxh exec -- 'ls /sys/bus/dax | wc -l'\`); several are an argv, passed
+through unchanged (\`daxh exec -- printf '[%s]\\n' 'a b' c\`). Output streams as it comes; stdin is forwarded.
 ${ACCEL_HELP}
 ${KERNEL_HELP}`,
   async run(args) {
@@ -18,11 +31,6 @@ ${KERNEL_HELP}`,
     if (positionals.length === 0) throw new UsageError('exec: no command given; usage: daxh exec [flags] -- <command…>');
     const plan = values.topology === undefined ? null : topologyPlanner(values.topology);
     const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
-    return withLabGuest({ prepared, plan: plan && plan(prepared, loneGuestVcpus()), name: 'exec' }, async ({ guest }) => {
-      const r = await guest.exec(positionals.join(' '), { timeoutMs: 3_600_000 });
-      process.stdout.write(r.stdout);
-      process.stderr.write(r.stderr);
-      return r.code ?? EXIT.failed;
-    });
+    return withLabGuest({ prepared, plan: plan && plan(prepared, loneGuestVcpus()), name: 'exec' }, ({ guest }) => guest.attach(guestCommand(positionals)));
   },
 };

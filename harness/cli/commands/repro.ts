@@ -2,13 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { loneGuestVcpus } from '../../lab/host-share.ts';
 import { prepare } from '../../lab/prepare.ts';
+import { bootLabGuest } from '../../lab/session.ts';
 import { parseRecipe, RecipeError } from '../../recipe/recipe.ts';
 import { REPRO_EXIT, replay } from '../../recipe/repro.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
-import { topologyPlanner } from '../topology-flag.ts';
+import { topologyPlanner } from '../../lab/planner.ts';
 
 export const repro: Command = {
   summary: 'replay a recipe; exit 0 agrees with the model, 1 diverges, 125 cannot test (git bisect run)',
@@ -33,7 +34,7 @@ ${KERNEL_HELP}`,
     const topology = values.topology ?? recipe.topology;
     const planner = topologyPlanner(topology);
     const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
-    const outcome = await replay(recipe, prepared, planner(prepared, loneGuestVcpus()), topology);
+    const outcome = await replay(recipe, prepared.kernel.release, () => bootLabGuest({ prepared, plan: planner(prepared, loneGuestVcpus()), name: `repro-${topology}` }), topology);
     switch (outcome.kind) {
       case 'agrees':
         for (const k of outcome.known) console.log(`known divergence ${k.id} at ${k.step}: ${k.reason}`);

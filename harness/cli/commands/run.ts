@@ -1,17 +1,18 @@
 import { join } from 'node:path';
 import { ALL_SUITES } from '../../../suites/index.ts';
-import { defaultJobs, hostResources } from '../../lab/host-share.ts';
+import { interruption, holdExit, interruptExitCode } from '../../guest/registry.ts';
+import { defaultJobs, hostResources, vcpusPerGuest } from '../../lab/host-share.ts';
+import { labBooter, plannersFor } from '../../lab/planner.ts';
 import { prepare } from '../../lab/prepare.ts';
-import { jsonReporter, junitReporter, markdownReporter, stepSummaryReporter, tapReporter } from '../../report/files.ts';
+import { checkOutputPath, reportersFor, rescueResults } from '../../report/files.ts';
 import { ProgressReporter } from '../../report/progress.ts';
-import type { Reporter } from '../../report/reporter.ts';
+import { Multiplexer } from '../../report/reporter.ts';
 import { runCases } from '../../runner/runner.ts';
 import { instantiate, select, shard } from '../../runner/suite.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
-import { topologyPlanner } from '../topology-flag.ts';
+import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel-flags.ts';
 
 export function parseShard(v: string): { index: number; count: number } {
   const m = v.match(/^(\d+)\/(\d+)$/);
@@ -19,6 +20,13 @@ export function parseShard(v: string): { index: number; count: number } {
   const count = Number(m?.[2]);
   if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${v}: use i/n with 1 <= i <= n, e.g. --shard 1/2`);
   return { index, count };
+}
+
+/** A whole number within bounds, or one line naming the flag. */
+export function wholeNumber(flag: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${flag} ${v}: use a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`);
+  return n;
 }
 
 export const run: Command = {
@@ -55,6 +63,8 @@ ${KERNEL_HELP}`,
     });
     const known = new Set(ALL_SUITES.map((s) => s.name));
     for (const s of values.suite ?? []) if (!known.has(s)) throw new UsageError(`--suite ${s}: no such suite; use one of ${[...known].join(', ')}`);
+    // Validate every topology before the first boot, so a bad one costs nothing (and a mistyped name says so).
+    const planners = plannersFor(values.topology ?? []);
     let cases = select(instantiate(ALL_SUITES), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
     const sh = values.shard ? parseShard(values.shard) : undefined;
     if (sh) cases = shard(cases, sh.index, sh.count);
@@ -64,33 +74,39 @@ ${KERNEL_HELP}`,
       return EXIT.ok;
     }
     const host = hostResources();
-    const jobs = values.jobs === undefined ? defaultJobs(host) : Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${values.jobs}: use a whole number >= 1`);
-    const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
-    if (!Number.isInteger(seed)) throw new UsageError(`--seed ${values.seed}: use a whole number`);
-    // Validate every topology before the first boot, so a bad one costs nothing.
-    const planners = new Map([...new Set(cases.map((c) => c.topology))].map((t) => [t, topologyPlanner(t)]));
-    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
-    console.error(`daxh: seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
+    const jobs = values.jobs === undefined ? defaultJobs(host) : wholeNumber('--jobs', values.jobs, 1, 64);
+    const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
     const outDir = values.out ?? join('out', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-    const reporters: Reporter[] = [new ProgressReporter()];
-    if (values.json) reporters.push(jsonReporter(values.json));
-    if (values.junit) reporters.push(junitReporter(values.junit));
-    if (values.tap) reporters.push(tapReporter(values.tap));
-    if (values.markdown) reporters.push(markdownReporter(values.markdown));
-    if (process.env.GITHUB_STEP_SUMMARY) reporters.push(stepSummaryReporter(process.env.GITHUB_STEP_SUMMARY));
-    const results = await runCases({
-      prepared,
-      cases,
-      planFor: (t, vcpus) => planners.get(t)!(prepared, vcpus),
-      reporters,
-      outDir,
-      jobs,
-      host,
-      seed,
-      ...(sh ? { shard: sh } : {}),
-    });
-    console.error(`daxh: console logs and recipes in ${outDir}`);
-    return results.totals.failed > 0 ? EXIT.failed : EXIT.ok;
+    const reports = { json: values.json, junit: values.junit, tap: values.tap, markdown: values.markdown };
+    checkOutputPath('--out', outDir, 'dir');
+    for (const [flag, file] of Object.entries(reports)) if (file !== undefined) checkOutputPath(`--${flag}`, file, 'file');
+    for (const [t, p] of plannersFor(cases.map((c) => c.topology).filter((t) => !planners.has(t)))) planners.set(t, p);
+
+    const release = holdExit();
+    try {
+      const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
+      console.error(`daxh: seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
+      const groups = new Set(cases.map((c) => c.topology)).size;
+      const mux = new Multiplexer([new ProgressReporter(), ...reportersFor(reports, process.env.GITHUB_STEP_SUMMARY)]);
+      const results = await runCases({
+        target: { kernel: prepared.kernel.release, image: prepared.image.hash, accel: prepared.accel },
+        cases,
+        boot: labBooter(prepared, planners, vcpusPerGuest(host, Math.min(jobs, groups)), outDir),
+        reporter: mux,
+        outDir,
+        jobs,
+        seed,
+        signal: interruption,
+        reproCommand: (recipe) => ['npx daxh repro', recipe, ...kernelArgs(values)].join(' '),
+        ...(sh ? { shard: sh } : {}),
+      });
+      rescueResults(results, mux.failures, reports, (l) => console.error(`daxh: ${l}`));
+      console.error(`daxh: console logs and recipes in ${outDir}`);
+      const interrupted = interruptExitCode();
+      if (interrupted !== null) return interrupted;
+      return results.totals.failed > 0 ? EXIT.failed : EXIT.ok;
+    } finally {
+      release();
+    }
   },
 };

@@ -1,14 +1,13 @@
 import { loneGuestVcpus } from '../../lab/host-share.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { withLabGuest } from '../../lab/session.ts';
-import { topologyPlanner } from '../topology-flag.ts';
+import { topologyPlanner } from '../../lab/planner.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
-import { EXIT } from '../errors.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
 
 export const shell: Command = {
-  summary: 'boot a guest and open an interactive root shell in it',
+  summary: 'boot a guest and open a root shell in it; exits with the shell\'s status',
   usage: '[--topology T] [kernel flags] [--accel A]',
   help: `  --topology T             a built-in topology or a topology file; default: none
 ${ACCEL_HELP}
@@ -17,10 +16,9 @@ ${KERNEL_HELP}`,
     const { values } = parseFlags('shell', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, topology: { type: 'string' } });
     const plan = values.topology === undefined ? null : topologyPlanner(values.topology);
     const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
-    return withLabGuest({ prepared, plan: plan && plan(prepared, loneGuestVcpus()), name: 'shell' }, async ({ guest, steps }) => {
-      for (const s of steps) console.error(`daxh: ${s.step}: ${s.status === 'done' ? 'done' : `skipped (${s.reason})`}`);
-      await guest.interactiveShell();
-      return EXIT.ok;
+    return withLabGuest({ prepared, plan: plan && plan(prepared, loneGuestVcpus()), name: 'shell' }, async ({ guest, provisioning }) => {
+      for (const s of provisioning) console.error(`daxh: ${s.step}: ${s.status === 'done' ? 'done' : `skipped (${s.reason})`}`);
+      return guest.attach(null);
     });
   },
 };

@@ -1,0 +1,138 @@
+// The checker's four comparisons, each proven to bite: a scenario where only that comparison can notice the
+// kernel misbehaving, run once with the real checker (caught) and once with a checker that cheats on just
+// that comparison (missed). A test that passed against the cheat would be a test that cannot fail.
+import test from 'ava';
+import { initModel } from './init-model.ts';
+import { Checker, DivergenceError, divergenceSummary, type Divergence } from './checker.ts';
+import type { Difference } from './diff.ts';
+import type { LogVerdict } from './judge.ts';
+import { fakeLab, type FakeSpec } from '../testing/fake-lab.ts';
+import type { Observation } from '../model/observation.ts';
+import { fail, type Op, type OpResult } from '../model/ops.ts';
+import { GiB, R612, blockRef, devRef, drvRef, hmem, r, regionRef, w } from '../model/testing/fixtures.ts';
+
+const region = hmem({ start: 4n * GiB, size: 1n * GiB });
+
+type CheckerClass = new (...args: ConstructorParameters<typeof Checker>) => Checker;
+
+/** Runs `ops` on a fake guest through a checker of class `C`; the divergence it raised, or null. */
+async function divergenceOf(C: CheckerClass, spec: FakeSpec, ops: readonly Op[]): Promise<Divergence | null> {
+  const lab = fakeLab(spec);
+  const checker = new C(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel: R612 }, lab.inventory.observation);
+  try {
+    for (const op of ops) await checker.step(op);
+    return null;
+  } catch (err) {
+    if (err instanceof DivergenceError) return err.divergence;
+    throw err;
+  }
+}
+
+class NeverComparesResults extends Checker {
+  protected override resultsAgree(): boolean {
+    return true;
+  }
+}
+class NeverComparesState extends Checker {
+  protected override stateDifferences(): Difference[] {
+    return [];
+  }
+}
+class SkipsInvariants extends Checker {
+  protected override invariantViolations(): string[] {
+    return [];
+  }
+}
+class IgnoresKernelLog extends Checker {
+  protected override judge(): LogVerdict {
+    return { kind: 'clean' };
+  }
+}
+
+// A bound device refuses a resize with EBUSY and nothing changes; a kernel answering EINVAL differs only in
+// the result.
+const resizeBound = w(devRef('dax0.0', 'size'), '0');
+const wrongErrno: FakeSpec = { regions: [region], hooks: { result: (op) => (op === resizeBound ? fail('EINVAL') : undefined) } };
+
+// A kernel whose device reports the wrong align, with every result right.
+const wrongAlign: FakeSpec = { regions: [region], hooks: { observation: (o: Observation) => ({ ...o, devices: o.devices.map((d) => ({ ...d, align: 4096n })) }) } };
+
+// Model and kernel agree on a state that breaks an invariant (a device whose name does not carry its
+// region's id): only the invariant check can see a bug they share.
+const sharedBug: FakeSpec = { regions: [region], inventory: (inv) => ({ ...inv, devices: inv.devices.map((d) => ({ ...d, name: 'dax1.0' })), iomem: inv.iomem.map((e) => (e.name === 'dax0.0' ? { ...e, name: 'dax1.0' } : e.parent === 'dax0.0' ? { ...e, parent: 'dax1.0' } : e)) }) };
+
+// Every result and the state agree, but the kernel oopsed during the step.
+const oops = 'BUG: kernel NULL pointer dereference, address: 0000000000000008';
+const readSize = r(regionRef(region, 'available_size'));
+const oopsOnRead: FakeSpec = { regions: [region], hooks: { log: (op) => (op === readSize ? [oops, 'Oops: 0000 [#1] PREEMPT SMP NOPTI'] : []) } };
+
+test('a wrong result is a divergence; a checker that never compares results misses it', async (t) => {
+  const d = await divergenceOf(Checker, wrongErrno, [resizeBound]);
+  t.is(d?.kind, 'result');
+  t.is(d?.expected, 'EBUSY');
+  t.is(d?.actual, 'EINVAL');
+  t.is(divergenceSummary(d!), 'write dax0.0/size "0": expected EBUSY, got EINVAL');
+  t.is(await divergenceOf(NeverComparesResults, wrongErrno, [resizeBound]), null, 'the cheat must go unnoticed by this scenario alone');
+});
+
+test('a wrong state is a divergence naming the path; a checker that never compares state misses it', async (t) => {
+  const d = await divergenceOf(Checker, wrongAlign, [readSize]);
+  t.is(d?.kind, 'state');
+  t.deepEqual(d?.differences?.[0], { path: 'devices[dax0.0].align', expected: '0x200000', actual: '4096' });
+  t.is(await divergenceOf(NeverComparesState, wrongAlign, [readSize]), null);
+});
+
+test('an invariant both sides break is caught; a checker that skips the invariants misses it', async (t) => {
+  const d = await divergenceOf(Checker, sharedBug, [readSize]);
+  t.is(d?.kind, 'invariants');
+  t.regex(d!.violations!.join('\n'), /dax1\.0: name does not carry region id 0/);
+  t.is(await divergenceOf(SkipsInvariants, sharedBug, [readSize]), null);
+});
+
+test('an Oops in the step log fails the step; a checker that ignores the kernel log misses it', async (t) => {
+  const d = await divergenceOf(Checker, oopsOnRead, [readSize]);
+  t.is(d?.kind, 'kernel-log');
+  t.is(d?.report?.kind, 'bug');
+  t.deepEqual(d?.kernelLog, [oops, 'Oops: 0000 [#1] PREEMPT SMP NOPTI']);
+  t.is(await divergenceOf(IgnoresKernelLog, oopsOnRead, [readSize]), null);
+});
+
+test('a WARNING the model predicts passes; the same WARNING on a step it does not predict fails', async (t) => {
+  // A zero-length mapping on a device that has ranges: EBUSY with the 0-size allocation WARN_ONCE.
+  const zeroLength = w(devRef('dax0.0', 'mapping'), '0x100001000-0x100000fff');
+  t.is(await divergenceOf(Checker, { regions: [region] }, [zeroLength]), null);
+  const warnOnRead: FakeSpec = { regions: [region], hooks: { log: (op) => (op === readSize ? ['WARNING: CPU: 0 PID: 1 at drivers/dax/bus.c:854 alloc_dev_dax_range+0x1d5/0x220 [device_dax]'] : []) } };
+  t.is((await divergenceOf(Checker, warnOnRead, [readSize]))?.kind, 'kernel-log');
+});
+
+test('an outcome the model allows is followed; one outside the allowed set still fails', async (t) => {
+  // Offlining a ZONE_NORMAL block may be EBUSY (an unmovable page): allowed, and the state stays online.
+  const offline = w(blockRef(32), 'offline');
+  const busy: FakeSpec = { regions: [region], hooks: { branch: (_op, alts) => alts.find((a) => a.id === 'memblock-offline-busy') } };
+  const lab = fakeLab(busy);
+  const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel: R612 }, lab.inventory.observation);
+  await checker.step(offline);
+  await checker.step(w(blockRef(33), 'offline'));
+  t.deepEqual(checker.branches.map((b) => b.id), ['memblock-offline-busy', 'memblock-offline-busy']);
+  t.is(checker.steps[0]!.outcome, 'branch');
+  const nomem: FakeSpec = { regions: [region], hooks: { result: (op): OpResult | undefined => (op === offline ? fail('ENOMEM') : undefined) } };
+  const d = await divergenceOf(Checker, nomem, [offline]);
+  t.is(d?.kind, 'result');
+  t.is(d?.actual, 'ENOMEM');
+});
+
+test('a known divergence inside its release range is recorded, and a kernel in range without it is reported fixed', async (t) => {
+  const unbind = [w(blockRef(32), 'offline'), w(blockRef(33), 'offline'), w(blockRef(34), 'offline'), w(blockRef(35), 'offline'), w(blockRef(36), 'offline'), w(blockRef(37), 'offline'), w(blockRef(38), 'offline'), w(blockRef(39), 'offline'), w(drvRef('kmem', 'unbind'), 'dax0.0'), w(devRef('dax0.0', 'size'), '0')];
+  const misaligned = w(devRef('dax0.0', 'mapping'), '0x100000000-0x1000fffff');
+  // 6.12 returns success for a misaligned mapping length: the fake kernel does what 6.12 does.
+  const buggy: FakeSpec = { regions: [region], hooks: { result: (op) => (op === misaligned ? { ok: true } : undefined) } };
+  const lab = fakeLab(buggy);
+  const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel: R612 }, lab.inventory.observation);
+  for (const op of [...unbind, misaligned]) await checker.step(op);
+  t.deepEqual(checker.known.map((k) => k.id), ['mapping-misaligned-length-succeeds']);
+  t.deepEqual(checker.fixed, []);
+  const fixedLab = fakeLab({ regions: [region] });
+  const fixedChecker = new Checker(fixedLab.driver, initModel(fixedLab.inventory, fixedLab.caps), { topology: 'hmem', kernel: R612 }, fixedLab.inventory.observation);
+  for (const op of [...unbind, misaligned]) await fixedChecker.step(op);
+  t.deepEqual(fixedChecker.fixed, ['mapping-misaligned-length-succeeds']);
+});

@@ -1,0 +1,50 @@
+// The one judgement of what kernel text means for a case: the checker applies it to each step's kernel log,
+// the runner and `daxh repro` to the console of a whole case, so `repro` exits as `run` would judge.
+import { CRASH_KINDS, excerpt, scanLines, signature, type ReportKind } from '../guest/console-scan.ts';
+
+export interface KernelReport {
+  kind: ReportKind;
+  /** The report's first line as the kernel printed it. */
+  line: string;
+  /** Kind, title and top frames: equal for repeated hits of one bug. */
+  signature: string;
+  /** The report through its trace (and through the panic line when it ends in one). */
+  excerpt: string;
+}
+
+export type LogVerdict =
+  /** Nothing the kernel reports as trouble (ordinary messages are noise to the verdict). */
+  | { kind: 'clean' }
+  /** A WARNING the model predicted for this step: the kernel doing what the model says. */
+  | { kind: 'predicted-warning'; report: KernelReport }
+  /** A WARNING (or a bare call trace) the model did not predict. */
+  | { kind: 'unpredicted-warning'; report: KernelReport }
+  /** Oops, BUG, panic, KASAN, UBSAN, lockdep, lockup, stall or hung task: the kernel is broken. */
+  | { kind: 'crash'; report: KernelReport };
+
+function report(lines: readonly string[], e: { kind: ReportKind; line: string; lineNo: number }): KernelReport {
+  return { kind: e.kind, line: e.line, signature: signature(lines, e), excerpt: excerpt(lines, e.lineNo) };
+}
+
+/**
+ * `warningPredicted`: the model expects this stretch of log to hold a WARNING (WARN_ONCE sites print once
+ * per boot, so a predicted warning is allowed, never required). A crash wins over any warning.
+ */
+export function judgeKernelLog(lines: readonly string[], warningPredicted: boolean): LogVerdict {
+  const events = scanLines(lines);
+  const crash = events.find((e) => CRASH_KINDS.has(e.kind));
+  if (crash) return { kind: 'crash', report: report(lines, crash) };
+  const warning = events.find((e) => e.kind === 'warning') ?? events.find((e) => e.kind === 'call-trace');
+  if (!warning) return { kind: 'clean' };
+  return { kind: warningPredicted ? 'predicted-warning' : 'unpredicted-warning', report: report(lines, warning) };
+}
+
+/** Whether a verdict fails what it judged. */
+export const isFailure = (v: LogVerdict): v is Extract<LogVerdict, { kind: 'crash' | 'unpredicted-warning' }> => v.kind === 'crash' || v.kind === 'unpredicted-warning';
+
+/**
+ * A whole case's console, as the runner and `daxh repro` judge it: every step's own log was already judged
+ * against the model's prediction by the checker, so here only a crash fails (it may have killed the guest
+ * before its step's log could be read), and a warning marks the guest as suspect.
+ */
+export const judgeCaseConsole = (lines: readonly string[]): LogVerdict => judgeKernelLog(lines, true);

@@ -1,0 +1,29 @@
+// What the checker needs from a kernel: run a batch of operations, observe, and hand over the kernel log
+// since the previous step. The guest driver implements it over SSH; a fake implements it over the model.
+import type { Observation } from '../model/observation.ts';
+import type { Op, OpResult } from '../model/ops.ts';
+
+export interface KernelLogLine {
+  seq: number;
+  /** syslog level: prio & 7 */
+  level: number;
+  msg: string;
+}
+
+export interface StepOutcome {
+  results: OpResult[];
+  observation: Observation;
+  kernelLog: KernelLogLine[];
+}
+
+export interface StepDriver {
+  /** Runs `ops` in order, then observes. The kernel log covers exactly this step. */
+  step(ops: readonly Op[]): Promise<StepOutcome>;
+  observe(): Promise<Observation>;
+}
+
+/** A driver whose kernel log position follows machine snapshots (a restored machine's log went back too). */
+export interface LabDriver extends StepDriver {
+  readonly logPosition: number;
+  rewindLog(position: number): void;
+}

@@ -1,0 +1,111 @@
+// The guest a topology group's cases share, owned by one fixture: it boots the guest on first use, hands
+// every case a guest proven equal to the provisioned inventory, resets it through sysfs after a case, and
+// renews it when a case left it unusable (a leak the sysfs undo cannot reach, a kernel warning, a crash, a
+// hang, a lost QEMU). Renewal restores a QEMU snapshot of the provisioned machine where the group has one,
+// and boots again otherwise; a group takes its snapshot when it first needs a second boot, so groups whose
+// cases all reset through sysfs never pay for one.
+import { GuestSetupError } from '../guest/errors.ts';
+import type { LabGuest } from '../lab/session.ts';
+import type { Op } from '../model/ops.ts';
+import type { GuestEvent } from '../report/reporter.ts';
+import type { GuestCounts } from '../report/results.ts';
+import { matchesInventory, resetGuest } from './reset.ts';
+
+const PROVISIONED = 'provisioned';
+
+/** Boots and provisions a guest; `snapshots` gives it the drive savevm needs. */
+export type BootGuest = (name: string, snapshots: boolean) => Promise<LabGuest>;
+
+export class GuestFixture {
+  private lab: LabGuest | null = null;
+  /** The kernel log position when the snapshot was taken; null while there is no snapshot. */
+  private snapshotLog: number | null = null;
+  /** Once the group's guest cannot be set up, every later case fails with this, booted once. */
+  private setupFailure: string | null = null;
+  private renewBeforeNext = false;
+  readonly counts: GuestCounts = { boots: 0, restores: 0 };
+
+  constructor(
+    private readonly bootGuest: BootGuest,
+    readonly topology: string,
+    private readonly onGuest: (e: GuestEvent) => void = () => {},
+  ) {}
+
+  /** A guest in the provisioned state for the next case. Throws GuestSetupError when there is none. */
+  async acquire(lastCase?: string): Promise<LabGuest> {
+    if (this.setupFailure) throw new GuestSetupError(this.setupFailure);
+    if (this.lab && !this.lab.guest.alive) {
+      // Lost between cases: nothing ran on it, so it is recorded against the group, not a case.
+      this.onGuest({ kind: 'lost', loss: { topology: this.topology, reason: `guest ${this.lab.guest.name} stopped running (QEMU exited)`, ...(lastCase ? { afterCase: lastCase } : {}) } });
+      this.renewBeforeNext = true;
+    }
+    try {
+      if (!this.lab) return await this.boot();
+      if (this.renewBeforeNext) return await this.renew();
+      return this.lab;
+    } catch (err) {
+      this.setupFailure = `guest for ${this.topology} did not come up: ${err instanceof Error ? err.message : String(err)}`;
+      await this.discard();
+      throw new GuestSetupError(this.setupFailure);
+    }
+  }
+
+  /**
+   * After a case: back to the provisioned state through sysfs, proven against the inventory. A suspect guest
+   * (it warned, crashed or hung) or an unprovable reset means the next case gets a renewed one.
+   */
+  async settle(history: readonly Op[], suspect: boolean): Promise<void> {
+    this.renewBeforeNext = suspect || !this.lab || !(await this.reset(history));
+  }
+
+  /** Mid-case: the provisioned state now, by reset if it can be proven, by renewal otherwise. */
+  async freshNow(history: readonly Op[]): Promise<LabGuest> {
+    if (this.lab && (await this.reset(history))) return this.lab;
+    return this.renew();
+  }
+
+  private async reset(history: readonly Op[]): Promise<boolean> {
+    if (!this.lab?.guest.alive) return false;
+    return resetGuest(this.lab, history).catch(() => false);
+  }
+
+  private async renew(): Promise<LabGuest> {
+    this.renewBeforeNext = false;
+    if (this.lab && this.snapshotLog !== null && this.lab.guest.alive && (await this.restore(this.lab, this.snapshotLog))) return this.lab;
+    await this.discard();
+    return this.boot();
+  }
+
+  async discard(): Promise<void> {
+    const lab = this.lab;
+    this.lab = null;
+    this.snapshotLog = null;
+    await lab?.guest.stop();
+  }
+
+  private async boot(): Promise<LabGuest> {
+    const second = this.counts.boots > 0;
+    const t0 = performance.now();
+    const lab = await this.bootGuest(`${this.topology}-${++this.counts.boots}`, second);
+    this.lab = lab;
+    this.renewBeforeNext = false;
+    // A machine QEMU cannot snapshot (a device without migration support) still runs; it reboots instead.
+    if (second) this.snapshotLog = await lab.guest.saveSnapshot(PROVISIONED).then(() => lab.driver.logPosition, () => null);
+    this.onGuest({ kind: 'boot', topology: this.topology, guest: lab.guest.name, seconds: (performance.now() - t0) / 1000 });
+    return lab;
+  }
+
+  private async restore(lab: LabGuest, logPosition: number): Promise<boolean> {
+    const t0 = performance.now();
+    try {
+      await lab.guest.loadSnapshot(PROVISIONED);
+      lab.driver.rewindLog(logPosition);
+      if (!matchesInventory(lab, await lab.driver.observe())) return false;
+      this.counts.restores++;
+      this.onGuest({ kind: 'restore', topology: this.topology, guest: lab.guest.name, seconds: (performance.now() - t0) / 1000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

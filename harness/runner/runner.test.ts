@@ -1,0 +1,165 @@
+// The runner over fake guests: every fault a real guest can have fails exactly the case in flight with its
+// own kind, the rest run on a renewed guest, and a runner that cheats on renewal is caught.
+import test from 'ava';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GuestFixture, type BootGuest } from './fixture.ts';
+import { runCases, type RunOptions } from './runner.ts';
+import { instantiate, type CaseDef } from './suite.ts';
+import { Multiplexer, type Reporter } from '../report/reporter.ts';
+import type { RunResults } from '../report/results.ts';
+import { fakeBooter, type FakeHooks, type FakeSpec } from '../testing/fake-lab.ts';
+import type { Op } from '../model/ops.ts';
+import { GiB, R612, blockRef, devRef, drvRef, hmem, r, regionRef, w } from '../model/testing/fixtures.ts';
+
+const region = hmem({ start: 4n * GiB, size: 1n * GiB });
+const readAvail = r(regionRef(region, 'available_size'));
+const blocks = Array.from({ length: 8 }, (_, i) => 32 + i);
+
+/** Unbinding kmem with its blocks online leaks them until reboot: no sysfs undo brings them back. */
+const leaks: CaseDef = {
+  name: 'leaks hot-plugged memory',
+  topologies: ['hmem'],
+  run: async (ctx) => {
+    await ctx.checker.step(w(drvRef('kmem', 'unbind'), 'dax0.0'));
+  },
+};
+/** Starts from the provisioned state, or diverges: rebinding over leaked memory is EBUSY. */
+const needsClean: CaseDef = {
+  name: 'needs the provisioned state',
+  topologies: ['hmem'],
+  run: async (ctx) => {
+    for (const b of blocks) await ctx.checker.step(w(blockRef(b), 'offline'));
+    await ctx.checker.step(w(drvRef('kmem', 'unbind'), 'dax0.0'));
+    await ctx.checker.step(w(drvRef('kmem', 'bind'), 'dax0.0'));
+  },
+};
+const reads = (name: string, op: Op = readAvail): CaseDef => ({ name, topologies: ['hmem'], run: async (ctx) => void (await ctx.checker.step(op)) });
+
+async function runFake(defs: CaseDef[], spec: FakeSpec | ((boot: number) => FakeSpec), extra: Partial<RunOptions> = {}): Promise<RunResults & { booted: ReturnType<typeof fakeBooter>['made']; outDir: string }> {
+  const outDir = await mkdtemp(join(tmpdir(), 'daxh-runner-test-'));
+  const booter = fakeBooter(spec);
+  const results = await runCases({
+    target: { kernel: R612, image: 'fake', accel: 'tcg' },
+    cases: instantiate([{ name: 'unit', about: '', cases: defs }]),
+    boot: booter.boot,
+    reporter: new Multiplexer([]),
+    outDir,
+    jobs: 1,
+    seed: 7,
+    ...extra,
+  });
+  return { ...results, booted: booter.made, outDir };
+}
+
+test.afterEach.always(async () => {
+  for (const d of (await readdir(tmpdir())).filter((x) => x.startsWith('daxh-runner-test-'))) await rm(join(tmpdir(), d), { recursive: true, force: true });
+});
+
+test('a case that leaves the guest unusable hands the next case a renewed guest (snapshot from the second boot on)', async (t) => {
+  const r = await runFake([leaks, needsClean, leaks, needsClean], { regions: [region] });
+  t.deepEqual(r.cases.map((c) => c.status), ['passed', 'passed', 'passed', 'passed'], r.cases.map((c) => c.failure).join('\n'));
+  t.deepEqual(r.guests, { boots: 2, restores: 1 }, 'first leak: a boot (which takes the snapshot); second leak: a restore');
+});
+
+/** A fixture that never renews its guest: the first guest, whatever state cases leave it in. */
+class NeverRenews extends GuestFixture {
+  override async settle(): Promise<void> {}
+}
+
+test('a runner that never renews a guest is caught: the next case diverges on the leaked memory', async (t) => {
+  const r = await runFake([leaks, needsClean], { regions: [region] }, { fixture: (boot: BootGuest, topology: string) => new NeverRenews(boot, topology) });
+  t.is(r.cases[1]!.status, 'failed');
+  t.is(r.cases[1]!.failureKind, 'divergence');
+  t.regex(r.cases[1]!.failure!, /devices\[dax0\.0\]\.driver: expected "kmem", got null/);
+});
+
+// The faulted case reads the region's size; only that operation misbehaves, and only on the first guest.
+const faultOp = r(regionRef(region, 'size'));
+const at = (op: Op) => op === faultOp;
+const panicLines = ['[   12.0] BUG: kernel NULL pointer dereference, address: 0000000000000008', '[   12.1] Oops: 0000 [#1] PREEMPT SMP NOPTI', '[   12.2] RIP: 0010:dax_mapping_release+0x2a/0x40 [device_dax]', '[   12.3] Call Trace:', '[   12.4]  <TASK>', '[   12.5]  device_release+0x30/0x90', '[   12.6] ---[ end trace 0000000000000000 ]---', '[   12.7] Kernel panic - not syncing: Fatal exception'];
+const faults: [string, FakeHooks, RegExp][] = [
+  ['guest-hang', { hang: at }, /guest hung: no answer/],
+  ['ssh-dropped', { drop: at }, /SSH connection to the guest dropped/],
+  ['qemu-exited', { die: at }, /QEMU of .* exited/],
+  ['kernel-crash', { die: at, console: (op) => (at(op) ? panicLines : []) }, /guest kernel bug: .*NULL pointer dereference/],
+];
+
+for (const [kind, hooks, message] of faults) {
+  test(`${kind}: fails only the case in flight, with its kind; the next case runs on a new guest`, async (t) => {
+    const res = await runFake([reads('before'), reads('faulted', faultOp), reads('after')], (boot) => ({ regions: [region], ...(boot === 1 ? { hooks } : {}) }));
+    t.deepEqual(res.cases.map((c) => c.status), ['passed', 'failed', 'passed']);
+    const faulted = res.cases[1]!;
+    t.is(faulted.failureKind, kind as never);
+    t.regex(faulted.failure!, message);
+    t.notRegex(faulted.failure!, /\n\s+at .*\.ts:\d+/, 'no JavaScript stack in a user-facing failure');
+    t.is(res.booted.length, 2);
+    if (kind === 'kernel-crash') {
+      t.regex(faulted.console!, /Kernel panic - not syncing/, 'the excerpt runs through the panic line');
+      t.is(faulted.kernelReport?.signature, 'bug: BUG: kernel NULL pointer dereference, address: X @ dax_mapping_release < device_release');
+    }
+  });
+}
+
+test('an error the harness did not expect fails that case without a stack, logs the stack, and the group goes on', async (t) => {
+  const boom: CaseDef = { name: 'boom', topologies: ['hmem'], run: async () => { throw new TypeError('cannot read properties of undefined'); } };
+  const r = await runFake([boom, reads('after')], { regions: [region] });
+  t.deepEqual(r.cases.map((c) => c.status), ['failed', 'passed']);
+  t.is(r.cases[0]!.failureKind, 'harness-error');
+  t.regex(r.cases[0]!.failure!, /^cannot read properties of undefined \(stack in .*harness-errors\.log\)$/);
+  t.regex(await readFile(join(r.outDir, 'harness-errors.log'), 'utf8'), /TypeError: cannot read properties[\s\S]*runner\.test\.ts/);
+});
+
+test('a guest that cannot be set up fails every case of its group with one reason, booted once', async (t) => {
+  let boots = 0;
+  const r = await runCases({
+    target: { kernel: R612, image: 'fake', accel: 'tcg' },
+    cases: instantiate([{ name: 'unit', about: '', cases: [reads('a'), reads('b')] }]),
+    boot: async () => {
+      boots++;
+      throw new Error('provisioning step \'load kmem\' failed');
+    },
+    reporter: new Multiplexer([]),
+    outDir: await mkdtemp(join(tmpdir(), 'daxh-runner-test-')),
+    jobs: 1,
+    seed: 1,
+  });
+  t.is(boots, 1);
+  t.deepEqual(r.cases.map((c) => c.failureKind), ['guest-setup', 'guest-setup']);
+  t.regex(r.cases[1]!.failure!, /guest for hmem did not come up: provisioning step 'load kmem' failed/);
+});
+
+test('an interrupt ends the case in flight as interrupted, starts no other, and still ends the run', async (t) => {
+  const stop = new AbortController();
+  const interrupting: CaseDef = { name: 'interrupted', topologies: ['hmem'], run: async (ctx) => { stop.abort(); await ctx.checker.step(readAvail); } };
+  const hangs: FakeSpec = { regions: [region], hooks: { hang: () => stop.signal.aborted } };
+  const r = await runFake([reads('first'), interrupting, reads('never')], hangs, { signal: stop.signal });
+  t.deepEqual(r.cases.map((c) => `${c.name}:${c.status}`), ['first:passed', 'interrupted:interrupted']);
+  t.true(r.interrupted);
+  t.is(r.totals.interrupted, 1);
+});
+
+test('a reporter that throws is recorded and every other reporter still gets every event', async (t) => {
+  const seen: string[] = [];
+  const broken: Reporter = { name: 'broken', onCaseEnd: () => { throw new Error('disk full'); }, onRunEnd: () => Promise.reject(new Error('ENOSPC')) };
+  const fine: Reporter = { onCaseStart: (c) => seen.push(`start ${c.name}`), onStep: (c, s) => seen.push(`step ${s.operation}`), onCaseEnd: (res) => seen.push(`end ${res.name}`), onRunEnd: () => void seen.push('run end') };
+  const mux = new Multiplexer([broken, fine]);
+  await runFake([reads('a')], { regions: [region] }, { reporter: mux });
+  t.deepEqual(seen, ['start a', `step read hmem0/dax_region/available_size`, 'end a', 'run end']);
+  t.deepEqual(mux.failures.map((f) => `${f.reporter} ${f.event}: ${f.message}`), ['broken case end: disk full', 'broken run end: ENOSPC']);
+});
+
+test('a case needing a capability the kernel lacks is skipped with the reason', async (t) => {
+  const r = await runFake([{ ...reads('needs kmem'), requires: ['kmem'] }], { regions: [region], lacks: ['kmem'] });
+  t.is(r.cases[0]!.status, 'skipped');
+  t.is(r.cases[0]!.skipReason, 'the fake kernel lacks kmem');
+});
+
+test('case durations are whole milliseconds and leave the guest set-up out', async (t) => {
+  const r = await runFake([reads('a'), reads('b', w(devRef('dax0.0', 'size'), '0'))], { regions: [region] });
+  for (const c of r.cases) {
+    t.true(Number.isInteger(c.durationMs) && Number.isInteger(c.setupMs!));
+  }
+  t.is(r.cases[1]!.steps?.[0]?.actual, 'EBUSY');
+});

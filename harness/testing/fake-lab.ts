@@ -1,0 +1,197 @@
+// A lab without QEMU, for unit tests of the checker, the runner and repro: the "kernel" is the reference
+// model itself, driven through the same StepDriver and GuestMachine interfaces the real guest implements.
+// Hooks make it misbehave the ways a real kernel or guest can: a wrong result, a wrong state, a kernel log
+// line, a hang, a dropped connection, a QEMU that dies.
+import type { LabDriver, StepOutcome } from '../driver/step-driver.ts';
+import { GuestHangError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
+import type { ConsoleView } from '../guest/console-log.ts';
+import type { GuestMachine } from '../guest/machine.ts';
+import type { ExecResult } from '../guest/ssh.ts';
+import type { Capabilities } from '../lab/capabilities.ts';
+import type { Inventory } from '../lab/inventory.ts';
+import type { LabGuest } from '../lab/session.ts';
+import { apply, initState, observe, type ModelInventory } from '../model/index.ts';
+import type { Observation } from '../model/observation.ts';
+import type { Op, OpResult } from '../model/ops.ts';
+import { profileFor } from '../model/profiles.ts';
+import type { State } from '../model/state.ts';
+import type { Alternative } from '../model/step.ts';
+import { MiB, R612, inventoryFor, type MachineSpec, type RegionSpec } from '../model/testing/fixtures.ts';
+import type { Capability } from '../../qemu/plan.ts';
+
+export interface FakeHooks {
+  /** The result the kernel gives instead of the model's, for this operation (undefined: the model's). */
+  result?: (op: Op, modelled: OpResult) => OpResult | undefined;
+  /** What the observer sees instead of the true state after a step. */
+  observation?: (obs: Observation) => Observation;
+  /** Kernel log lines this operation prints (they reach the step's log and the console). */
+  log?: (op: Op) => string[];
+  /** Lines that reach the console only (a crash that kills the helper before its log is read). */
+  console?: (op: Op) => string[];
+  /** The operation never returns. */
+  hang?: (op: Op) => boolean;
+  /** The SSH connection drops under the operation. */
+  drop?: (op: Op) => boolean;
+  /** QEMU dies under the operation. */
+  die?: (op: Op) => boolean;
+  /** Which of the model's alternative outcomes the kernel takes (undefined: the first prediction). */
+  branch?: (op: Op, alternatives: readonly Alternative[]) => Alternative | undefined;
+}
+
+export interface FakeSpec {
+  regions: RegionSpec[];
+  machine?: MachineSpec;
+  hooks?: FakeHooks;
+  /** Capabilities the fake kernel lacks. */
+  lacks?: Capability[];
+  /** Edits the inventory both the fake kernel and the model start from (a state they would both get wrong). */
+  inventory?: (inv: ModelInventory) => ModelInventory;
+}
+
+const ALL_CAPS: readonly Capability[] = ['dax_cxl', 'cxl_ram_region', 'dax_hmem', 'kmem', 'memmap_on_memory_attr', 'nvdimm', 'legacy_pmem'];
+
+class FakeConsole implements ConsoleView {
+  readonly lines: string[] = [];
+  mark(): number {
+    return this.lines.length;
+  }
+  linesSince(mark: number): string[] {
+    return this.lines.slice(mark);
+  }
+  tail(n = 30): string {
+    return this.lines.slice(-n).join('\n');
+  }
+}
+
+/** The fake kernel and machine in one: a model state behind the driver and machine interfaces. */
+export class FakeGuest implements LabDriver, GuestMachine {
+  readonly console = new FakeConsole();
+  alive = true;
+  state: State;
+  /** Operations the kernel ran, in order (including resets). */
+  readonly ran: Op[] = [];
+  private seq = 0;
+  private logSeq = -1;
+  private readonly snapshots = new Map<string, { state: State; seq: number }>();
+  stops = 0;
+
+  constructor(readonly name: string, initial: State, private readonly hooks: FakeHooks) {
+    this.state = initial;
+  }
+
+  get logPosition(): number {
+    return this.logSeq;
+  }
+
+  rewindLog(position: number): void {
+    this.logSeq = position;
+  }
+
+  private observation(): Observation {
+    const obs = observe(this.state);
+    return this.hooks.observation ? this.hooks.observation(obs) : obs;
+  }
+
+  async step(ops: readonly Op[]): Promise<StepOutcome> {
+    if (!this.alive) throw new QemuExitedError(`QEMU of ${this.name} exited (9)`, '9', this.console.tail());
+    const results: OpResult[] = [];
+    const kernelLog: StepOutcome['kernelLog'] = [];
+    for (const op of ops) {
+      this.console.lines.push(...(this.hooks.console?.(op) ?? []));
+      if (this.hooks.die?.(op)) {
+        this.alive = false;
+        throw new QemuExitedError(`QEMU of ${this.name} exited (9)`, '9', this.console.tail());
+      }
+      if (this.hooks.hang?.(op)) throw new GuestHangError(`no answer to \`daxh-helper\` within 120000 ms`, 120_000);
+      if (this.hooks.drop?.(op)) throw new SshDroppedError('SSH connection to the guest dropped (closed)');
+      this.ran.push(op);
+      const step = apply(this.state, op);
+      const branch = step.alternatives && this.hooks.branch?.(op, step.alternatives);
+      const outcome = branch ? { result: branch.result, next: branch.next } : step;
+      const lines = [...(step.kernelWarning && !branch ? [`WARNING: CPU: 0 PID: 1 at drivers/dax/bus.c:854 ${step.kernelWarning}`] : []), ...(this.hooks.log?.(op) ?? [])];
+      for (const msg of lines) {
+        kernelLog.push({ seq: ++this.seq, level: 4, msg });
+        this.console.lines.push(`[    1.000000] ${msg}`);
+      }
+      results.push(this.hooks.result?.(op, outcome.result) ?? outcome.result);
+      this.state = outcome.next;
+    }
+    const fresh = kernelLog.filter((l) => l.seq > this.logSeq);
+    this.logSeq = this.seq;
+    return { results, observation: this.observation(), kernelLog: fresh };
+  }
+
+  async observe(): Promise<Observation> {
+    return (await this.step([])).observation;
+  }
+
+  async exec(): Promise<ExecResult> {
+    throw new Error('the fake guest runs no shell commands');
+  }
+
+  async run(): Promise<string> {
+    throw new Error('the fake guest runs no shell commands');
+  }
+
+  async attach(): Promise<number> {
+    throw new Error('the fake guest has no terminal');
+  }
+
+  async saveSnapshot(name: string): Promise<void> {
+    this.snapshots.set(name, { state: this.state, seq: this.seq });
+  }
+
+  async loadSnapshot(name: string): Promise<void> {
+    const s = this.snapshots.get(name);
+    if (!s) throw new Error(`no snapshot ${name}`);
+    this.state = s.state;
+    this.seq = s.seq;
+  }
+
+  async stop(): Promise<void> {
+    this.stops++;
+    this.alive = false;
+  }
+}
+
+/** The fake guest as a LabGuest: its inventory is the model's observation at boot, like a real one's. */
+export function fakeLab(spec: FakeSpec, name = 'fake'): LabGuest & { fake: FakeGuest } {
+  const m = spec.machine ?? {};
+  const release = m.release ?? R612;
+  const model = (spec.inventory ?? ((x) => x))(inventoryFor(spec.regions, m));
+  const blockSize = m.blockSize ?? 128n * MiB;
+  const profile = profileFor(release, { memmapOnMemoryParam: m.memmapOnMemoryParam ?? 'N', blockSize, autoOnline: m.autoOnline ?? 'online', ...(m.memoryHotremove === undefined ? {} : { memoryHotremove: m.memoryHotremove }) });
+  const fake = new FakeGuest(name, initState(model, profile), spec.hooks ?? {});
+  const observation = observe(fake.state);
+  const lacks = new Set(spec.lacks ?? []);
+  const caps: Capabilities = {
+    has: new Set(ALL_CAPS.filter((c) => !lacks.has(c))),
+    why: (c) => `the fake kernel lacks ${c}`,
+    release,
+    mhpMemmapOnMemory: m.memmapOnMemoryParam ?? 'N',
+  };
+  const inventory: Inventory = {
+    release,
+    regions: model.regions.map((r) => ({ ...r, size: r.end - r.start + 1n })),
+    devices: observation.devices,
+    observation,
+    blockSize,
+    autoOnline: m.autoOnline ?? 'online',
+    bootBlocks: new Set(),
+    mhpMemmapOnMemory: caps.mhpMemmapOnMemory,
+    zoneSpans: (m.bootZoneSpans ?? []).map((z) => ({ ...z })),
+    driverOrder: m.driverOrder ?? ['device_dax', 'kmem'],
+  };
+  return { guest: fake, driver: fake, plan: null, caps, provisioning: [], inventory, fake };
+}
+
+/** A boot function for the runner that makes fake guests, and remembers every one it made. */
+export function fakeBooter(spec: FakeSpec | ((boot: number) => FakeSpec)) {
+  const made: (LabGuest & { fake: FakeGuest })[] = [];
+  const boot = async (_topology: string, name: string) => {
+    const lab = fakeLab(typeof spec === 'function' ? spec(made.length + 1) : spec, name);
+    made.push(lab);
+    return lab;
+  };
+  return { boot, made };
+}
