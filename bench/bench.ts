@@ -165,7 +165,7 @@ async function restoreTimes(p: Prepared, hmem: (workDir: string) => GuestPlan, n
       return (performance.now() - t0) / 1000;
     });
   } finally {
-    await fixture.discard();
+    await fixture.close();
   }
 }
 

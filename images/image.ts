@@ -1,12 +1,14 @@
 // A guest image for one kernel: userland + that kernel's needed modules + the helper + /init, packed as a
 // zstd cpio initramfs, content-addressed by everything that goes into it.
 import { chmod, copyFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { cachePath, cachedDir, hashOf, exists } from './cache.ts';
+import { FileHasher } from './file-hash.ts';
 import { HELPER_GUEST_PATH, buildHelper, helperSourceHash } from './guest-helper.ts';
 import { initScript } from './init-script.ts';
 import type { Kernel } from './kernel.ts';
+import { MODULE_METADATA, allModuleFiles, contentKey, moduleClosure, parseModulesDep, readModulesDep } from './modules.ts';
 import { GUEST_MODULES } from './pins.ts';
 import { buildUserland, userlandKey } from './userland.ts';
 
@@ -25,25 +27,56 @@ interface Manifest {
   hostKey: string;
   release: string;
   packages: { name: string; version: string }[];
+  /** The module files copied in, relative to the kernel's module tree. */
+  modules: string[];
 }
 
-export async function imageKey(kernel: Kernel): Promise<string> {
-  return hashOf('image-v1', userlandKey(), kernel.identity, await helperSourceHash(), initScript(), ...GUEST_MODULES);
+/** The modules the image takes from the kernel's tree, as files relative to `modulesDir` (from modules.dep). */
+async function guestModuleFiles(kernel: Kernel, hasher: FileHasher): Promise<{ files: string[]; depTree: string }> {
+  let depTree = kernel.modulesDir;
+  let depText = await readModulesDep(depTree);
+  if (depText === null) {
+    // No modules.dep (a tree installed without depmod): depmod runs on a hard-linked copy, never in the
+    // user's tree, cached by the content of every module file (depmod reads them all).
+    const all = await allModuleFiles(kernel.modulesDir);
+    const key = hashOf('kmods-v2', kernel.release, await contentKey(kernel.modulesDir, all, hasher));
+    const { dir } = await cachedDir(cachePath('kmods', key.slice(0, 32)), async (tmp) => {
+      const into = join(tmp, 'lib', 'modules', kernel.release);
+      await mkdir(dirname(into), { recursive: true });
+      await execa('cp', ['-al', kernel.modulesDir, into]).catch(() => execa('cp', ['-a', kernel.modulesDir, into]));
+      await execa('depmod', ['-b', tmp, kernel.release]);
+    });
+    depTree = join(dir, 'lib', 'modules', kernel.release);
+    depText = (await readModulesDep(depTree)) ?? '';
+  }
+  return { files: moduleClosure(parseModulesDep(depText), GUEST_MODULES), depTree };
+}
+
+/**
+ * What the image is made of, as one hash: the userland, the kernel image, its config and release, every
+ * module file the image copies and the modules.* metadata (by content, so a module rebuilt in place makes a
+ * new image), the helper and /init.
+ */
+export async function imageKey(kernel: Kernel, files: readonly string[], hasher: FileHasher): Promise<string> {
+  return hashOf('image-v2', userlandKey(), await hasher.hash(kernel.bzImage), kernel.configText ?? '', kernel.release, await contentKey(kernel.modulesDir, files, hasher), await helperSourceHash(), initScript());
 }
 
 export async function buildImage(kernel: Kernel): Promise<GuestImage> {
-  const key = await imageKey(kernel);
-  const { dir, hit } = await cachedDir(cachePath('images', key), async (tmp) => {
+  const hasher = new FileHasher();
+  const { files, depTree } = await guestModuleFiles(kernel, hasher);
+  const key = await imageKey(kernel, files, hasher);
+  await hasher.save();
+  const { dir, hit } = await cachedDir(cachePath('images', key.slice(0, 32)), async (tmp) => {
     const userland = await buildUserland();
     const root = join(tmp, 'root');
     await cp(userland.root, root, { recursive: true, verbatimSymlinks: true });
-    await installModules(kernel, root);
+    await installModules(kernel, depTree, files, root);
     await copyFile(await buildHelper(), join(root, HELPER_GUEST_PATH));
     await chmod(join(root, HELPER_GUEST_PATH), 0o755);
     const hostKey = await configure(root);
     await pack(root, join(tmp, 'initramfs.cpio.zst'));
     await rm(root, { recursive: true });
-    const manifest: Manifest = { hostKey, release: kernel.release, packages: userland.packages };
+    const manifest: Manifest = { hostKey, release: kernel.release, packages: userland.packages, modules: files };
     await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
   });
   const manifest: Manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
@@ -51,40 +84,24 @@ export async function buildImage(kernel: Kernel): Promise<GuestImage> {
 }
 
 /**
- * Copies GUEST_MODULES and their dependencies, decompressed (the guest's kmod has no xz/zstd support
- * loaded without udev's helpers), then runs depmod for the guest tree. Dependencies are resolved on a
- * hard-linked, depmod-ed copy of the kernel's tree, so a user's module directory is never written to.
+ * Copies the module files, decompressed (the guest's kmod has no xz/zstd support loaded without udev's
+ * helpers), and the modules.* metadata the kernel's tree has, then runs depmod for the guest tree.
  */
-async function installModules(kernel: Kernel, root: string): Promise<void> {
+async function installModules(kernel: Kernel, depTree: string, files: readonly string[], root: string): Promise<void> {
   const rel = kernel.release;
-  const { dir: depTree } = await cachedDir(cachePath('kmods', kernel.identity), async (tmp) => {
-    await mkdir(join(tmp, 'lib', 'modules'), { recursive: true });
-    await execa('cp', ['-al', join(kernel.modulesRoot, 'lib', 'modules', rel), join(tmp, 'lib', 'modules', rel)]).catch(() =>
-      execa('cp', ['-a', join(kernel.modulesRoot, 'lib', 'modules', rel), join(tmp, 'lib', 'modules', rel)]),
-    );
-    await execa('depmod', ['-b', tmp, rel]);
-  });
-  const srcBase = join(depTree, 'lib', 'modules', rel);
-  const files = new Set<string>();
-  for (const m of GUEST_MODULES) {
-    // Built-in and absent modules print no insmod line; absence is the kernel's choice, reported later as a capability.
-    const { stdout } = await execa('modprobe', ['-S', rel, '-d', depTree, '--show-depends', m], { reject: false });
-    for (const line of stdout.split('\n')) {
-      const path = line.match(/^insmod (\S+)/)?.[1];
-      if (path) files.add(path);
-    }
-  }
   const dstBase = join(root, 'usr', 'lib', 'modules', rel);
-  for (const file of files) {
-    const rp = relative(srcBase, file);
+  await mkdir(dstBase, { recursive: true });
+  for (const rp of files) {
+    const file = join(kernel.modulesDir, rp);
     const out = join(dstBase, rp.replace(/\.(xz|zst|gz)$/, ''));
     await mkdir(dirname(out), { recursive: true });
     const tool = { xz: 'xz', zst: 'zstd', gz: 'gzip' }[rp.match(/\.(xz|zst|gz)$/)?.[1] ?? ''];
     if (tool) await execa(tool, ['-dc', file], { stdout: { file: out } });
     else await copyFile(file, out);
   }
-  for (const f of ['modules.builtin', 'modules.builtin.modinfo', 'modules.order']) {
-    if (await exists(join(srcBase, f))) await copyFile(join(srcBase, f), join(dstBase, f));
+  for (const f of MODULE_METADATA) {
+    const src = (await exists(join(kernel.modulesDir, f))) ? join(kernel.modulesDir, f) : join(depTree, f);
+    if (await exists(src)) await copyFile(src, join(dstBase, f));
   }
   await execa('depmod', ['-b', root, rel]);
 }

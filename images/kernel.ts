@@ -1,46 +1,54 @@
 // The kernel under test, from one of three places, resolved to a bzImage, its module tree and its config.
-import { readFile, readdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+// Every cache on the way is keyed by content: the pinned packages' SHA256, a tree's built module files.
+import { open, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { HOST_APT, aptDownload, aptRecord, aptUpdate, sha256File } from './apt.ts';
+import { HOST_APT, aptDownload, aptFetchUrl, aptRecord, aptUpdate, privateAptState, sha256File, type AptState } from './apt.ts';
 import { cachePath, cachedDir, exists, hashOf } from './cache.ts';
+import { FileHasher } from './file-hash.ts';
 import { parseKernelConfig, missingDaxOptions, type KernelConfig } from './kconfig.ts';
-import { DEBIAN_KERNELS, type DebianKernelPin } from './pins.ts';
+import { ModuleTreeError, contentKey, findModulesDir } from './modules.ts';
+import { DEBIAN_KERNELS, DEFAULT_KERNEL_SERIES, LATEST_KERNEL_SERIES, type DebianKernelPin } from './pins.ts';
 
 export type KernelChoice =
-  | { kind: 'debian'; series: DebianKernelPin['series'] }
+  | { kind: 'debian'; series: string }
   | { kind: 'files'; bzImage: string; modules: string }
   | { kind: 'tree'; dir: string };
 
 export interface Kernel {
-  label: string; // how reports name where it came from
+  /** How reports name where it came from. */
+  label: string;
+  /** `debian` for a pinned Debian kernel, `user` for a bzImage or a tree the user brought. */
+  origin: 'debian' | 'user';
   bzImage: string;
-  /** A directory holding lib/modules/<release>/ (an INSTALL_MOD_PATH tree). */
-  modulesRoot: string;
+  /** The `<...>/modules/<release>` dir. */
+  modulesDir: string;
   release: string;
-  /** null when no config could be found before boot; the guest's /proc/config.gz is checked instead. */
+  /** The config text, when one was found before boot. */
+  configText: string | null;
   config: KernelConfig | null;
-  /** Hash of what makes this kernel this kernel; image cache keys include it. */
-  identity: string;
 }
 
 export class KernelError extends Error {}
 
-export async function resolveKernel(choice: KernelChoice): Promise<Kernel> {
-  const kernel = await resolveUnchecked(choice);
+export async function resolveKernel(choice: KernelChoice, log: (line: string) => void = () => {}): Promise<Kernel> {
+  const kernel = await resolveUnchecked(choice, log).catch((err) => {
+    if (err instanceof ModuleTreeError) throw new KernelError(err.message);
+    throw err;
+  });
   if (kernel.config) {
     const missing = missingDaxOptions(kernel.config);
     if (missing.length > 0) {
-      throw new KernelError(`${kernel.label} (${kernel.release}) lacks ${missing.join(', ')}: rebuild it with ${missing.map((o) => `${o}=m`).join(' ')}`);
+      throw new KernelError(`${kernel.label} (${kernel.release}) lacks ${missing.join(', ')}: rebuild it with ${missing.map((o) => `${o}=m`).join(' ')} (daxh kconfig sets them)`);
     }
   }
   return kernel;
 }
 
-async function resolveUnchecked(choice: KernelChoice): Promise<Kernel> {
+async function resolveUnchecked(choice: KernelChoice, log: (line: string) => void): Promise<Kernel> {
   switch (choice.kind) {
     case 'debian':
-      return debianKernel(choice.series);
+      return debianKernel(debianPin(choice.series), log);
     case 'files':
       return filesKernel(resolve(choice.bzImage), resolve(choice.modules));
     case 'tree':
@@ -48,77 +56,132 @@ async function resolveUnchecked(choice: KernelChoice): Promise<Kernel> {
   }
 }
 
+/** The pin for a series name (`7.3`, `latest`), or one line listing the series there are. */
 export function debianPin(series: string): DebianKernelPin {
-  const pin = DEBIAN_KERNELS.find((k) => k.series === series);
-  if (!pin) throw new KernelError(`--debian-kernel ${series}: unknown series; use one of ${DEBIAN_KERNELS.map((k) => k.series).join(', ')}`);
+  const wanted = series === 'latest' ? LATEST_KERNEL_SERIES : series;
+  const pin = DEBIAN_KERNELS.find((k) => k.series === wanted);
+  if (!pin) throw new KernelError(`--debian-kernel ${series}: unknown series; use one of ${DEBIAN_KERNELS.map((k) => k.series).join(', ')} or latest (default ${DEFAULT_KERNEL_SERIES})`);
   return pin;
 }
 
-async function debianKernel(series: string): Promise<Kernel> {
-  // Flags arrive as text; this is the one place that knows which series exist.
-  const pin = debianPin(series);
-  const { dir } = await cachedDir(cachePath('kernels', `${pin.package}_${pin.version}`), async (tmp) => {
+/** Where a pin's extracted kernel lives: keyed by the SHA256 of its packages, never by its name. */
+export const debianKernelDir = (pin: DebianKernelPin): string => cachePath('kernels', hashOf('debian-kernel-v1', ...pin.packages.map((p) => p.sha256)).slice(0, 32));
+
+async function aptStateFor(pin: DebianKernelPin): Promise<AptState> {
+  return pin.suite === 'bookworm' ? HOST_APT : privateAptState(pin.suite);
+}
+
+async function downloadPin(pin: DebianKernelPin, log: (line: string) => void): Promise<string[]> {
+  const state = await aptStateFor(pin);
+  const dir = cachePath('debs', pin.suite);
+  const files: string[] = [];
+  for (const pkg of pin.packages) {
+    if (pkg.pool) {
+      const mirror = state.kind === 'private' ? state.mirror : null;
+      if (!mirror) throw new KernelError(`${pkg.name}: pool downloads need a private apt state`);
+      const file = join(dir, `${pkg.name}_${pkg.version}_amd64.deb`);
+      log(`fetching ${pkg.name} ${pkg.version} from ${mirror}/pool (no longer in the ${pin.suite} index)`);
+      await aptFetchUrl(state, `${mirror}/${pkg.pool.split('/').map(encodeURIComponent).join('/')}`, file, pkg.sha256);
+      files.push(file);
+      continue;
+    }
     // A fresh machine's package lists may predate the pin: refresh once before giving up.
-    const record = await aptRecord(HOST_APT, pin.package, pin.version).catch(async () => {
-      await aptUpdate(HOST_APT);
-      return aptRecord(HOST_APT, pin.package, pin.version);
+    const record = await aptRecord(state, pkg.name, pkg.version).catch(async () => {
+      await aptUpdate(state);
+      return aptRecord(state, pkg.name, pkg.version);
     });
-    const [deb] = await aptDownload(HOST_APT, [record], cachePath('debs'));
-    await execa('dpkg-deb', ['-x', deb!, tmp]);
+    if (record.sha256 !== pkg.sha256) throw new KernelError(`${pkg.name} ${pkg.version}: the archive's SHA256 ${record.sha256} differs from the pinned ${pkg.sha256}; the pin is wrong or the mirror is not Debian's`);
+    log(`fetching ${pkg.name} ${pkg.version} (${pin.suite})`);
+    files.push(...(await aptDownload(state, [record], dir, log)));
+  }
+  return files;
+}
+
+async function debianKernel(pin: DebianKernelPin, log: (line: string) => void): Promise<Kernel> {
+  const { dir } = await cachedDir(debianKernelDir(pin), async (tmp) => {
+    for (const deb of await downloadPin(pin, log)) await execa('dpkg-deb', ['-x', deb, tmp]);
+    // Debian generates modules.dep at install time; the extracted tree gets it here, once.
+    const { dir: modules } = await findModulesDir(tmp, '--debian-kernel');
+    await execa('depmod', ['-b', depmodBase(modules), pin.release]);
   });
-  const release = await singleRelease(dir);
-  const bzImage = join(dir, 'boot', `vmlinuz-${release}`);
-  const config = parseKernelConfig(await readFile(join(dir, 'boot', `config-${release}`), 'utf8'));
-  return { label: `Debian ${pin.package} ${pin.version}`, bzImage, modulesRoot: dir, release, config, identity: hashOf(pin.package, pin.version) };
+  const { dir: modulesDir, release } = await findModulesDir(dir, '--debian-kernel');
+  const bzImage = (await firstExisting([join(dir, 'boot', `vmlinuz-${release}`), join(modulesDir, 'vmlinuz')]))!;
+  const configFile = await firstExisting([join(dir, 'boot', `config-${release}`), join(modulesDir, 'config')]);
+  const configText = configFile ? await readFile(configFile, 'utf8') : null;
+  return { label: `Debian ${pin.packages[0]!.name} ${pin.packages[0]!.version}`, origin: 'debian', bzImage, modulesDir, release, configText, config: configText ? parseKernelConfig(configText) : null };
+}
+
+/** depmod -b BASE R works on BASE/lib/modules/R: the base of a lib/modules or usr/lib/modules tree. */
+export const depmodBase = (modulesDir: string): string => modulesDir.replace(/\/lib\/modules\/[^/]+\/?$/, '');
+
+async function firstExisting(paths: readonly string[]): Promise<string | undefined> {
+  for (const p of paths) if (await exists(p)) return p;
+  return undefined;
+}
+
+/** The x86 boot protocol header: "HdrS" at 0x202 (Documentation/arch/x86/boot.rst). */
+export async function checkBzImage(path: string, flag: string): Promise<void> {
+  const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new KernelError(`${flag} ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory; give the bzImage file (arch/x86/boot/bzImage)' : `cannot read it (${err.code})`}`);
+  });
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw new KernelError(`${flag} ${path}: is a directory; give the bzImage file (arch/x86/boot/bzImage)`);
+    const buf = Buffer.alloc(4);
+    await fh.read(buf, 0, 4, 0x202);
+    if (buf.toString('latin1') !== 'HdrS') throw new KernelError(`${flag} ${path}: not an x86 bzImage (no "HdrS" boot header at 0x202); give arch/x86/boot/bzImage or /boot/vmlinuz-*`);
+  } finally {
+    await fh.close();
+  }
 }
 
 async function filesKernel(bzImage: string, modules: string): Promise<Kernel> {
-  if (!(await exists(bzImage))) throw new KernelError(`--kernel ${bzImage}: no such file`);
-  if (!(await exists(join(modules, 'lib', 'modules')))) {
-    throw new KernelError(`--modules ${modules}: no lib/modules/ inside; pass the INSTALL_MOD_PATH of \`make modules_install\``);
-  }
-  const release = await singleRelease(modules);
-  const candidates = [join(dirname(bzImage), `config-${release}`), join(modules, 'lib', 'modules', release, 'build', '.config')];
-  let config: KernelConfig | null = null;
-  for (const c of candidates) {
-    if (await exists(c)) {
-      config = parseKernelConfig(await readFile(c, 'utf8'));
-      break;
-    }
-  }
-  return { label: `bzImage ${bzImage}`, bzImage, modulesRoot: modules, release, config, identity: hashOf(await sha256File(bzImage), release, modules) };
+  await checkBzImage(bzImage, '--kernel');
+  const { dir: modulesDir, release } = await findModulesDir(modules, '--modules');
+  const configFile = await firstExisting([join(bzImage, '..', `config-${release}`), join(modulesDir, 'config'), join(modulesDir, 'build', '.config')]);
+  const configText = configFile ? await readFile(configFile, 'utf8') : null;
+  return { label: `bzImage ${bzImage}`, origin: 'user', bzImage, modulesDir, release, configText, config: configText ? parseKernelConfig(configText) : null };
+}
+
+/** The built modules a tree's modules.order lists (`drivers/dax/kmem.o` in older trees, `.ko` in newer ones). */
+async function builtModules(dir: string): Promise<string[]> {
+  const order = await readFile(join(dir, 'modules.order'), 'utf8').catch(() => '');
+  return order
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/^kernel\//, '').replace(/\.o$/, '.ko'));
 }
 
 async function treeKernel(dir: string): Promise<Kernel> {
+  if (!(await exists(dir))) throw new KernelError(`--kernel-tree ${dir}: no such directory`);
   const bzImage = join(dir, 'arch', 'x86', 'boot', 'bzImage');
-  if (!(await exists(bzImage))) throw new KernelError(`--kernel-tree ${dir}: no arch/x86/boot/bzImage; build it first (make -j$(nproc) bzImage modules)`);
+  if (!(await exists(bzImage))) throw new KernelError(`--kernel-tree ${dir}: no arch/x86/boot/bzImage; build it first (make -j$(nproc) bzImage modules, or daxh run --build)`);
+  await checkBzImage(bzImage, '--kernel-tree');
   const configText = await readFile(join(dir, '.config'), 'utf8').catch(() => {
-    throw new KernelError(`--kernel-tree ${dir}: no .config`);
+    throw new KernelError(`--kernel-tree ${dir}: no .config; configure it first (daxh kconfig --kernel-tree ${dir})`);
   });
-  const release = (await readFile(join(dir, 'include', 'config', 'kernel.release'), 'utf8')).trim();
-  const identity = hashOf(await sha256File(bzImage), configText, release);
-  // modules_install into the cache keyed by the built image, so an unchanged tree installs once.
-  const { dir: modulesRoot } = await cachedDir(cachePath('kernel-trees', identity), async (tmp) => {
-    await execa('make', ['-C', dir, '-s', `INSTALL_MOD_PATH=${tmp}`, 'INSTALL_MOD_STRIP=1', 'modules_install']);
+  const release = (
+    await readFile(join(dir, 'include', 'config', 'kernel.release'), 'utf8').catch(() => {
+      throw new KernelError(`--kernel-tree ${dir}: no include/config/kernel.release; the tree is not built (make -j$(nproc) bzImage modules)`);
+    })
+  ).trim();
+  // modules_install into the cache, keyed by the content of every built module, so an unchanged tree
+  // installs once and a rebuilt module installs again.
+  const hasher = new FileHasher();
+  const built = await builtModules(dir);
+  const key = hashOf('tree-modules-v1', release, await hasher.hash(bzImage), configText, await contentKey(dir, built, hasher));
+  await hasher.save();
+  const { dir: installed } = await cachedDir(cachePath('kernel-trees', key.slice(0, 32)), async (tmp) => {
+    const r = await execa('make', ['-C', dir, '-s', `INSTALL_MOD_PATH=${tmp}`, 'INSTALL_MOD_STRIP=1', 'modules_install'], { reject: false, all: true });
+    if (r.exitCode !== 0) throw new KernelError(`--kernel-tree ${dir}: make modules_install failed: ${String(r.all).trim().split('\n').slice(-3).join(' ')}`);
   });
-  return { label: `tree ${dir}`, bzImage, modulesRoot, release, config: parseKernelConfig(configText), identity };
+  const { dir: modulesDir } = await findModulesDir(installed, '--kernel-tree');
+  return { label: `tree ${dir}`, origin: 'user', bzImage, modulesDir, release, configText, config: parseKernelConfig(configText) };
 }
 
-async function singleRelease(root: string): Promise<string> {
-  const releases = (await readdir(join(root, 'lib', 'modules'))).filter((d) => !d.startsWith('.'));
-  if (releases.length !== 1) {
-    throw new KernelError(`${join(root, 'lib', 'modules')}: expected exactly one kernel release, found ${releases.length ? releases.join(', ') : 'none'}`);
-  }
-  return releases[0]!;
+/** What is cached for a pin: for `daxh kernels`. */
+export async function pinCached(pin: DebianKernelPin): Promise<boolean> {
+  return exists(debianKernelDir(pin));
 }
 
-export function describeKernelChoice(choice: KernelChoice): string {
-  switch (choice.kind) {
-    case 'debian':
-      return `debian-${choice.series}`;
-    case 'files':
-      return basename(choice.bzImage);
-    case 'tree':
-      return basename(choice.dir);
-  }
-}
+export { sha256File };

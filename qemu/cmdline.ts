@@ -1,5 +1,6 @@
 // The kernel command-line words a topology needs: e820 ranges and memory-hotplug policy.
-import { formatVersion, kernelHas, featureSince, type KernelVersion } from './kernel.ts';
+import { abiFor, featureSince } from '../harness/abi/kernel.ts';
+import { seriesOf } from '../harness/abi/release.ts';
 import { formatSize } from './size.ts';
 import { TopologyError, type GuestTopology } from './validate.ts';
 
@@ -9,17 +10,14 @@ const E820_SOFT_RESERVED = '0xefffffff';
 
 const MHP_MEMMAP_ON_MEMORY = { N: '0', Y: '1', force: 'force' } as const;
 
-export function kernelCmdline(t: GuestTopology, kernel: KernelVersion): string[] {
+export function kernelCmdline(t: GuestTopology, release: string): string[] {
   const ranges = [
     ...t.pmem.map((r) => ({ start: r.start, word: `memmap=${formatSize(r.size)}!${formatSize(r.start)}` })),
     ...t.hmem.map((r) => ({ start: r.start, word: `memmap=${formatSize(r.size)}%${formatSize(r.start)}-${E820_RAM}+${E820_SOFT_RESERVED}` })),
   ].sort((a, b) => (a.start < b.start ? -1 : 1));
   const mom = t.boot.memmapOnMemory;
-  if (mom === 'force' && !kernelHas(kernel, 'mhp_memmap_on_memory_force')) {
-    throw new TopologyError(
-      'boot.memmapOnMemory',
-      `force needs kernel ${formatVersion(featureSince('mhp_memmap_on_memory_force'))} or later; ${formatVersion(kernel)} parses it as N. Use Y`,
-    );
+  if (mom === 'force' && !abiFor(release).mhpMemmapOnMemoryForce) {
+    throw new TopologyError('boot.memmapOnMemory', `force needs kernel ${featureSince('mhpMemmapOnMemoryForce')} or later; ${seriesOf(release)} parses it as N. Use Y`);
   }
   return [
     ...ranges.map((r) => r.word),

@@ -45,3 +45,24 @@ export function withNames(names: Readonly<Record<string, string>>, command: stri
   const check = vars.map((v) => `[ -n "$${v}" ]`).join(' && ');
   return `${bind}; ${check} && ${command}`;
 }
+
+/**
+ * Succeeds once at least `count` dax devices whose region host is bound to `hostDriver` (under an nd bus of
+ * provider `ndBus`, when given) exist and are fully set up: bound to a driver, with their mapping0 directory
+ * when they have a size (registered after device_add, so a probe running asynchronously can bind first),
+ * and, with `kmemState`, kmem's state file when kmem holds them (the driver's dev_groups come after probe).
+ */
+export function daxDevicesBound(hostDriver: string, ndBus: string | null, count: number, kmemState: boolean): string {
+  const bus = ndBus === null ? '' : ` && [ "${NDBUS_PROVIDER_OF_H}" = '${ndBus}' ]`;
+  const ready = [
+    '[ -e "$d/driver" ]',
+    '{ [ -e "$d/mapping0" ] || [ "$(cat "$d/size")" = 0 ]; }',
+    ...(kmemState ? ['{ [ "$(basename "$(readlink "$d/driver")")" != kmem ] || [ -e "$d/state" ]; }'] : []),
+  ].join(' && ');
+  return `[ "$(for d in /sys/bus/dax/devices/*; do ${ready} || continue; h=$(dirname "$(realpath "$d")"); [ "${HOST_DRIVER_OF_H}" = '${hostDriver}' ]${bus} && echo; done | wc -l)" -ge ${count} ]`;
+}
+
+/** Expands to the driver bound to the device at $h (a dax region's host). */
+export const HOST_DRIVER_OF_H = '$(basename "$(readlink "$h/driver")" 2>/dev/null)';
+/** Expands to the provider of the nd bus above $h, or to nothing when $h is on no nd bus. */
+export const NDBUS_PROVIDER_OF_H = '$(cat "$(echo "$h" | sed -n \'s|\\(.*/ndbus[0-9]*\\)/.*|\\1|p\')/provider" 2>/dev/null)';

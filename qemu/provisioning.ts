@@ -1,13 +1,17 @@
 // The guest-side steps that turn a booted topology into dax devices. The guest has no udev, so every
 // module is loaded by hand; the online policy is set before kmem loads, because kmem onlines RAM-like
 // dax devices the moment it binds them.
-import { cxlMemdevBySerial, cxlMemdevReady, ndRegionByRank, ndRegionsPresent, withNames, type NdBus } from './guest-shell.ts';
+import type { Capability } from '../harness/abi/capabilities.ts';
+import type { KernelAbi } from '../harness/abi/kernel.ts';
+import { CXL_BUS_MODULES, PROVIDERS, type Provider } from '../harness/abi/providers.ts';
+import type { ExpectedInventory } from './expect.ts';
+import { cxlMemdevBySerial, cxlMemdevReady, daxDevicesBound, ndRegionByRank, ndRegionsPresent, withNames, type NdBus } from './guest-shell.ts';
 import { cxlRootDecoder, cxlSerial } from './qemu-args.ts';
 import type { CxlTopology, NamespaceSpec, OnlinePolicy } from './schema.ts';
 import { formatSize } from './size.ts';
 import type { GuestTopology } from './validate.ts';
 
-export type Capability = 'dax_cxl' | 'cxl_ram_region' | 'dax_hmem' | 'kmem' | 'memmap_on_memory_attr' | 'nvdimm' | 'legacy_pmem';
+export type { Capability };
 
 export interface ProvisionStep {
   name: string;
@@ -20,24 +24,14 @@ export interface ProvisionStep {
   requires?: Capability;
 }
 
-// cxl_core and cxl_port are built into Debian's kernels (CONFIG_CXL_BUS=y, CONFIG_CXL_PORT=y), so they
-// are not loaded. device_dax comes with every provider: tests rebind kmem devices to it.
-const MODULES = {
-  legacyPmem: ['nd_e820', 'dax_pmem', 'device_dax'],
-  nvdimm: ['nfit', 'nd_pmem', 'dax_pmem', 'device_dax'],
-  cxl: ['cxl_acpi', 'cxl_pci', 'cxl_mem', 'device_dax'],
-  cxlPersistent: ['cxl_pmem', 'nd_pmem', 'dax_pmem'],
-  hmem: ['dax_hmem', 'device_dax'],
-} as const;
-
 /** How long the kernel may take to probe devices asynchronously after a module load. */
 const PROBE_TIMEOUT_MS = 30_000;
 // cxl create-region can still lose a race with endpoint probing after the wait; the lab retried every 0.2 s.
 const CXL_REGION_RETRY = { attempts: 30, delayMs: 200 };
 
-export function provisioningSteps(t: GuestTopology): ProvisionStep[] {
+export function provisioningSteps(t: GuestTopology, expect: ExpectedInventory, abi: KernelAbi): ProvisionStep[] {
   const online = t.boot.online?.via === 'auto_online_blocks' ? [setOnlinePolicy(t.boot.online.policy)] : [];
-  return [...online, ...moduleSteps(t), ...legacyPmemSteps(t), ...nvdimmSteps(t), ...(t.cxl ? cxlRegionSteps(t.cxl) : [])];
+  return [...online, ...moduleSteps(t), ...legacyPmemSteps(t), ...nvdimmSteps(t), ...(t.cxl ? cxlRegionSteps(t.cxl) : []), ...settleSteps(expect, abi.kmemState)];
 }
 
 function setOnlinePolicy(policy: OnlinePolicy): ProvisionStep {
@@ -48,16 +42,36 @@ function load(name: string, modules: readonly string[], requires?: Capability): 
   return { name, command: `modprobe -a ${modules.join(' ')}`, ...(requires ? { requires } : {}) };
 }
 
+const loadProvider = (p: Provider): ProvisionStep => load(`load ${p} modules`, PROVIDERS[p].modules, p);
+
 function moduleSteps(t: GuestTopology): ProvisionStep[] {
   const cxl = t.cxl;
   const steps = [
-    t.pmem.length > 0 && load('load legacy pmem modules', MODULES.legacyPmem, 'legacy_pmem'),
-    t.nvdimms.length > 0 && load('load nvdimm modules', MODULES.nvdimm, 'nvdimm'),
-    cxl && load('load cxl modules', [...MODULES.cxl, ...(cxl.devices.some((d) => d.type === 'persistent') ? MODULES.cxlPersistent : [])]),
-    cxl?.regions.some((r) => r.type === 'ram') && load('load dax_cxl', ['dax_cxl'], 'dax_cxl'),
-    t.hmem.length > 0 && load('load hmem modules', MODULES.hmem, 'dax_hmem'),
+    t.pmem.length > 0 && loadProvider('legacy-pmem'),
+    t.nvdimms.length > 0 && loadProvider('nvdimm'),
+    cxl && load('load cxl modules', CXL_BUS_MODULES),
+    cxl?.devices.some((d) => d.type === 'persistent') && loadProvider('cxl-pmem'),
+    cxl?.regions.some((r) => r.type === 'ram') && loadProvider('cxl-ram'),
+    t.hmem.length > 0 && loadProvider('hmem'),
   ].filter((s): s is ProvisionStep => Boolean(s));
-  return steps.length > 0 ? [...steps, load('load kmem', ['kmem'], 'kmem')] : [];
+  // The guest has no udev to load the dax drivers on their alias; kmem and fsdev_dax are loaded last, so
+  // device_dax (loaded with every provider) registers first, as udev's alias order would have it.
+  return steps.length > 0 ? [...steps, load('load kmem', ['kmem'], 'kmem'), load('load fsdev_dax', ['fsdev_dax'], 'fsdev_dax')] : [];
+}
+
+/**
+ * Providers register some dax devices asynchronously (dax_cxl from 7.1 registers its driver from a work item
+ * after modprobe returns): the inventory waits until every expected device exists and is bound.
+ */
+function settleSteps(expect: ExpectedInventory, kmemState: boolean): ProvisionStep[] {
+  const byProvider = new Map<Provider, number>();
+  for (const r of expect.regions) byProvider.set(r.provider, (byProvider.get(r.provider) ?? 0) + r.devices);
+  return [...byProvider].map(([p, n]) => ({
+    name: `wait for ${n} bound ${p} dax device${n > 1 ? 's' : ''}`,
+    command: 'true',
+    waitFor: { command: daxDevicesBound(PROVIDERS[p].hostDriver, PROVIDERS[p].ndBus ?? null, n, kmemState), timeoutMs: PROBE_TIMEOUT_MS },
+    requires: p,
+  }));
 }
 
 function devdaxFlags(ns: NamespaceSpec): string {
@@ -85,7 +99,7 @@ function legacyPmemSteps(t: GuestTopology): ProvisionStep[] {
     name: `devdax namespace on pmem[${i}] (${formatSize(r.size)} at ${formatSize(r.start)})`,
     command: withNames({ r: ndRegionByRank('e820', rank) }, `ndctl create-namespace -f -e namespace\${r#region}.0 ${devdaxFlags(r.namespace)}`),
     waitFor: { command: ndRegionsPresent('e820', t.pmem.length), timeoutMs: PROBE_TIMEOUT_MS },
-    requires: 'legacy_pmem' as const,
+    requires: 'legacy-pmem' as const,
   }));
 }
 
@@ -134,7 +148,7 @@ function cxlRegionSteps(cxl: CxlTopology): ProvisionStep[] {
       ),
       retry: CXL_REGION_RETRY,
       waitFor: { command: r.devices.map((id) => cxlMemdevReady(cxlSerial(cxl, id), partition)).join(' && '), timeoutMs: PROBE_TIMEOUT_MS },
-      ...(r.type === 'ram' ? { requires: 'cxl_ram_region' as const } : {}),
+      ...(r.type === 'ram' ? { requires: 'cxl-ram' as const } : {}),
     };
     const namespaces = r.namespaces.map((ns, k) => createNamespace(`devdax namespace cxl.regions[${i}].namespaces[${k}] on ${r.id}`, 'CXL', pmemRank.get(r.id)!, ns));
     return [create, ...namespaces];

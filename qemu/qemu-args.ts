@@ -22,6 +22,12 @@ export interface MachineArgs {
   args: string[];
   /** Sparse files under workDir to create (zero-filled) before every boot: NVDIMM images, CXL pmem and LSA. */
   backingFiles: BackingFile[];
+  /**
+   * Whether savevm/loadvm bring the whole machine back. QEMU's cxl-type3 memory is not part of its migration
+   * stream: measured here (QEMU 10.0), a loadvm'd guest read zeros from a tmpfs file it had written into
+   * CXL-backed memory before savevm, and a 7.3 guest whose slab lived there crashed after restore.
+   */
+  snapshotSafe: boolean;
 }
 
 // Linux refuses to commit CXL regions when CPUID says "hypervisor": it cannot flush caches by
@@ -46,6 +52,7 @@ export function machineArgs(t: GuestTopology, workDir: string, vcpus: number): M
     smp,
     args,
     backingFiles: files,
+    snapshotSafe: !t.cxl || t.cxl.devices.length === 0,
   };
 }
 

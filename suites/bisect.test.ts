@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { makeRecipe } from '../harness/recipe/recipe.ts';
+import { depmodBase } from '../images/kernel.ts';
 import { write } from './ops.ts';
 import { kernel } from './fixture.ts';
 
@@ -36,7 +37,7 @@ test.serial('bisect finds the commit that switched to a kernel with the bug', as
   await git('init', '-q');
   await writeFile(join(tree, 'Makefile'), MAKEFILE);
   await writeFile(join(tree, '.gitignore'), '.config\narch/\ninclude/\n');
-  const kernelDir = (p: typeof old) => p.kernel.modulesRoot;
+  const kernelDir = (p: typeof old) => depmodBase(p.kernel.modulesDir);
   const commits: string[] = [];
   for (const [i, p] of [old, old, old, cur, cur].entries()) {
     await writeFile(join(tree, 'KERNEL'), kernelDir(p));
@@ -48,7 +49,7 @@ test.serial('bisect finds the commit that switched to a kernel with the bug', as
   await execa('make', ['-C', tree, '-s', 'olddefconfig']);
   const recipe = join(tree, '..', `${tree.split('/').pop()}-recipe.json`);
   t.teardown(() => rm(recipe, { force: true }));
-  await writeFile(recipe, JSON.stringify(makeRecipe({ topology: 'hmem', capabilities: ['dax_hmem'], steps: [write.device('dax0.0', 'mapping', '0x100000000-0x1000fffff')], origin: { suite: 'bisect-test', case: 'misaligned mapping', kernel: 'any', savedAt: 'now' } })));
+  await writeFile(recipe, JSON.stringify(makeRecipe({ topology: 'hmem', capabilities: ['hmem'], steps: [write.device('dax0.0', 'mapping', '0x100000000-0x1000fffff')], origin: { suite: 'bisect-test', case: 'misaligned mapping', kernel: 'any', savedAt: 'now' } })));
   const r = await execa('node', ['bin/daxh.js', 'bisect', '--kernel-tree', tree, '--good', commits[0]!, '--bad', commits[4]!, '--strict', recipe], { reject: false, all: true });
   t.is(r.exitCode, 0, r.all);
   t.regex(r.stdout, new RegExp(`first bad commit: ${commits[3]}`));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KernelChoice } from '../images/kernel.ts';
 import { hostResources, vcpusPerGuest } from '../harness/lab/host-share.ts';
-import { labBooter, plannersFor } from '../harness/lab/planner.ts';
+import { labBooter, offersFor, plannersFor } from '../harness/lab/planner.ts';
 import { Multiplexer } from '../harness/report/reporter.ts';
 import { prepare, type Prepared } from '../harness/lab/prepare.ts';
 import type { ModelOverrides } from '../harness/compare/init-model.ts';
@@ -30,7 +30,7 @@ export function kernel(series: '6.12' | '6.1' = '6.12'): Promise<Prepared> {
 }
 
 export async function runSelection(p: Prepared, sel: Selection, extra: { seed?: number; modelOverrides?: ModelOverrides; jobs?: number; shard?: { index: number; count: number } } = {}): Promise<RunResults & { outDir: string }> {
-  const selected = select(instantiate(ALL_SUITES), sel);
+  const selected = select(instantiate(ALL_SUITES, offersFor()), sel);
   const cases = extra.shard ? shard(selected, extra.shard.index, extra.shard.count) : selected;
   if (cases.length === 0) throw new Error(`selection ${JSON.stringify(sel)} matches no case`);
   const outDir = await mkdtemp(join(tmpdir(), 'daxh-test-out-'));

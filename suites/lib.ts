@@ -2,7 +2,7 @@
 // with model-checked operations (so even the set-up of a case is checked).
 import { blocksOfDevice, type ObservedDevice } from '../harness/model/observation.ts';
 import type { CaseContext } from '../harness/runner/suite.ts';
-import type { InventoryRegion } from '../harness/lab/inventory.ts';
+import type { ProvisionedRegion } from '../harness/lab/inventory.ts';
 import { write } from './ops.ts';
 
 export const MiB = 1n << 20n;
@@ -14,26 +14,12 @@ export function device(ctx: CaseContext, name: string): ObservedDevice {
   return d;
 }
 
-/** Why a kind of region is missing: usually the kernel could not provide it (the plan says which). */
-function missing(ctx: CaseContext, kind: string): never {
-  const why = ctx.lab.plan?.expect.unsupported.map((u) => u.reason) ?? [];
-  return ctx.skip(`topology ${ctx.topology} has no ${kind} dax region${why.length ? ` here: ${why.join('; ')}` : ''}`);
-}
-
-export function dynamicRegion(ctx: CaseContext): InventoryRegion {
-  return ctx.inventory.regions.find((r) => r.dynamic) ?? missing(ctx, 'dynamic');
-}
-
-export function staticRegion(ctx: CaseContext): InventoryRegion {
-  return ctx.inventory.regions.find((r) => !r.dynamic) ?? missing(ctx, 'static');
-}
-
-export function devicesOf(ctx: CaseContext, region: InventoryRegion): ObservedDevice[] {
+export function devicesOf(ctx: CaseContext, region: ProvisionedRegion = ctx.region): ObservedDevice[] {
   return ctx.checker.observation.devices.filter((d) => d.host === region.host);
 }
 
 /** The provider's own device of a region (id 0 on dynamic regions; the first namespace on static ones). */
-export function firstDevice(ctx: CaseContext, region: InventoryRegion): ObservedDevice {
+export function firstDevice(ctx: CaseContext, region: ProvisionedRegion = ctx.region): ObservedDevice {
   return devicesOf(ctx, region)[0] ?? ctx.skip(`region ${region.host} has no device`);
 }
 
@@ -59,9 +45,9 @@ export async function release(ctx: CaseContext, name: string): Promise<void> {
   if (dev.driver) await ctx.checker.step(write.driver(dev.driver, 'unbind', name));
 }
 
-/** The first dynamic region and its provider device, released (kmem blocks offlined, driver unbound). */
-export async function releasedDynamic(ctx: CaseContext): Promise<{ r: InventoryRegion; d0: string }> {
-  const r = dynamicRegion(ctx);
+/** The case's region and its provider device, released (kmem blocks offlined, driver unbound). */
+export async function releasedDynamic(ctx: CaseContext): Promise<{ r: ProvisionedRegion; d0: string }> {
+  const r = ctx.region;
   const d0 = firstDevice(ctx, r).name;
   await release(ctx, d0);
   return { r, d0 };

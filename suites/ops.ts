@@ -16,7 +16,3 @@ export const read = {
   mapping: (device: string, index: number, attr: MappingAttr): Op => ({ op: 'read', ref: { kind: 'mapping', device, index, attr } }),
   driver: (driver: DaxDriver, attr: DriverAttr): Op => ({ op: 'read', ref: { kind: 'driver', driver, attr } }),
 };
-
-export const REGION_ATTRS: readonly RegionAttr[] = ['id', 'size', 'align', 'available_size', 'seed', 'create', 'delete'];
-export const DEVICE_ATTRS: readonly DeviceAttr[] = ['size', 'align', 'mapping', 'target_node', 'numa_node', 'resource', 'modalias', 'memmap_on_memory'];
-export const MAPPING_ATTRS: readonly MappingAttr[] = ['start', 'end', 'page_offset'];

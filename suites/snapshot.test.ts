@@ -47,6 +47,6 @@ test.serial('a guest that leaked hot-plugged memory is renewed from its snapshot
     t.is(again.log.filter((l) => LEAK_LINE.test(l)).length, 1);
     t.regex((await third.guest.run('cat /proc/cmdline')), /\btsc=unstable\b/);
   } finally {
-    await fixture.discard();
+    await fixture.close();
   }
 });

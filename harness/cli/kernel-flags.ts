@@ -1,6 +1,6 @@
 // The flags that pick the kernel under test, shared by every command that boots a guest.
 import type { KernelChoice } from '../../images/kernel.ts';
-import { DEBIAN_KERNELS, DEFAULT_KERNEL_SERIES, type DebianKernelPin } from '../../images/pins.ts';
+import { DEBIAN_KERNELS, DEFAULT_KERNEL_SERIES } from '../../images/pins.ts';
 import { UsageError } from './errors.ts';
 
 export const KERNEL_OPTIONS = {
@@ -11,8 +11,9 @@ export const KERNEL_OPTIONS = {
 } as const;
 
 export const KERNEL_HELP = `kernel under test (pick one; default: --debian-kernel ${DEFAULT_KERNEL_SERIES}):
-  --debian-kernel S        Debian's pinned kernel of series S (${DEBIAN_KERNELS.map((k) => k.series).join(', ')})
-  --kernel F --modules D   a bzImage and the INSTALL_MOD_PATH of its \`make modules_install\`
+  --debian-kernel S        Debian's pinned kernel of series S (${DEBIAN_KERNELS.map((k) => k.series).join(', ')}, latest); daxh kernels lists them
+  --kernel F --modules D   a bzImage and its modules: the INSTALL_MOD_PATH of \`make modules_install\`, a Debian
+                           usr/lib/modules tree, or a lib/modules/<release> dir
   --kernel-tree D          a built kernel tree (arch/x86/boot/bzImage, .config; modules installed on the fly)`;
 
 export function kernelChoice(v: { kernel?: string; modules?: string; 'kernel-tree'?: string; 'debian-kernel'?: string }): KernelChoice {
@@ -25,7 +26,7 @@ export function kernelChoice(v: { kernel?: string; modules?: string; 'kernel-tre
   }
   if (v['kernel-tree'] !== undefined) return { kind: 'tree', dir: v['kernel-tree'] };
   // The series name is checked where the pins live (images/kernel.ts debianPin), which the CLI maps to exit 2.
-  return { kind: 'debian', series: (v['debian-kernel'] ?? DEFAULT_KERNEL_SERIES) as DebianKernelPin['series'] };
+  return { kind: 'debian', series: v['debian-kernel'] ?? DEFAULT_KERNEL_SERIES };
 }
 
 /** The same choice as flags again, for commands that start another daxh (bench --full). */

@@ -1,7 +1,7 @@
 // `daxh`: parse flags, call the stages, map outcomes to exit codes. Logic lives in the stages.
 import { COMMANDS, commandNames } from './commands.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { HostSetupError } from '../host/checks.ts';
+import { HostSetupError, UnsupportedHostError } from '../host/checks.ts';
 import { KernelError } from '../../images/kernel.ts';
 import { TopologyError } from '../../qemu/validate.ts';
 import { OutputPathError } from '../report/files.ts';
@@ -38,7 +38,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  const usage = err instanceof UsageError || err instanceof TopologyError || err instanceof KernelError || err instanceof OutputPathError || err instanceof RecipeMismatchError;
+  const usage = err instanceof UsageError || err instanceof TopologyError || err instanceof KernelError || err instanceof OutputPathError || err instanceof RecipeMismatchError || err instanceof UnsupportedHostError;
   if (usage) {
     console.error(`daxh: ${(err as Error).message}`);
     process.exitCode = EXIT.usage;

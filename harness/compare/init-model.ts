@@ -16,6 +16,7 @@ export function initModel(inv: Inventory, caps: Capabilities, overrides: ModelOv
     memmapOnMemoryParam: overrides.memmapOnMemory ?? caps.mhpMemmapOnMemory ?? 'N',
     blockSize: inv.blockSize,
     autoOnline: inv.autoOnline,
+    abi: inv.abi,
   });
   const facts = new Map(inv.regions.map((r) => [r.host, { provider: r.provider, start: r.start, iomemParent: r.iomemParent }]));
   const bootZoneSpans = inv.zoneSpans.filter((z) => ONLINE_ZONES.has(z.zone)) as ZoneSpan[];

@@ -1,6 +1,7 @@
 // The one place that parses sysfs and procfs text. Every parser accepts exactly what the kernel prints
 // (dax-bus-abi.md §2: one trailing "\n", `%#llx` with `0x0` for zero, decimal without padding) and throws
 // SysfsFormatError naming the file otherwise: a format change is a finding, not something to coerce.
+import { KMEM_STATES, type AttrFormat, type KmemState } from '../abi/attributes.ts';
 import type { MemblockState, OnlinePolicy, Zone } from '../model/observation.ts';
 
 export class SysfsFormatError extends Error {
@@ -83,6 +84,31 @@ function oneOf<T extends string>(choices: readonly T[], text: string, file: stri
 /** memmap_on_memory: `%d\n` of a bool. */
 export function parseBool01(text: string, file: string): boolean {
   return oneOf(['0', '1'], text, file) === '1';
+}
+
+/** kmem's state file (7.3+): one of its five values. */
+export function parseKmemState(text: string, file: string): KmemState {
+  return oneOf(KMEM_STATES, text, file);
+}
+
+/** An observed attribute's text by its format in the attribute table (harness/abi/attributes.ts). */
+export function parseFormat(format: AttrFormat, text: string, file: string): bigint | number | boolean | string | null {
+  switch (format) {
+    case 'decimal':
+      return parseDecimal(text, file);
+    case 'int':
+      return parseInt32(text, file);
+    case 'hex':
+      return parseHex(text, file);
+    case 'bool01':
+      return parseBool01(text, file);
+    case 'devname':
+      return parseDeviceName(text, file);
+    case 'line':
+      return parseLine(text, file);
+    case 'kmem-state':
+      return parseKmemState(text, file);
+  }
 }
 
 export function parseMemblockState(text: string, file: string): MemblockState {

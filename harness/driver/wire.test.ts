@@ -17,11 +17,11 @@ const requests: WireRequest[] = [
 // What the helper prints for `requests` on a 6.12 guest with an hmem region (kmem-bound dax0.0 with two
 // ranges, device_dax-bound dax0.2, two empty devices) and an NVDIMM namespace whose region has no NUMA node.
 const STDOUT = String.raw`{"results":[{"ok":true},{"errno":16},{"ok":true,"value":"dax0.1\n"},{"observe":{"devices":[
-{"name":"dax0.0","host":"/sys/devices/platform/hmem.0","size":"1610612736\n","align":"2097152\n","target_node":"1\n","numa_node":"0\n","resource":"0x100000000\n","modalias":"dax:t0\n","memmap_on_memory":"0\n","driver":"kmem","mappings":[{"index":0,"start":"0x100000000\n","end":"0x13fffffff\n","page_offset":"0x0\n"},{"index":1,"start":"0x180000000\n","end":"0x19fffffff\n","page_offset":"0x40000\n"}]},
-{"name":"dax0.1","host":"/sys/devices/platform/hmem.0","size":"0\n","align":"2097152\n","target_node":"1\n","numa_node":"0\n","resource":"0x100000000\n","modalias":"dax:t0\n","memmap_on_memory":"0\n","driver":null,"mappings":[]},
-{"name":"dax0.10","host":"/sys/devices/platform/hmem.0","size":"0\n","align":"4096\n","target_node":"1\n","numa_node":"0\n","resource":"0x100000000\n","modalias":"dax:t0\n","memmap_on_memory":"0\n","driver":null,"mappings":[]},
-{"name":"dax0.2","host":"/sys/devices/platform/hmem.0","size":"268435456\n","align":"2097152\n","target_node":"1\n","numa_node":"0\n","resource":"0x140000000\n","modalias":"dax:t0\n","memmap_on_memory":"0\n","driver":"device_dax","mappings":[{"index":0,"start":"0x140000000\n","end":"0x14fffffff\n","page_offset":"0x0\n"}]},
-{"name":"dax1.0","host":"/sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region1/dax1.0","size":"1054867456\n","align":"2097152\n","target_node":null,"numa_node":"-1\n","resource":"0x301200000\n","modalias":"dax:t0\n","memmap_on_memory":"0\n","driver":"device_dax","mappings":[{"index":0,"start":"0x301200000\n","end":"0x33fffffff\n","page_offset":"0x0\n"}]}],
+{"name":"dax0.0","host":"/sys/devices/platform/hmem.0","size":"1610612736\n","align":"2097152\n","target_node":"1\n","numa_node":"0\n","resource":"0x100000000\n","modalias":"dax:t0\n","memmap_on_memory":"0\n","state":null,"driver":"kmem","mappings":[{"index":0,"start":"0x100000000\n","end":"0x13fffffff\n","page_offset":"0x0\n"},{"index":1,"start":"0x180000000\n","end":"0x19fffffff\n","page_offset":"0x40000\n"}]},
+{"name":"dax0.1","host":"/sys/devices/platform/hmem.0","size":"0\n","align":"2097152\n","target_node":"1\n","numa_node":"0\n","resource":"0x100000000\n","modalias":"dax:t0\n","memmap_on_memory":"0\n","state":null,"driver":null,"mappings":[]},
+{"name":"dax0.10","host":"/sys/devices/platform/hmem.0","size":"0\n","align":"4096\n","target_node":"1\n","numa_node":"0\n","resource":"0x100000000\n","modalias":"dax:t0\n","memmap_on_memory":"0\n","state":null,"driver":null,"mappings":[]},
+{"name":"dax0.2","host":"/sys/devices/platform/hmem.0","size":"268435456\n","align":"2097152\n","target_node":"1\n","numa_node":"0\n","resource":"0x140000000\n","modalias":"dax:t0\n","memmap_on_memory":"0\n","state":null,"driver":"device_dax","mappings":[{"index":0,"start":"0x140000000\n","end":"0x14fffffff\n","page_offset":"0x0\n"}]},
+{"name":"dax1.0","host":"/sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region1/dax1.0","size":"1054867456\n","align":"2097152\n","target_node":null,"numa_node":"-1\n","resource":"0x301200000\n","modalias":"dax:t0\n","memmap_on_memory":"0\n","state":null,"driver":"device_dax","mappings":[{"index":0,"start":"0x301200000\n","end":"0x33fffffff\n","page_offset":"0x0\n"}]}],
 "regions":[
 {"host":"/sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region1/dax1.0","id":"1\n","size":"1054867456\n","align":"2097152\n","available_size":null,"seed":null,"create":null},
 {"host":"/sys/devices/platform/hmem.0","id":"0\n","size":"4294967296\n","align":"2097152\n","available_size":"2415919104\n","seed":"dax0.1\n","create":"dax0.10\n"}],
@@ -46,7 +46,7 @@ test('encodeBatch: one line per request, values as hex of their UTF-8 bytes', (t
       'W\t/sys/bus/dax/devices/dax0.10/size\t30783130303030303030',
       'W\t/sys/bus/dax/devices/dax0.0/size\t30',
       `R\t${HMEM}/dax_region/seed`,
-      'O',
+      'O\tsize,align,target_node,numa_node,resource,modalias,memmap_on_memory,state\tstart,end,page_offset\tid,size,align,available_size,seed,create',
       'K\t800',
       '',
     ].join('\n'),
@@ -128,13 +128,14 @@ test('toObservation builds the model-shaped observation from the raw helper outp
         resource: 0x100000000n,
         modalias: 'dax:t0',
         memmapOnMemory: false,
+        state: null,
         driver: 'kmem',
         mappings: [
           { start: 0x100000000n, end: 0x13fffffffn, pageOffset: 0n },
           { start: 0x180000000n, end: 0x19fffffffn, pageOffset: 0x40000n },
         ],
       },
-      { name: 'dax0.1', host: HMEM, size: 0n, align: 2097152n, targetNode: 1, numaNode: 0, resource: 0x100000000n, modalias: 'dax:t0', memmapOnMemory: false, driver: null, mappings: [] },
+      { name: 'dax0.1', host: HMEM, size: 0n, align: 2097152n, targetNode: 1, numaNode: 0, resource: 0x100000000n, modalias: 'dax:t0', memmapOnMemory: false, state: null, driver: null, mappings: [] },
       {
         name: 'dax0.2',
         host: HMEM,
@@ -145,10 +146,11 @@ test('toObservation builds the model-shaped observation from the raw helper outp
         resource: 0x140000000n,
         modalias: 'dax:t0',
         memmapOnMemory: false,
+        state: null,
         driver: 'device_dax',
         mappings: [{ start: 0x140000000n, end: 0x14fffffffn, pageOffset: 0n }],
       },
-      { name: 'dax0.10', host: HMEM, size: 0n, align: 4096n, targetNode: 1, numaNode: 0, resource: 0x100000000n, modalias: 'dax:t0', memmapOnMemory: false, driver: null, mappings: [] },
+      { name: 'dax0.10', host: HMEM, size: 0n, align: 4096n, targetNode: 1, numaNode: 0, resource: 0x100000000n, modalias: 'dax:t0', memmapOnMemory: false, state: null, driver: null, mappings: [] },
       {
         name: 'dax1.0',
         host: ND,
@@ -159,6 +161,7 @@ test('toObservation builds the model-shaped observation from the raw helper outp
         resource: 0x301200000n,
         modalias: 'dax:t0',
         memmapOnMemory: false,
+        state: null,
         driver: 'device_dax',
         mappings: [{ start: 0x301200000n, end: 0x33fffffffn, pageOffset: 0n }],
       },
@@ -237,10 +240,10 @@ test(
 );
 
 test(
-  'a driver other than device_dax or kmem is a finding',
+  'a driver the dax bus does not have is a finding',
   throwsOn((raw) => {
     device(raw, 1).driver = 'dax_pmem';
-  }, /dax0\.1\/driver: expected a link to device_dax or kmem/),
+  }, /dax0\.1\/driver: expected a link to one of device_dax, kmem, fsdev_dax/),
 );
 
 test(

@@ -4,19 +4,19 @@
 import { z } from 'zod';
 import { errnoName, type Errno } from '../model/errno.ts';
 import type { IomemEntry, ObservedBlock, ObservedDevice, ObservedRegion, Observation, OnlinePolicy } from '../model/observation.ts';
-import { type DaxDriver, type DeviceAttr, type Op, type OpResult, type RegionAttr, fail, ok } from '../model/ops.ts';
+import { DAX_DRIVER_NAMES, DEVICE_ATTRS, MAPPING_ATTRS, REGION_ATTRS, observedNames, type AttrDef, type DaxDriver, type MappingAttr, type RegionAttr } from '../abi/attributes.ts';
+import { type Op, type OpResult, fail, ok } from '../model/ops.ts';
 import {
   DEVICE_NAME,
   type IomemResource,
   SysfsFormatError,
   parseBlockSizeBytes,
-  parseBool01,
   parseDecimal,
   parseDeviceName,
+  parseFormat,
   parseHex,
   parseInt32,
   parseIomem,
-  parseLine,
   parseMemTotalKiB,
   parseMemblockState,
   parseOnlinePolicy,
@@ -63,7 +63,7 @@ export function encodeBatch(requests: readonly WireRequest[]): string {
         case 'link':
           return `L\t${checkedPath(r.path)}\n`;
         case 'observe':
-          return 'O\n';
+          return `O\t${DEVICE_OBSERVED.join(',')}\t${MAPPING_OBSERVED.join(',')}\t${REGION_OBSERVED.join(',')}\n`;
         case 'kmsg':
           if (!Number.isSafeInteger(r.after) || r.after < -1) throw new Error(`guest helper: bad kmsg sequence ${r.after}`);
           return `K\t${r.after}\n`;
@@ -91,29 +91,20 @@ const ErrnoOut = z.strictObject({ errno: errnoNumber });
 const FileText = z.union([z.string(), z.null(), ErrnoOut]);
 type FileText = z.infer<typeof FileText>;
 
-const RawMapping = z.strictObject({ index: z.number().int().nonnegative(), start: FileText, end: FileText, page_offset: FileText });
+const fileTexts = <K extends string>(names: readonly K[]) => Object.fromEntries(names.map((n) => [n, FileText])) as Record<K, typeof FileText>;
+// What the helper is asked to read, from the attribute table: it knows no file names of its own.
+const DEVICE_OBSERVED = observedNames(DEVICE_ATTRS);
+const MAPPING_OBSERVED = observedNames(MAPPING_ATTRS);
+const REGION_OBSERVED = observedNames(REGION_ATTRS);
+const RawMapping = z.strictObject({ index: z.number().int().nonnegative(), ...fileTexts(MAPPING_OBSERVED) });
 const RawDevice = z.strictObject({
   name: z.string(),
   host: z.union([z.string(), ErrnoOut]),
-  size: FileText,
-  align: FileText,
-  target_node: FileText,
-  numa_node: FileText,
-  resource: FileText,
-  modalias: FileText,
-  memmap_on_memory: FileText,
+  ...fileTexts(DEVICE_OBSERVED),
   driver: FileText,
   mappings: z.union([z.array(RawMapping), ErrnoOut]),
 });
-const RawRegion = z.strictObject({
-  host: z.string(),
-  id: FileText,
-  size: FileText,
-  align: FileText,
-  available_size: FileText,
-  seed: FileText,
-  create: FileText,
-});
+const RawRegion = z.strictObject({ host: z.string(), ...fileTexts(REGION_OBSERVED) });
 const RawBlock = z.strictObject({
   index: z.number().int().nonnegative(),
   state: FileText,
@@ -226,33 +217,45 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function toDriver(v: FileText, file: string): DaxDriver | null {
   const name = optionalText(v, file);
-  if (name === null || name === 'device_dax' || name === 'kmem') return name;
-  throw new SysfsFormatError(file, 'a link to device_dax or kmem', name);
+  if (name === null || (DAX_DRIVER_NAMES as readonly string[]).includes(name)) return name as DaxDriver | null;
+  throw new SysfsFormatError(file, `a link to one of ${DAX_DRIVER_NAMES.join(', ')}`, name);
 }
+
+/** Where each observed device file lands in the observation. */
+const DEVICE_FIELDS = {
+  size: 'size',
+  align: 'align',
+  target_node: 'targetNode',
+  numa_node: 'numaNode',
+  resource: 'resource',
+  modalias: 'modalias',
+  memmap_on_memory: 'memmapOnMemory',
+  state: 'state',
+} as const satisfies Record<(typeof DEVICE_OBSERVED)[number], keyof ObservedDevice>;
+
+/** A file that may legitimately be absent (hidden, too new for the kernel, another driver's): null then. */
+const mayBeAbsent = (def: AttrDef): boolean => Boolean(def.hiddenWithoutNode || def.needs || def.whileBound || def.dynamicOnly);
 
 function toDevice(d: z.infer<typeof RawDevice>): ObservedDevice {
   const dir = `${DAX_DEVICES}/${d.name}`;
-  const at = (attr: DeviceAttr) => sysfsPath({ kind: 'device', device: d.name, attr });
-  const read = (attr: DeviceAttr & keyof typeof d) => text(d[attr], at(attr));
-  const targetNode = optionalText(d.target_node, at('target_node'));
-  const memmap = optionalText(d.memmap_on_memory, at('memmap_on_memory'));
   const mappings = listed(d.mappings, dir);
   mappings.forEach((m, i) => {
     if (m.index !== i) throw new SysfsFormatError(dir, 'mapping directories mapping0..mappingN-1', mappings.map((x) => `mapping${x.index}`).join(' '));
   });
+  const fields: Record<string, unknown> = {};
+  for (const attr of DEVICE_OBSERVED) {
+    const def: AttrDef = DEVICE_ATTRS[attr];
+    const file = sysfsPath({ kind: 'device', device: d.name, attr });
+    const raw = mayBeAbsent(def) ? optionalText(d[attr], file) : text(d[attr], file);
+    fields[DEVICE_FIELDS[attr]] = raw === null ? null : parseFormat(def.observed!, raw, file);
+  }
   return {
     name: d.name,
     host: text(d.host, `realpath of ${dir}`),
-    size: parseDecimal(read('size'), at('size')),
-    align: parseDecimal(read('align'), at('align')),
-    targetNode: targetNode === null ? null : parseInt32(targetNode, at('target_node')),
-    numaNode: parseInt32(read('numa_node'), at('numa_node')),
-    resource: parseHex(read('resource'), at('resource')),
-    modalias: parseLine(read('modalias'), at('modalias')),
-    memmapOnMemory: memmap === null ? null : parseBool01(memmap, at('memmap_on_memory')),
+    ...(fields as Omit<ObservedDevice, 'name' | 'host' | 'driver' | 'mappings'>),
     driver: toDriver(d.driver, `${dir}/driver`),
     mappings: mappings.map((m) => {
-      const hex = (attr: 'start' | 'end' | 'page_offset') => {
+      const hex = (attr: MappingAttr) => {
         const file = sysfsPath({ kind: 'mapping', device: d.name, index: m.index, attr });
         return parseHex(text(m[attr], file), file);
       };

@@ -13,14 +13,20 @@ const PROBE_TIMEOUT_MS = 20_000;
 
 const kvmDeviceOpens = () => access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
 
+async function qemuVersion(): Promise<string | null> {
+  const r = await execa('qemu-system-x86_64', ['--version'], { reject: false });
+  return r.exitCode === 0 ? r.stdout : null;
+}
+
 async function verdictFile(): Promise<string> {
-  const { stdout: version } = await execa('qemu-system-x86_64', ['--version']);
-  return cachePath('host', `accel-${hashOf(hostname(), release(), version).slice(0, 16)}.json`);
+  const version = await qemuVersion();
+  return cachePath('host', `accel-${hashOf(hostname(), release(), version ?? 'no qemu').slice(0, 16)}.json`);
 }
 
 /** What `auto` will pick, as far as is known without a probe boot (for daxh doctor). */
 export async function accelVerdict(): Promise<string> {
   if (!(await kvmDeviceOpens())) return 'tcg (no usable /dev/kvm)';
+  if ((await qemuVersion()) === null) return '/dev/kvm opens; whether KVM runs a kernel is probed once QEMU is installed';
   const cached = await readFile(await verdictFile(), 'utf8').then((t) => JSON.parse(t) as { accel: Accel; at: string }, () => null);
   if (!cached) return 'not probed yet: the first boot probes whether KVM runs a kernel here';
   return cached.accel === 'kvm' ? `kvm (boot probe passed ${cached.at})` : `tcg (/dev/kvm exists but a kernel did not boot under it; probed ${cached.at})`;

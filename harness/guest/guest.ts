@@ -17,11 +17,14 @@ import { GuestSetupError, QemuExitedError, SshDroppedError } from './errors.ts';
 import type { ExecOptions, GuestMachine } from './machine.ts';
 import { freeLoopbackPort } from './port.ts';
 import { QmpClient } from './qmp.ts';
-import { track, untrack, type Stoppable } from './registry.ts';
+import { interruption, track, untrack, type Stoppable } from './registry.ts';
 import { SshSession, ephemeralKey, type ExecResult, type SessionKey } from './ssh.ts';
+import { sleep } from '../util/sleep.ts';
 
 export interface GuestSetup extends MachineSpec {
   backingFiles: readonly { path: string; size: bigint }[];
+  /** False: the machine holds memory savevm does not save, so it is booted without snapshots. */
+  snapshotSafe?: boolean;
 }
 
 export interface BootOptions {
@@ -93,9 +96,12 @@ export class Guest implements GuestMachine, Stoppable {
   }
 
   static async boot(opts: BootOptions): Promise<Guest> {
+    // A guest booted while the process shuts down would outlive the cleanup that already ran.
+    if (interruption.aborted) throw new GuestSetupError('interrupted: no new guest is booted');
     const workDir = await mkdtemp(join(tmpdir(), 'daxh-guest-'));
     try {
       const setup = opts.setup(workDir);
+      if (setup.snapshotSafe === false) opts = { ...opts, snapshots: false };
       const key = ephemeralKey();
       const initrd = join(workDir, 'initrd.img');
       await writeInitrd(initrd, opts.image.initramfs, key);
@@ -288,9 +294,6 @@ export class Guest implements GuestMachine, Stoppable {
 
 class PortTakenError extends Error {}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
-}
 
 /** The per-guest initrd: a small overlay carrying this run's authorized key, then the cached image. */
 async function writeInitrd(path: string, image: string, key: SessionKey): Promise<void> {

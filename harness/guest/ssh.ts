@@ -58,12 +58,22 @@ export class SshSession {
     const expected = keyBlob(opts.hostKey);
     return new Promise((resolve, reject) => {
       const client = new Client();
-      client.once('ready', () => resolve(new SshSession(client)));
-      client.once('error', (err) => reject(err));
+      // ssh2 can emit several errors for one failed attempt (socket, then handshake): every one must have a
+      // listener, or the process dies of an unhandled 'error' event. The first one rejects.
+      const fail = (err: Error) => {
+        client.removeAllListeners('ready');
+        client.end();
+        reject(err);
+      };
+      client.on('error', fail);
+      client.once('ready', () => {
+        client.removeListener('error', fail);
+        resolve(new SshSession(client));
+      });
       // Small request/answer exchanges stall ~40 ms on Nagle + delayed ACK without this.
       const sock = connect({ host: '127.0.0.1', port: opts.port });
       sock.setNoDelay(true);
-      sock.once('error', reject);
+      sock.on('error', fail);
       client.connect({
         sock,
         username: 'root',

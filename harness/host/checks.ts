@@ -2,6 +2,7 @@
 // where something is missing, so running it before every test run costs well under a second.
 import { access, constants, readFile, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import { hostMirror } from '../../images/apt.ts';
 
 export interface Check {
   name: string;
@@ -13,7 +14,23 @@ export interface Check {
 
 export const MIN_QEMU_MAJOR = 8; // CXL volatile type-3 memory
 const BACKPORTS_FILE = '/etc/apt/sources.list.d/bookworm-backports.sources';
-const BACKPORTS_SOURCES = 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n';
+/** bookworm-backports from the mirror the host already uses for bookworm. */
+const backportsSources = (mirror: string) => `Types: deb\nURIs: ${mirror}\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`;
+
+export interface HostOs {
+  id: string;
+  codename: string;
+  pretty: string;
+}
+
+/** /etc/os-release, parsed. Pure. */
+export function parseOsRelease(text: string): HostOs {
+  const field = (k: string) => new RegExp(`^${k}="?([^"\n]*)"?$`, 'm').exec(text)?.[1] ?? '';
+  return { id: field('ID'), codename: field('VERSION_CODENAME'), pretty: field('PRETTY_NAME') || field('ID') || 'an unknown system' };
+}
+
+/** The one system `daxh host` installs on by itself: it knows Debian 12's package names and backports. */
+export const isDebian12 = (os: HostOs): boolean => os.id === 'debian' && os.codename === 'bookworm';
 
 async function which(cmd: string): Promise<string | null> {
   const { stdout, exitCode } = await execa('sh', ['-c', `command -v ${cmd}`], { reject: false, env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
@@ -29,7 +46,7 @@ async function qemuCheck(): Promise<Check> {
   const fix = { packages: ['qemu-system-x86'], suite: 'bookworm-backports' };
   const path = await which('qemu-system-x86_64');
   if (!path) return { name: 'qemu-system-x86_64', ok: false, detail: 'not installed', fix };
-  const { stdout } = await execa(path, ['--version']);
+  const { stdout } = await execa(path, ['--version'], { reject: false });
   const major = qemuMajor(stdout);
   const ok = major !== null && major >= MIN_QEMU_MAJOR;
   return { name: 'qemu-system-x86_64', ok, detail: ok ? `QEMU ${major}` : `QEMU ${major ?? '?'} is older than ${MIN_QEMU_MAJOR} (CXL volatile memory)`, ...(ok ? {} : { fix }) };
@@ -63,13 +80,13 @@ export async function hostChecks(): Promise<Check[]> {
   ]);
 }
 
-/** The exact commands that fix the failed checks, for a user who is not root. */
-export function fixCommands(failed: readonly Check[]): string[] {
+/** The exact commands that fix the failed checks on Debian 12, for a user who is not root. */
+export function fixCommands(failed: readonly Check[], mirror: string): string[] {
   const plain = [...new Set(failed.flatMap((c) => (c.fix && !c.fix.suite ? c.fix.packages : [])))];
   const backports = [...new Set(failed.flatMap((c) => (c.fix?.suite ? c.fix.packages : [])))];
   const cmds: string[] = [];
   if (backports.length) {
-    cmds.push(`printf '${BACKPORTS_SOURCES.replaceAll('\n', '\\n')}' | sudo tee ${BACKPORTS_FILE}`);
+    cmds.push(`printf '${backportsSources(mirror).replaceAll('\n', '\\n')}' | sudo tee ${BACKPORTS_FILE}`);
   }
   if (backports.length || plain.length) cmds.push('sudo apt-get update');
   if (backports.length) cmds.push(`sudo apt-get install -y -t bookworm-backports ${backports.join(' ')}`);
@@ -78,15 +95,29 @@ export function fixCommands(failed: readonly Check[]): string[] {
 }
 
 export class HostSetupError extends Error {}
+/** The host is not one `daxh host` can set up; the message says what to install. */
+export class UnsupportedHostError extends Error {}
+
+export async function hostOs(): Promise<HostOs> {
+  return parseOsRelease(await readFile('/etc/os-release', 'utf8').catch(() => ''));
+}
+
+/** What to install by hand on a system other than Debian 12: the tools, not Debian's package names. */
+export function manualInstructions(failed: readonly Check[], os: HostOs): string {
+  return `${os.pretty} is not Debian 12, so daxh does not install anything here (it would need Debian's packages and sources); install ${failed.map((c) => (c.name === 'qemu-system-x86_64' ? `QEMU ${MIN_QEMU_MAJOR} or later` : c.name)).join(', ')} with your system's package manager, then run again`;
+}
 
 /** Installs what is missing when that is possible here; otherwise throws with the commands to run. */
 export async function ensureHost(log: (line: string) => void = () => {}): Promise<Check[]> {
   let checks = await hostChecks();
   let failed = checks.filter((c) => !c.ok);
   if (failed.length === 0) return checks;
+  const os = await hostOs();
+  if (!isDebian12(os)) throw new UnsupportedHostError(manualInstructions(failed, os));
+  const mirror = await hostMirror();
   const canInstall = process.getuid?.() === 0 && (await which('apt-get')) !== null;
   if (!canInstall) {
-    throw new HostSetupError(`host is missing ${failed.map((c) => c.name).join(', ')}; run:\n  ${fixCommands(failed).join('\n  ')}`);
+    throw new HostSetupError(`host is missing ${failed.map((c) => c.name).join(', ')}; run:\n  ${fixCommands(failed, mirror).join('\n  ')}`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const backports = [...new Set(failed.flatMap((c) => (c.fix?.suite ? c.fix.packages : [])))];
@@ -94,7 +125,7 @@ export async function ensureHost(log: (line: string) => void = () => {}): Promis
   if (backports.length) {
     const current = await readFile(BACKPORTS_FILE, 'utf8').catch(() => '');
     if (!current.includes('bookworm-backports')) {
-      await writeFile(BACKPORTS_FILE, BACKPORTS_SOURCES);
+      await writeFile(BACKPORTS_FILE, backportsSources(mirror));
     }
   }
   log(`installing ${[...backports, ...plain].join(' ')} with apt-get`);

@@ -1,7 +1,11 @@
-// What the kernel under test can do, asked of the guest itself, so suites and provisioning skip
-// visibly (with a reason) instead of failing or passing by accident on an older kernel.
-import { featureSince, formatVersion, kernelHas, type KernelVersion } from '../../qemu/kernel.ts';
-import type { Capability } from '../../qemu/plan.ts';
+// What the kernel under test can do, asked of the guest itself (its modules) and of the ABI table (its
+// features), so suites and provisioning skip visibly, with a reason, instead of failing or passing by
+// accident on an older kernel.
+import { CAPABILITIES, featureOf, moduleOf, type Capability } from '../abi/capabilities.ts';
+import { ABI_CHANGES, ABI_LABELS, featureSince, type KernelAbi } from '../abi/kernel.ts';
+import { CXL_BUS_MODULES } from '../abi/providers.ts';
+
+export type { Capability };
 
 export interface Capabilities {
   has: ReadonlySet<Capability>;
@@ -11,47 +15,44 @@ export interface Capabilities {
   mhpMemmapOnMemory: 'N' | 'Y' | 'force' | null;
 }
 
+const MODULES = [...new Set([...CAPABILITIES.map(moduleOf).filter((m): m is string => m !== null), ...CXL_BUS_MODULES])];
+
 /**
- * One guest command that prints `key=value` lines; parsed by parseCapabilities. Modules are looked up in
- * modules.dep/modules.builtin rather than with `modprobe -n`: the guest's busybox sh runs its own modprobe
- * applet in preference to kmod's, and that applet has no dry run.
+ * One guest command that prints `key=value` lines; parsed by parseCapabilities. A module is there when
+ * modules.dep or modules.builtin lists it, or, for a tree installed without modules.builtin, when it is
+ * built in and shows in /sys/module. Not `modprobe -n`: the guest's busybox sh runs its own modprobe applet
+ * in preference to kmod's, and that applet has no dry run.
  */
 export const CAPABILITY_PROBE = [
   'echo release=$(uname -r)',
   'm=/lib/modules/$(uname -r)',
-  ...['dax_cxl', 'dax_hmem', 'kmem', 'device_dax', 'nfit', 'nd_e820', 'cxl_acpi'].map(
-    (mod) => `if grep -q '/${mod}\\.ko' $m/modules.dep $m/modules.builtin 2>/dev/null; then echo mod_${mod}=1; else echo mod_${mod}=0; fi`,
-  ),
+  ...MODULES.map((mod) => `if grep -q '/${mod}\\.ko' $m/modules.dep $m/modules.builtin 2>/dev/null || [ -d /sys/module/${mod} ]; then echo mod_${mod}=1; else echo mod_${mod}=0; fi`),
   'echo mhp_mom=$(cat /sys/module/memory_hotplug/parameters/memmap_on_memory 2>/dev/null)',
 ].join('; ');
 
-const MODULE_OF: Partial<Record<Capability, string>> = {
-  dax_cxl: 'dax_cxl',
-  cxl_ram_region: 'dax_cxl',
-  dax_hmem: 'dax_hmem',
-  kmem: 'kmem',
-  nvdimm: 'nfit',
-  legacy_pmem: 'nd_e820',
-};
-
-export function kernelVersion(release: string): KernelVersion {
-  const m = release.match(/^(\d+)\.(\d+)/);
-  if (!m) throw new Error(`cannot read a version from kernel release ${release}`);
-  return [Number(m[1]), Number(m[2])];
+/** The release a probe printed. */
+export function probedRelease(text: string): string {
+  return /^release=(.*)$/m.exec(text)?.[1]?.trim() ?? '';
 }
 
-export function parseCapabilities(text: string): Capabilities {
+export function parseCapabilities(text: string, abi: KernelAbi): Capabilities {
   const kv = new Map(text.split('\n').flatMap((l) => (l.includes('=') ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()] as const] : [])));
   const release = kv.get('release') ?? '';
-  const version = kernelVersion(release);
   const has = new Set<Capability>();
   const reasons = new Map<Capability, string>();
-  for (const [cap, mod] of Object.entries(MODULE_OF) as [Capability, string][]) {
-    if (kv.get(`mod_${mod}`) === '1') has.add(cap);
-    else reasons.set(cap, `kernel ${release} has no ${mod} module`);
+  for (const c of CAPABILITIES) {
+    const feature = featureOf(c);
+    const mod = moduleOf(c);
+    if (feature && !abi[feature]) {
+      const since = featureSince(feature);
+      const removed = ABI_CHANGES[0]!.change[feature] === true;
+      reasons.set(c, `kernel ${release} ${removed ? 'no longer has' : 'predates'} ${ABI_LABELS[feature]}${since ? ` (${removed ? 'gone in ' : ''}${since})` : ''}`);
+    } else if (mod && kv.get(`mod_${mod}`) !== '1') {
+      reasons.set(c, `kernel ${release} has no ${mod} module`);
+    } else {
+      has.add(c);
+    }
   }
-  if (kernelHas(version, 'memmap_on_memory_attr')) has.add('memmap_on_memory_attr');
-  else reasons.set('memmap_on_memory_attr', `kernel ${release} predates the dax memmap_on_memory attribute (${formatVersion(featureSince('memmap_on_memory_attr'))})`);
   const mom = kv.get('mhp_mom');
   return {
     has,

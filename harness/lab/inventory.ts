@@ -1,22 +1,25 @@
 // What came up in a provisioned guest, typed: the regions with their provider and address range, the
 // devices, the memory facts. Built once after provisioning; the model starts from it and resets return to it.
+import { DAX_DRIVER_NAMES, type DaxDriver } from '../abi/attributes.ts';
+import type { KernelAbi } from '../abi/kernel.ts';
+import { identifyProvider, type Provider } from '../abi/providers.ts';
 import { parseProcModules, parseZoneinfo, type IomemResource, type ZoneinfoSpan } from '../driver/parse-sysfs.ts';
-import type { InventoryRegion as ModelInventoryRegion, Provider } from '../model/index.ts';
-import type { DaxDriver } from '../model/ops.ts';
 import type { InventoryFacts } from '../driver/wire.ts';
+import type { InventoryRegion } from '../model/index.ts';
 import type { ObservedDevice, Observation, OnlinePolicy } from '../model/observation.ts';
+import { HOST_DRIVER_OF_H, NDBUS_PROVIDER_OF_H } from '../../qemu/guest-shell.ts';
 import type { Capabilities } from './capabilities.ts';
 
 export type { Provider };
 
-/** The model's region facts, plus the size as dax_region/size reports it. */
-export interface InventoryRegion extends ModelInventoryRegion {
+/** A provisioned region: the model's region facts, plus the size as dax_region/size reports it. */
+export interface ProvisionedRegion extends InventoryRegion {
   size: bigint;
 }
 
 export interface Inventory {
   release: string;
-  regions: InventoryRegion[];
+  regions: ProvisionedRegion[];
   devices: ObservedDevice[];
   observation: Observation;
   blockSize: bigint;
@@ -27,66 +30,122 @@ export interface Inventory {
   zoneSpans: ZoneinfoSpan[];
   /** dax drivers in registration order (built-in first, then module load order): the order probing tries them. */
   driverOrder: DaxDriver[];
+  /** What the guest showed of the ABI itself (lab/probe.ts), over the table's row for its release. */
+  abi: Partial<KernelAbi>;
 }
 
-/** One guest command for what sysfs does not show: boot zone spans and module load order. */
-export const MACHINE_PROBE = 'cat /proc/zoneinfo; echo @@modules; cat /proc/modules; echo @@builtin; cat /lib/modules/$(uname -r)/modules.builtin';
+/** What a region's host device shows of its provider: its driver, and the nd bus provider above it. */
+export interface RegionHost {
+  host: string;
+  driver: string | null;
+  ndBus: string | null;
+}
 
-export function parseMachineProbe(text: string): { zoneSpans: ZoneinfoSpan[]; driverOrder: DaxDriver[] } {
-  const [zoneinfo = '', rest = ''] = text.split('@@modules\n');
-  const [modules = '', builtin = ''] = rest.split('@@builtin\n');
+export interface MachineProbe {
+  zoneSpans: ZoneinfoSpan[];
+  driverOrder: DaxDriver[];
+  hosts: RegionHost[];
+  /** /proc/sys/kernel/tainted */
+  tainted: number;
+}
+
+/**
+ * One guest command for what sysfs observation does not cover: boot zone spans, module load order, what
+ * built-in modules there are (a tree may lack modules.builtin), each region host's provider evidence, taint.
+ */
+export const MACHINE_PROBE = [
+  'cat /proc/zoneinfo',
+  'echo @@modules; cat /proc/modules',
+  'echo @@builtin; cat /lib/modules/$(uname -r)/modules.builtin 2>/dev/null',
+  'echo @@hosts',
+  `for d in /sys/bus/dax/devices/*; do [ -e "$d" ] || continue; h=$(dirname "$(realpath "$d")"); echo "$h ${HOST_DRIVER_OF_H} ${NDBUS_PROVIDER_OF_H}"; done | sort -u`,
+  'echo @@tainted; cat /proc/sys/kernel/tainted',
+].join('; ');
+
+function section(text: string, name: string): string {
+  const start = text.indexOf(`@@${name}\n`);
+  if (start < 0) return '';
+  const rest = text.slice(start + name.length + 3);
+  const end = rest.indexOf('\n@@');
+  return end < 0 ? rest : rest.slice(0, end + 1);
+}
+
+export function parseMachineProbe(text: string): MachineProbe {
+  const zoneinfo = text.slice(0, Math.max(0, text.indexOf('@@modules\n')));
+  const builtin = section(text, 'builtin');
   const isBuiltin = (m: string) => new RegExp(`/${m}\\.ko`).test(builtin);
-  const loaded = parseProcModules(modules);
+  const loaded = parseProcModules(section(text, 'modules'));
   const position = (d: DaxDriver) => (isBuiltin(d) ? -1 : loaded.indexOf(d) === -1 ? Infinity : loaded.indexOf(d));
-  const driverOrder = (['device_dax', 'kmem'] as const).filter((d) => position(d) !== Infinity).sort((a, b) => position(a) - position(b));
-  return { zoneSpans: parseZoneinfo(zoneinfo), driverOrder };
+  const driverOrder = DAX_DRIVER_NAMES.filter((d) => position(d) !== Infinity).sort((a, b) => position(a) - position(b));
+  const hosts = section(text, 'hosts')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [host = '', driver = '', ndBus = ''] = l.split(' ');
+      return { host, driver: driver || null, ndBus: ndBus || null };
+    });
+  return { zoneSpans: parseZoneinfo(zoneinfo), driverOrder, hosts, tainted: Number(section(text, 'tainted').trim() || 0) };
 }
 
-/** The provider is written in the host's sysfs path: the device that carries dax_region/. */
-export function providerOf(host: string): Provider {
-  if (/\/hmem\.\d+$/.test(host)) return 'hmem';
-  if (/\/dax_region\d+$/.test(host)) return 'cxl';
-  if (/\/ndbus\d+\//.test(host)) {
-    if (/ACPI0017|nvdimm-bridge/.test(host)) return 'cxl-pmem';
-    if (/e820_pmem/.test(host)) return 'pmem';
-    if (/ACPI0012/.test(host)) return 'nvdimm';
-  }
-  throw new Error(`cannot tell which provider owns dax region host ${host}`);
+export class InventoryError extends Error {}
+
+/** The provider of a region host, from the driver bound to it and the nd bus above it (harness/abi/providers.ts). */
+export function providerOf(host: string, hosts: readonly RegionHost[]): Provider {
+  const h = hosts.find((x) => x.host === host);
+  const p = h ? identifyProvider(h) : null;
+  if (!p) throw new InventoryError(`cannot tell which provider owns dax region host ${host} (driver ${h?.driver ?? 'none'}${h?.ndBus ? `, nd bus ${h.ndBus}` : ''})`);
+  return p;
 }
 
 const DAX_NAME = /^dax\d+\.\d+$/;
 
 /**
- * A region's range is not in sysfs. A zero-size device of a dynamic region reports the region start as its
- * resource; otherwise the region is the /proc/iomem resource of exactly its size that holds its devices
- * (Soft Reserved for hmem, regionN for CXL, the device's own entry for a static pmem region).
+ * A region's address range is not in sysfs. In order of certainty:
+ * - a zero-size device of a dynamic region reports the region start as its resource;
+ * - a /proc/iomem resource of exactly the region's size that holds its devices' ranges and is not itself a
+ *   dax entry (Soft Reserved for hmem before 7.0, regionN for CXL) is the region, and their parent;
+ * - a static region is its one device's range;
+ * - devices whose ranges together cover the region without a gap (7.0+ hmem: no Soft Reserved line, the
+ *   daxR.N entries are top-level) span it exactly.
  */
-export function regionRange(region: { host: string; size: bigint; dynamic: boolean }, devices: readonly ObservedDevice[], iomem: readonly IomemResource[]): { start: bigint; end: bigint; iomemParent: string } {
+export function regionRange(region: { host: string; size: bigint; dynamic: boolean }, devices: readonly ObservedDevice[], iomem: readonly IomemResource[]): { start: bigint; end: bigint; iomemParent: string | null } {
   const mine = devices.filter((d) => d.host === region.host);
-  const anchor = mine.flatMap((d) => d.mappings.map((m) => m.start))[0];
-  const matches = anchor === undefined ? [] : iomem.filter((r) => r.end - r.start + 1n === region.size && r.start <= anchor && anchor <= r.end);
-  // Several resources can span exactly the region (6.1 nests Soft Reserved inside hmem.N, and kmem puts
-  // System RAM (kmem) inside the dax entry): the innermost one above the dax entries is where they hang; a
-  // static region may only have its dax entry.
-  const aboveDax = (r: IomemResource) => !DAX_NAME.test(r.name) && !r.ancestors.some((a) => DAX_NAME.test(a));
-  const container = matches.filter(aboveDax).sort((a, b) => b.ancestors.length - a.ancestors.length)[0];
-  if (container) return { start: container.start, end: container.end, iomemParent: container.name };
-  const daxEntry = matches[0];
-  if (daxEntry) return { start: daxEntry.start, end: daxEntry.end, iomemParent: daxEntry.ancestors.at(-1) ?? '' };
+  const ranges = mine.flatMap((d) => d.mappings).sort((a, b) => (a.start < b.start ? -1 : 1));
+  const anchor = ranges[0]?.start;
+  const parentOf = (start: bigint, end: bigint): string | null => {
+    // The innermost non-dax resource that encloses the range (6.1 nests Soft Reserved inside hmem.N).
+    const outer = iomem.filter((r) => r.start <= start && end <= r.end && !DAX_NAME.test(r.name) && !r.ancestors.some((a) => DAX_NAME.test(a)) && r.name !== 'System RAM (kmem)');
+    return outer.sort((a, b) => b.ancestors.length - a.ancestors.length)[0]?.name ?? null;
+  };
   const empty = region.dynamic ? mine.find((d) => d.size === 0n) : undefined;
-  if (empty) {
-    const container = iomem.filter((r) => r.start <= empty.resource && empty.resource + region.size - 1n <= r.end).at(-1);
-    return { start: empty.resource, end: empty.resource + region.size - 1n, iomemParent: container?.name ?? '' };
+  if (empty) return { start: empty.resource, end: empty.resource + region.size - 1n, iomemParent: parentOf(empty.resource, empty.resource + region.size - 1n) };
+  if (anchor !== undefined) {
+    const container = iomem.filter((r) => r.end - r.start + 1n === region.size && r.start <= anchor && anchor <= r.end && !DAX_NAME.test(r.name) && !r.ancestors.some((a) => DAX_NAME.test(a)));
+    const inner = container.sort((a, b) => b.ancestors.length - a.ancestors.length)[0];
+    if (inner) return { start: inner.start, end: inner.end, iomemParent: inner.name };
+    const last = ranges.at(-1)!;
+    const contiguous = ranges.every((r, i) => i === 0 || r.start === ranges[i - 1]!.end + 1n);
+    if (contiguous && last.end - anchor + 1n === region.size) return { start: anchor, end: last.end, iomemParent: parentOf(anchor, last.end) };
   }
-  throw new Error(`cannot find the address range of dax region ${region.host} (size ${region.size}) in /proc/iomem`);
+  throw new InventoryError(`cannot find the address range of dax region ${region.host} (size ${region.size}): no empty device, no /proc/iomem resource of that size, and its devices do not cover it`);
 }
 
-export function buildInventory(obs: Observation, facts: InventoryFacts, caps: Capabilities, machine: { zoneSpans: ZoneinfoSpan[]; driverOrder: DaxDriver[] }): Inventory {
-  const regions = obs.regions.map((r): InventoryRegion => {
+/** What the guest shows of its ABI in the inventory itself (attribute present, iomem shape). */
+export function observedAbi(obs: Observation, iomem: readonly IomemResource[], regions: readonly { provider: Provider }[]): Partial<KernelAbi> {
+  const abi: { -readonly [K in keyof KernelAbi]?: KernelAbi[K] } = {};
+  if (obs.devices.length) abi.memmapOnMemoryAttr = obs.devices.some((d) => d.memmapOnMemory !== null);
+  const kmemBound = obs.devices.filter((d) => d.driver === 'kmem');
+  if (kmemBound.length) abi.kmemState = kmemBound.some((d) => d.state !== null);
+  if (regions.some((r) => r.provider === 'hmem')) abi.softReservedInIomem = iomem.some((r) => r.name === 'Soft Reserved');
+  return abi;
+}
+
+export function buildInventory(obs: Observation, facts: InventoryFacts, caps: Capabilities, machine: MachineProbe, probedAbi: Partial<KernelAbi> = {}): Inventory {
+  const regions = obs.regions.map((r): ProvisionedRegion => {
     const dynamic = r.dynamic !== null;
     const range = regionRange({ host: r.host, size: r.size, dynamic }, obs.devices, facts.iomem);
     const targetNode = obs.devices.find((d) => d.host === r.host)?.targetNode ?? null;
-    return { host: r.host, id: r.id, provider: providerOf(r.host), dynamic, size: r.size, align: r.align, targetNode, ...range };
+    return { host: r.host, id: r.id, provider: providerOf(r.host, machine.hosts), dynamic, size: r.size, align: r.align, targetNode, ...range };
   });
   return {
     release: caps.release,
@@ -97,6 +156,8 @@ export function buildInventory(obs: Observation, facts: InventoryFacts, caps: Ca
     autoOnline: facts.autoOnline,
     bootBlocks: facts.bootBlocks,
     mhpMemmapOnMemory: caps.mhpMemmapOnMemory,
-    ...machine,
+    zoneSpans: machine.zoneSpans,
+    driverOrder: machine.driverOrder,
+    abi: { ...observedAbi(obs, facts.iomem, regions), ...probedAbi },
   };
 }

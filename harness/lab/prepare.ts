@@ -14,7 +14,7 @@ export interface Prepared {
 
 export async function prepare(choice: KernelChoice, accel: Accel | 'auto', log: (line: string) => void): Promise<Prepared> {
   await ensureHost(log); // a no-op costing a few ms when the host is ready; installs what is missing otherwise
-  const kernel = await resolveKernel(choice);
+  const kernel = await resolveKernel(choice, log);
   const t0 = performance.now();
   const image = await buildImage(kernel);
   const built = image.cacheHit ? 'cached' : `built in ${((performance.now() - t0) / 1000).toFixed(1)} s`;

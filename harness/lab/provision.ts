@@ -5,6 +5,7 @@ import { GuestSetupError } from '../guest/errors.ts';
 import type { GuestMachine as Guest } from '../guest/machine.ts';
 import type { ProvisionStep } from '../../qemu/plan.ts';
 import type { Capabilities } from './capabilities.ts';
+import { sleep } from '../util/sleep.ts';
 
 export type ProvisionOutcome = { step: string; status: 'done'; seconds: number } | { step: string; status: 'skipped'; reason: string };
 
@@ -60,6 +61,3 @@ async function kernelLogTail(guest: Guest): Promise<string> {
   return dmesg?.stdout.trimEnd() || guest.console.tail(40);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

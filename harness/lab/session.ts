@@ -5,7 +5,10 @@ import type { LabDriver } from '../driver/step-driver.ts';
 import { Guest } from '../guest/guest.ts';
 import type { GuestMachine } from '../guest/machine.ts';
 import { plainMachine, type GuestPlan } from '../../qemu/plan.ts';
-import { CAPABILITY_PROBE, parseCapabilities, type Capabilities } from './capabilities.ts';
+import { abiFor } from '../abi/kernel.ts';
+import { GuestSetupError } from '../guest/errors.ts';
+import { CAPABILITY_PROBE, parseCapabilities, probedRelease, type Capabilities } from './capabilities.ts';
+import { probeAbi } from './probe.ts';
 import type { Prepared } from './prepare.ts';
 import { loneGuestVcpus } from './host-share.ts';
 import { MACHINE_PROBE, buildInventory, parseMachineProbe, type Inventory } from './inventory.ts';
@@ -21,6 +24,9 @@ export interface LabGuest {
   provisioning: ProvisionOutcome[];
   inventory: Inventory;
 }
+
+/** TAINT_UNSIGNED_MODULE ('E'): a module failed signature verification and loaded anyway. */
+const TAINT_UNSIGNED_MODULE = 1 << 13;
 
 export interface BootRequest {
   prepared: Prepared;
@@ -47,11 +53,16 @@ export async function bootLabGuest(req: BootRequest): Promise<LabGuest> {
     ...(req.snapshots ? { snapshots: true } : {}),
   });
   try {
-    const caps = parseCapabilities(await guest.run(CAPABILITY_PROBE));
+    const probe = await guest.run(CAPABILITY_PROBE);
+    const caps = parseCapabilities(probe, abiFor(probedRelease(probe)));
     const driver = await GuestDriver.attach(guest);
     const provisioning = plan ? await provision(guest, (plan as GuestPlan).provisioning, caps) : [];
     const { observation, facts } = await driver.snapshot();
-    const inventory = buildInventory(observation, facts, caps, parseMachineProbe(await guest.run(MACHINE_PROBE)));
+    const machine = parseMachineProbe(await guest.run(MACHINE_PROBE));
+    if (req.prepared.kernel.origin === 'debian' && machine.tainted & TAINT_UNSIGNED_MODULE) {
+      throw new GuestSetupError(`kernel ${caps.release} loaded a module whose signature it could not verify (taint E): the cached module packages are not the ones Debian signed; delete ${req.prepared.kernel.modulesDir} and run again`);
+    }
+    const inventory = buildInventory(observation, facts, caps, machine, await probeAbi(guest));
     return { guest, plan, caps, provisioning, driver, inventory };
   } catch (err) {
     await guest.stop();

@@ -25,7 +25,8 @@ function resolveAttr(s: State, ref: AttrRef): Attr | null {
       return range ? mappingAttr(range, ref.attr) : null;
     }
     case 'driver':
-      return driverAttr(s, ref.driver, ref.attr);
+      // A driver that is not registered on the bus (module not loaded, or not in this kernel) has no directory.
+      return s.driverOrder.includes(ref.driver) ? driverAttr(s, ref.driver, ref.attr) : null;
     case 'bus':
       return ref.attr === 'drivers_probe' ? driversProbeAttr(s) : driversAutoprobeAttr(s);
     case 'memblock': {

@@ -14,7 +14,7 @@ const BLOCK = 128n * MiB;
 function benchInventory(): ModelInventory {
   const region = (host: string, id: number, start: bigint, size: bigint, parent: string) => ({
     inv: { host, id, provider: 'hmem' as const, dynamic: true, start, end: start + size - 1n, align: 2n * MiB, targetNode: 1, iomemParent: parent },
-    dev: { name: `dax${id}.0`, host, size: 0n, align: 2n * MiB, targetNode: 1, numaNode: 0, resource: start, modalias: 'dax:t0', memmapOnMemory: false, driver: null, mappings: [] },
+    dev: { name: `dax${id}.0`, host, size: 0n, align: 2n * MiB, targetNode: 1, numaNode: 0, resource: start, modalias: 'dax:t0', memmapOnMemory: false, state: null, driver: null, mappings: [] },
   });
   const a = region('/sys/devices/platform/hmem.0', 0, 4n * GiB, 4n * GiB, 'Soft Reserved');
   const b = region('/sys/devices/platform/cxl/dax_region1', 1, 10n * GiB, 1n * GiB, 'region1');

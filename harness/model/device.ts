@@ -1,5 +1,7 @@
 // A dax device's attribute files (dev_dax_attributes and the mappingN directories in drivers/dax/bus.c).
 import { allocAligned, allocRange, resize } from './allocator.ts';
+import { DEVICE_ATTRS, MAPPING_ATTRS, visibleMode } from '../abi/attributes.ts';
+import { kmemStateFile } from './kmem.ts';
 import type { DeviceAttr, MappingAttr } from './ops.ts';
 import { kstrtobool, kstrtoull, parseMappingRange } from './parse.ts';
 import { memmapOnMemorySupported } from './profiles.ts';
@@ -56,7 +58,7 @@ function storeMapping(s: State, r: Region, d: Device, input: string): Step {
 
 /** memmap_on_memory_store: EOPNOTSUPP for true when unsupported is checked before the kmem-bound EBUSY. */
 function storeMemmapOnMemory(s: State, d: Device, input: string): Step {
-  const v = kstrtobool(input);
+  const v = kstrtobool(input, s.profile.abi);
   if (!v.ok) return refuse(s, 'EINVAL');
   if (v.value && !memmapOnMemorySupported(s.profile)) return refuse(s, 'EOPNOTSUPP');
   if (v.value !== d.memmapOnMemory && d.binding?.driver === 'kmem') return refuse(s, 'EBUSY');
@@ -68,33 +70,29 @@ export function deviceResource(r: Region, d: Device): bigint {
   return d.ranges[0]?.start ?? r.start;
 }
 
-/** dev_dax_visible() and the attribute modes: static regions hide `mapping` and make size/align read-only. */
+type Behaviour = Pick<Attr, 'show' | 'store'>;
+
+const DEVICE_FILES: Record<DeviceAttr, (s: State, r: Region, d: Device) => Behaviour> = {
+  modalias: () => ({ show: () => 'dax:t0\n' }),
+  size: (s, r, d) => ({ show: () => line(deviceSize(d)), store: (v) => storeSize(s, r, d, v) }),
+  mapping: (s, r, d) => ({ store: (v) => storeMapping(s, r, d, v) }),
+  target_node: (_s, r) => ({ show: () => line(r.targetNode!) }),
+  align: (s, _r, d) => ({ show: () => line(d.align), store: (v) => storeAlign(s, d, v) }),
+  resource: (_s, r, d) => ({ show: () => hexLine(deviceResource(r, d)) }),
+  numa_node: (_s, _r, d) => ({ show: () => line(d.numaNode) }),
+  memmap_on_memory: (s, _r, d) => ({ show: () => line(d.memmapOnMemory ? 1 : 0), store: (v) => storeMemmapOnMemory(s, d, v) }),
+  state: (s, _r, d) => kmemStateFile(s, d),
+};
+
+/** dev_dax_visible() and kmem's dev_groups decide which files exist and their modes (harness/abi/attributes.ts). */
 export function deviceAttr(s: State, d: Device, attr: DeviceAttr): Attr | null {
   const r = regionOf(s, d);
-  const rw = r.dynamic ? 0o644 : 0o444;
-  switch (attr) {
-    case 'modalias':
-      return { mode: 0o444, show: () => 'dax:t0\n' };
-    case 'size':
-      return { mode: rw, show: () => line(deviceSize(d)), store: (v) => storeSize(s, r, d, v) };
-    case 'mapping':
-      return r.dynamic ? { mode: 0o200, store: (v) => storeMapping(s, r, d, v) } : null;
-    case 'target_node':
-      return r.targetNode === null ? null : { mode: 0o444, show: () => line(r.targetNode!) };
-    case 'align':
-      return { mode: rw, show: () => line(d.align), store: (v) => storeAlign(s, d, v) };
-    case 'resource':
-      return { mode: 0o400, show: () => hexLine(deviceResource(r, d)) };
-    case 'numa_node':
-      return { mode: 0o444, show: () => line(d.numaNode) };
-    case 'memmap_on_memory':
-      if (!s.profile.abi.memmapOnMemoryAttr) return null;
-      return { mode: 0o644, show: () => line(d.memmapOnMemory ? 1 : 0), store: (v) => storeMemmapOnMemory(s, d, v) };
-  }
+  const mode = visibleMode(DEVICE_ATTRS[attr], { dynamic: r.dynamic, abi: s.profile.abi, boundTo: d.binding?.driver ?? null, hasNode: r.targetNode !== null });
+  return mode === null ? null : { mode, ...DEVICE_FILES[attr](s, r, d) };
 }
 
-/** mappingN/{start,end,page_offset}: 0400, `%#llx` / `%#lx`. */
+/** mappingN/{start,end,page_offset}: `%#llx` / `%#lx`. */
 export function mappingAttr(range: DevRange, attr: MappingAttr): Attr {
   const value = attr === 'start' ? range.start : attr === 'end' ? range.end : range.pgoff;
-  return { mode: 0o400, show: () => hexLine(value) };
+  return { mode: MAPPING_ATTRS[attr].mode, show: () => hexLine(value) };
 }

@@ -1,6 +1,7 @@
 // The dax bus's driver side (drivers/dax/bus.c with drivers/base/{bus,dd}.c): matching, the bus probe gate,
 // and the bind/unbind/new_id/remove_id/drivers_probe/drivers_autoprobe files.
-import { devdaxProbe } from './devdax.ts';
+import { BUS_ATTRS, DAX_DRIVERS, DRIVER_ATTRS } from '../abi/attributes.ts';
+import { devdaxProbe, fsdevProbe } from './devdax.ts';
 import { kmemProbe, kmemRemove } from './kmem.ts';
 import type { DaxDriver, DriverAttr } from './ops.ts';
 import { parseDaxIdName } from './parse.ts';
@@ -8,18 +9,21 @@ import { type Device, type State, deviceSize, findDeviceByName, putDevice, putRe
 import { type Attr, line } from './sysfs.ts';
 import { type ProbeOutcome, type Step, refuse, succeed, warned } from './step.ts';
 
-/** dax_bus_match() */
+/** dax_bus_match(): a new_id entry, else dax_match_type (fsdev_dax's type matches no region). */
 function driverMatches(s: State, driver: DaxDriver, d: Device): boolean {
   if (s.newIds[driver].has(d.name)) return true;
   if (s.profile.abi.matching === 'device_dax-always') return driver === 'device_dax';
-  const regionType: DaxDriver = regionOf(s, d).kmemDefault ? 'kmem' : 'device_dax';
-  return driver === regionType || (driver === 'device_dax' && !s.profile.kmemConfigured);
+  const regionType = regionOf(s, d).kmemDefault ? 'kmem' : 'device';
+  const type = DAX_DRIVERS[driver].type;
+  return type === regionType || (type === 'device' && !s.profile.kmemConfigured);
 }
+
+const PROBES: Record<DaxDriver, (s: State, d: Device) => ProbeOutcome> = { device_dax: devdaxProbe, kmem: kmemProbe, fsdev_dax: fsdevProbe };
 
 /** dax_bus_probe(): size 0 is ENXIO before the driver runs; a successful probe retires the region's seed. */
 function busProbe(s: State, driver: DaxDriver, d: Device): ProbeOutcome {
   if (deviceSize(d) === 0n) return { ok: false, errno: 'ENXIO', next: s };
-  const out = driver === 'kmem' ? kmemProbe(s, d) : devdaxProbe(s, d);
+  const out = PROBES[driver](s, d);
   if (!out.ok) return out;
   const region = regionOf(out.next, d);
   if (!region.dynamic || region.seed !== d.name) return out;
@@ -73,7 +77,7 @@ function bind(s: State, driver: DaxDriver, input: string): Step {
 function unbind(s: State, driver: DaxDriver, input: string): Step {
   const d = findDeviceByName(s.devices.values(), input);
   if (!d || d.binding?.driver !== driver) return refuse(s, 'ENODEV');
-  // device_dax's remove only drops what probe requested (dev_dax_kill also clears a dynamic pgmap).
+  // device_dax's and fsdev's remove only drop what probe requested (kill_dev_dax also clears a dynamic pgmap).
   return succeed(driver === 'kmem' ? kmemRemove(s, d) : putDevice(s, { ...d, binding: null }));
 }
 
@@ -108,13 +112,13 @@ const DRIVER_STORES: Record<DriverAttr, (s: State, driver: DaxDriver, input: str
 };
 
 export function driverAttr(s: State, driver: DaxDriver, attr: DriverAttr): Attr {
-  return { mode: 0o200, store: (input) => DRIVER_STORES[attr](s, driver, input) };
+  return { mode: DRIVER_ATTRS[attr].mode, store: (input) => DRIVER_STORES[attr](s, driver, input) };
 }
 
 /** drivers_probe: returns the count even when nothing binds; an unknown name is ENODEV. */
 export function driversProbeAttr(s: State): Attr {
   return {
-    mode: 0o200,
+    mode: BUS_ATTRS.drivers_probe.mode,
     store: (input) => {
       const d = findDeviceByName(s.devices.values(), input);
       if (!d) return refuse(s, 'ENODEV');
@@ -129,7 +133,7 @@ export function driversProbeAttr(s: State): Attr {
  */
 export function driversAutoprobeAttr(s: State): Attr {
   return {
-    mode: 0o644,
+    mode: BUS_ATTRS.drivers_autoprobe.mode,
     show: () => line(s.autoprobe ? 1 : 0),
     store: (input) => succeed({ ...s, autoprobe: input[0] !== '0' }),
   };

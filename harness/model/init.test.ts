@@ -57,7 +57,7 @@ test('inventory errors name the problem', (t) => {
   const inv = inventoryFor([region]);
   t.throws(() => initState(inv, profileFor(R612, facts({ blockSize: 256n * MiB }))), { message: /block size/ });
   const orphan = { ...inv, devices: inv.devices.map((d) => ({ ...d, driver: null })) };
-  t.throws(() => initState(orphan, profileFor(R612, facts())), { message: /not held by a device_dax-bound device/ });
+  t.throws(() => initState(orphan, profileFor(R612, facts())), { message: /not held by a device_dax- or fsdev_dax-bound device/ });
   const stray = { ...inv, devices: [...inv.devices, { ...inv.devices[0]!, name: 'dax7.0', host: '/sys/devices/nowhere' }] };
   t.throws(() => initState(stray, profileFor(R612, facts())), { message: /unknown region/ });
   t.throws(() => modelInventoryFromObservation(observe(initState(inv, profileFor(R612, facts()))), new Map(), { blockSize: BLOCK, driversAutoprobe: true }), { message: /no region facts/ });

@@ -1,6 +1,7 @@
 // Builds the model's starting state from a guest inventory. Who holds which /proc/iomem resource is
 // reconstructed from names and extents: a `daxR.N` with a `System RAM (kmem)` child is kmem memory (the bound
 // device's if it matches one of its ranges' block-aligned part, else leaked), one without is device_dax's.
+import { kmemByDefault } from '../abi/providers.ts';
 import type { InventoryRegion, ModelInventory } from './inventory.ts';
 import { type DaxResource, KMEM_RESOURCE_NAME, daxResources } from './iomem.ts';
 import { kmemRange } from './kmem.ts';
@@ -19,7 +20,7 @@ function toRegion(r: InventoryRegion, devices: readonly ObservedDevice[], profil
     id: r.id,
     provider: r.provider,
     dynamic: r.dynamic,
-    kmemDefault: r.kmemDefault ?? profile.abi.kmemRegionProviders.includes(r.provider),
+    kmemDefault: r.kmemDefault ?? kmemByDefault(r.provider, profile.abi),
     start: r.start,
     end: r.end,
     align: r.align,
@@ -35,26 +36,26 @@ function daxEntries(iomem: readonly IomemEntry[]): DaxResource[] {
   const out: DaxResource[] = [];
   for (const e of iomem) {
     if (e.name === KMEM_RESOURCE_NAME) continue;
-    if (e.parent === null) throw new Error(`inventory: iomem entry ${e.name} has no parent`);
     const systemRam = iomem.some((c) => c.name === KMEM_RESOURCE_NAME && c.parent === e.name && sameExtent(c, e));
     out.push({ start: e.start, end: e.end, name: e.name, parent: e.parent, systemRam });
   }
   return out;
 }
 
-function toBinding(d: ObservedDevice, ranges: readonly ByteRange[], entries: readonly DaxResource[], blockSize: bigint): Binding | null {
+function toBinding(d: ObservedDevice, ranges: readonly ByteRange[], entries: readonly DaxResource[], profile: KernelProfile): Binding | null {
   const mine = entries.filter((e) => e.name === d.name);
-  if (d.driver === 'device_dax') return { driver: 'device_dax', claimed: mine.filter((e) => !e.systemRam).map(({ start, end }) => ({ start, end })) };
+  if (d.driver === 'device_dax' || d.driver === 'fsdev_dax') return { driver: d.driver, claimed: mine.filter((e) => !e.systemRam).map(({ start, end }) => ({ start, end })) };
   if (d.driver === 'kmem') {
     // Assumes every range existed at probe (a `mapping` appended later is indistinguishable).
-    const usable = ranges.map((r) => kmemRange(r, blockSize)).filter((r): r is ByteRange => r !== null);
+    const usable = ranges.map((r) => kmemRange(r, profile.blockSize)).filter((r): r is ByteRange => r !== null);
     const added = usable.filter((u) => mine.some((e) => e.systemRam && sameExtent(e, u)));
-    return { driver: 'kmem', added };
+    // Before 7.3 there is no state file; what kmem did at bind is then the online policy of the inventory.
+    return { driver: 'kmem', ranges: usable, added, state: d.state ?? (added.length ? profile.autoOnline : 'unplugged') };
   }
   return null;
 }
 
-function toDevice(d: ObservedDevice, entries: readonly DaxResource[], blockSize: bigint): Device {
+function toDevice(d: ObservedDevice, entries: readonly DaxResource[], profile: KernelProfile): Device {
   const m = /^dax(-?\d+)\.(-?\d+)$/.exec(d.name);
   if (!m) throw new Error(`inventory: device name ${d.name} is not daxR.N`);
   const ranges = d.mappings.map((x) => ({ start: x.start, end: x.end, pgoff: x.pageOffset }));
@@ -64,7 +65,7 @@ function toDevice(d: ObservedDevice, entries: readonly DaxResource[], blockSize:
     id: Number(m[2]),
     align: d.align,
     ranges,
-    binding: toBinding(d, ranges, entries, blockSize),
+    binding: toBinding(d, ranges, entries, profile),
     memmapOnMemory: d.memmapOnMemory ?? false,
     numaNode: d.numaNode,
     // A stale page map from a failed probe before the inventory cannot be seen from user space.
@@ -91,14 +92,14 @@ export function initState(inv: ModelInventory, profile: KernelProfile): State {
   const devices = new Map<string, Device>();
   for (const od of inv.devices) {
     if (!regions.has(od.host)) throw new Error(`inventory: ${od.name} belongs to unknown region ${od.host}`);
-    devices.set(od.name, toDevice(od, entries, profile.blockSize));
+    devices.set(od.name, toDevice(od, entries, profile));
   }
 
   const state: State = {
     profile,
     regions,
     devices,
-    newIds: { device_dax: new Set(), kmem: new Set() }, // new_id lists cannot be read back; assumed empty
+    newIds: { device_dax: new Set(), kmem: new Set(), fsdev_dax: new Set() }, // new_id lists cannot be read back; assumed empty
     driverOrder: inv.driverOrder ?? ['device_dax', 'kmem'],
     autoprobe: inv.driversAutoprobe,
     autoOnline: profile.autoOnline,
@@ -113,7 +114,7 @@ export function initState(inv: ModelInventory, profile: KernelProfile): State {
   const leaked: LeakedRange[] = [];
   for (const e of entries) {
     if (held.has(key(e))) continue;
-    if (!e.systemRam) throw new Error(`inventory: iomem ${e.name} ${e.start.toString(16)}-${e.end.toString(16)} is not held by a device_dax-bound device`);
+    if (!e.systemRam) throw new Error(`inventory: iomem ${e.name} ${e.start.toString(16)}-${e.end.toString(16)} is not held by a device_dax- or fsdev_dax-bound device`);
     leaked.push({ start: e.start, end: e.end, name: e.name, parent: e.parent });
   }
 

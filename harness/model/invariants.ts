@@ -95,11 +95,15 @@ function checkIomem(obs: Observation, out: string[], blockSize: bigint | undefin
       continue;
     }
     const d = byName.get(e.name);
-    if (d?.driver !== 'device_dax' || !d.mappings.some((m) => m.start === e.start && m.end === e.end)) out.push(`iomem: ${e.name} ${span(e)} without System RAM is not a range of a device_dax-bound device`);
+    if ((d?.driver !== 'device_dax' && d?.driver !== 'fsdev_dax') || !d.mappings.some((m) => m.start === e.start && m.end === e.end)) out.push(`iomem: ${e.name} ${span(e)} without System RAM is not a range of a device_dax- or fsdev_dax-bound device`);
   }
   for (const d of obs.devices) {
-    if (d.driver === 'kmem' && !dax.some((e) => e.name === d.name && hasSystemRam(e))) out.push(`${d.name}: bound to kmem without any System RAM (kmem) in iomem`);
-    if (d.driver === 'device_dax' && !dax.some((e) => e.name === d.name)) out.push(`${d.name}: bound to device_dax without any iomem entry`);
+    // kmem's state (7.3+) may be unplugged: bound, with nothing hot-added.
+    const kmemRam = dax.some((e) => e.name === d.name && hasSystemRam(e));
+    if (d.driver === 'kmem' && d.state !== 'unplugged' && !kmemRam) out.push(`${d.name}: bound to kmem without any System RAM (kmem) in iomem`);
+    if (d.driver === 'kmem' && d.state === 'unplugged' && kmemRam) out.push(`${d.name}: kmem state unplugged with System RAM (kmem) still in iomem`);
+    if (d.state !== null && d.driver !== 'kmem') out.push(`${d.name}: a state file while bound to ${d.driver ?? 'no driver'}`);
+    if ((d.driver === 'device_dax' || d.driver === 'fsdev_dax') && !dax.some((e) => e.name === d.name)) out.push(`${d.name}: bound to ${d.driver} without any iomem entry`);
   }
   for (const b of obs.memoryBlocks) {
     if ((b.state === 'online') !== (b.zone !== 'none')) out.push(`memory${b.index}: state ${b.state} with zone ${b.zone}`);
@@ -148,7 +152,7 @@ export function checkStateInvariants(s: State): string[] {
         for (const c of b.claimed) if (!d.ranges.some((x) => x.start === c.start && x.end === c.end)) out.push(`${d.name}: device_dax claims ${span(c)}, not one of its ranges`);
       }
       if (b?.driver === 'kmem') {
-        if (b.added.length === 0) out.push(`${d.name}: bound to kmem with nothing added`);
+        if (b.added.length === 0 && b.state !== 'unplugged') out.push(`${d.name}: bound to kmem with nothing added`);
         for (const a of b.added) {
           const fromRange = d.ranges.some((x) => {
             const k = kmemRange(x, s.profile.blockSize);

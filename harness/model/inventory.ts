@@ -1,6 +1,6 @@
 // What the model needs to know about a guest to start from it: the regions' provider-side facts that sysfs
 // does not show (start address, provider, iomem parent), and everything else as the observer reads it.
-import type { DaxDriver } from './ops.ts';
+import type { DaxDriver } from '../abi/attributes.ts';
 import type { IomemEntry, ObservedBlock, ObservedDevice, Observation } from './observation.ts';
 import type { Provider } from './profiles.ts';
 import type { ZoneSpan } from './state.ts';
@@ -17,8 +17,8 @@ export interface InventoryRegion {
   align: bigint;
   /** null when the kernel's value is negative (daxR.N/target_node hidden). */
   targetNode: number | null;
-  /** The /proc/iomem resource enclosing the region's `daxR.N` entries (`Soft Reserved`, `region0`, …). */
-  iomemParent: string;
+  /** The /proc/iomem resource enclosing the region's `daxR.N` entries (`Soft Reserved`, `region0`, …); null: top level. */
+  iomemParent: string | null;
   /** dax_region/seed and dax_region/create; empty for a region fresh from its provider. */
   seed?: string | null;
   youngest?: string | null;
@@ -48,7 +48,7 @@ export interface ModelInventory {
 export interface RegionFacts {
   provider: Provider;
   start: bigint;
-  iomemParent: string;
+  iomemParent: string | null;
   kmemDefault?: boolean;
 }
 

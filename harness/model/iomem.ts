@@ -8,7 +8,8 @@ export const KMEM_RESOURCE_NAME = 'System RAM (kmem)';
 /** A `daxR.N` resource; `systemRam` when it carries a `System RAM (kmem)` child of the same extent. */
 export interface DaxResource extends ByteRange {
   readonly name: string;
-  readonly parent: string;
+  /** null: top-level in /proc/iomem (7.0+ hmem, whose Soft Reserved range is in a private tree). */
+  readonly parent: string | null;
   readonly systemRam: boolean;
 }
 
@@ -17,14 +18,14 @@ export function* daxResources(s: State): Generator<DaxResource> {
     const b = d.binding;
     if (b === null) continue;
     const parent = regionOf(s, d).iomemParent;
-    if (b.driver === 'device_dax') for (const r of b.claimed) yield { start: r.start, end: r.end, name: d.name, parent, systemRam: false };
-    else for (const r of b.added) yield { start: r.start, end: r.end, name: d.name, parent, systemRam: true };
+    if (b.driver === 'kmem') for (const r of b.added) yield { start: r.start, end: r.end, name: d.name, parent, systemRam: true };
+    else for (const r of b.claimed) yield { start: r.start, end: r.end, name: d.name, parent, systemRam: false };
   }
   for (const l of s.leaked) yield { start: l.start, end: l.end, name: l.name, parent: l.parent, systemRam: true };
 }
 
 /**
- * request_mem_region() fails for a range overlapping any of these: device_dax's are busy, and kmem's
+ * request_mem_region() fails for a range overlapping any of these: device_dax's and fsdev's are busy, and kmem's
  * non-busy `daxR.N` always has a busy `System RAM (kmem)` child of the same extent.
  */
 export function iomemBusy(s: State, r: ByteRange): boolean {

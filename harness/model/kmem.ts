@@ -1,10 +1,15 @@
 // The kmem driver (drivers/dax/kmem.c): probe hot-adds the block-aligned part of each range as System RAM,
-// remove hot-removes what it can and leaks the rest until reboot.
+// remove hot-removes what it can and leaks the rest until reboot, and (7.3+) the `state` file unplugs and
+// re-plugs all of it at once.
+import type { KmemState } from '../abi/attributes.ts';
 import { iomemBusy } from './iomem.ts';
-import { addMemory, removable, removeMemory } from './memory.ts';
+import { addMemory, blockIndices, removable, removeMemory } from './memory.ts';
+import { fail } from './ops.ts';
+import { sysfsStreq } from './parse.ts';
 import { vmemmapBytesPerBlock } from './profiles.ts';
 import { type ByteRange, type Device, type LeakedRange, type State, putDevice, regionOf } from './state.ts';
-import type { ProbeOutcome } from './step.ts';
+import { type ProbeOutcome, type Step, orElse, refuse, succeed } from './step.ts';
+import { type Attr, line } from './sysfs.ts';
 
 /** dax_kmem_range(): the memory-block-aligned part of a range, or null when no whole block fits. */
 export function kmemRange(r: ByteRange, blockSize: bigint): ByteRange | null {
@@ -13,28 +18,37 @@ export function kmemRange(r: ByteRange, blockSize: bigint): ByteRange | null {
   return start >= end ? null : { start, end };
 }
 
-/** dev_dax_kmem_probe() */
-export function kmemProbe(s: State, d: Device): ProbeOutcome {
-  const region = regionOf(s, d);
-  const node = region.targetNode;
-  if (node === null) return { ok: false, errno: 'EINVAL', next: s };
-  const usable = d.ranges.map((r) => kmemRange(r, s.profile.blockSize));
-  if (usable.every((r) => r === null)) return { ok: false, errno: 'EINVAL', next: s };
+type Kmem = Extract<NonNullable<Device['binding']>, { driver: 'kmem' }>;
 
+/**
+ * Requests and hot-adds `ranges` onlined as `type` (dax_kmem_init_resources + dax_kmem_do_hotplug): the first
+ * conflict before anything was added is EBUSY, later ones are skipped, because memory already online cannot
+ * be taken back.
+ */
+function hotplug(s: State, d: Device, ranges: readonly ByteRange[], type: KmemState): { ok: true; next: State; added: ByteRange[] } | { ok: false } {
+  const node = regionOf(s, d).targetNode!;
   const vmemmap = vmemmapBytesPerBlock(s.profile, d.memmapOnMemory);
   const added: ByteRange[] = [];
   let next = s;
-  for (const r of usable) {
-    if (r === null) continue;
+  for (const r of ranges) {
     if (iomemBusy(next, r)) {
-      // Once some memory is online it cannot be taken back, so later conflicts are skipped, not failed.
       if (added.length > 0) continue;
-      return { ok: false, errno: 'EBUSY', next: s };
+      return { ok: false };
     }
     added.push(r);
-    next = addMemory(next, r, node, vmemmap);
+    next = addMemory(next, r, node, vmemmap, type === 'unplugged' ? 'offline' : type);
   }
-  return { ok: true, next: putDevice(next, { ...d, binding: { driver: 'kmem', added } }) };
+  return { ok: true, next, added };
+}
+
+/** dev_dax_kmem_probe(): kmem's state starts as the online type auto_online_blocks gave at bind. */
+export function kmemProbe(s: State, d: Device): ProbeOutcome {
+  if (regionOf(s, d).targetNode === null) return { ok: false, errno: 'EINVAL', next: s };
+  const ranges = d.ranges.map((r) => kmemRange(r, s.profile.blockSize)).filter((r): r is ByteRange => r !== null);
+  if (ranges.length === 0) return { ok: false, errno: 'EINVAL', next: s };
+  const out = hotplug(s, d, ranges, s.autoOnline);
+  if (!out.ok) return { ok: false, errno: 'EBUSY', next: s };
+  return { ok: true, next: putDevice(out.next, { ...d, binding: { driver: 'kmem', ranges, added: out.added, state: s.autoOnline } }) };
 }
 
 /**
@@ -54,4 +68,51 @@ export function kmemRemove(s: State, d: Device): State {
   }
   if (leaked.length > 0) next = { ...next, leaked: [...next.leaked, ...leaked] };
   return putDevice(next, { ...d, binding: null });
+}
+
+/**
+ * Unplug (state_store "unplugged" → dax_kmem_do_hotremove → offline_and_remove_memory_ranges): every block
+ * of every added range is offlined, then every range removed, atomically. A block in a kernel zone may hold
+ * an unmovable page: then everything offlined is onlined again and the write fails EBUSY, which the model
+ * allows (see memory.ts offlineBlock).
+ */
+function unplug(s: State, d: Device, b: Kmem): Step {
+  if (b.added.length === 0) return succeed(putDevice(s, { ...d, binding: { ...b, state: 'unplugged' } }));
+  if (!s.profile.memoryHotremove) return refuse(s, 'EBUSY');
+  let next = s;
+  for (const r of b.added) next = removeMemory(next, r);
+  const done = succeed(putDevice(next, { ...d, binding: { ...b, added: [], state: 'unplugged' } }));
+  const kernelZone = b.added.flatMap((r) => blockIndices(s, r)).map((i) => s.blocks.get(i)).find((blk) => blk?.zone !== null && blk?.zone !== 'Movable');
+  if (!kernelZone) return done;
+  return orElse(done, {
+    id: 'kmem-unplug-busy',
+    reason: `memory${kernelZone.index} is in ZONE_${kernelZone.zone!.toUpperCase()}, where offline_pages() (mm/memory_hotplug.c) returns EBUSY for a page it cannot migrate; offline_and_remove_memory_ranges() then onlines everything again`,
+    result: fail('EBUSY'),
+    next: s,
+  });
+}
+
+const WRITABLE: readonly KmemState[] = ['unplugged', 'online', 'online_kernel', 'online_movable'];
+
+/**
+ * daxX.Y/state (7.3+; kmem's dev_groups, so it exists only while bound to kmem). Reads what kmem last did;
+ * writes take unplugged or an online type (sysfs_streq; "offline" is refused on purpose). The current value
+ * is a no-op, and onlining is only allowed from unplugged.
+ */
+export function kmemStateFile(s: State, d: Device): Pick<Attr, 'show' | 'store'> {
+  const b = d.binding;
+  if (b?.driver !== 'kmem') throw new Error(`model: ${d.name} has no state file unless bound to kmem`);
+  return {
+    show: () => line(b.state),
+    store: (input) => {
+      const want = WRITABLE.find((v) => sysfsStreq(input, v));
+      if (want === undefined) return refuse(s, 'EINVAL');
+      if (want === b.state) return succeed(s);
+      if (want === 'unplugged') return unplug(s, d, b);
+      if (b.state !== 'unplugged') return refuse(s, 'EBUSY');
+      const out = hotplug(s, d, b.ranges, want);
+      if (!out.ok) return refuse(s, 'EBUSY');
+      return succeed(putDevice(out.next, { ...d, binding: { ...b, added: out.added, state: want } }));
+    },
+  };
 }

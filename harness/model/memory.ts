@@ -82,14 +82,15 @@ function onlineInto(s: State, blocks: Map<number, MemBlock>, indices: readonly n
 
 /**
  * add_memory_driver_managed() of one block-aligned range: its blocks appear offline on `node`, then, unless
- * the default online type is `offline`, they are onlined in ascending order (add_memory_resource).
+ * the online type is `offline`, they are onlined in ascending order (add_memory_resource). The type is
+ * auto_online_blocks at kmem probe, or what a kmem `state` write asked for.
  */
-export function addMemory(s: State, r: ByteRange, node: number, vmemmapBytes: bigint): State {
+export function addMemory(s: State, r: ByteRange, node: number, vmemmapBytes: bigint, type: OnlinePolicy = s.autoOnline): State {
   const blocks = new Map(s.blocks);
   const next: State = { ...s, blocks };
   const indices = blockIndices(s, r);
   for (const index of indices) blocks.set(index, { index, node, zone: null, vmemmapBytes });
-  if (s.autoOnline !== 'offline') onlineInto(next, blocks, indices, s.autoOnline);
+  if (type !== 'offline') onlineInto(next, blocks, indices, type);
   return next;
 }
 

@@ -1,6 +1,6 @@
 // What the harness reads back from a guest, and what the model's observe() must produce: the same shape on
 // both sides, so comparing prediction with reality is one structural diff.
-import type { DaxDriver } from './ops.ts';
+import type { DaxDriver, KmemState } from '../abi/attributes.ts';
 
 export type OnlinePolicy = 'offline' | 'online' | 'online_kernel' | 'online_movable';
 export type MemblockState = 'online' | 'offline' | 'going-offline';
@@ -31,11 +31,13 @@ export interface ObservedDevice {
   resource: bigint;
   modalias: string;
   memmapOnMemory: boolean | null; // null: attribute absent (6.1)
+  /** kmem's state file (7.3+, while bound to kmem); null where it does not exist. */
+  state: KmemState | null;
   driver: DaxDriver | null;
   mappings: ObservedMapping[]; // mapping0..N-1 in index order
 }
 
-/** A /proc/iomem line the dax bus owns: `daxR.N` or `System RAM (kmem)`, with its parent's name. */
+/** A /proc/iomem line the dax bus owns: `daxR.N` or `System RAM (kmem)`, with its parent's name (null: top level). */
 export interface IomemEntry {
   start: bigint;
   end: bigint;

@@ -39,6 +39,7 @@ export function observe(s: State): Observation {
         resource: deviceResource(r, d),
         modalias: 'dax:t0',
         memmapOnMemory: s.profile.abi.memmapOnMemoryAttr ? d.memmapOnMemory : null,
+        state: s.profile.abi.kmemState && d.binding?.driver === 'kmem' ? d.binding.state : null,
         driver: d.binding?.driver ?? null,
         mappings: d.ranges.map((x) => ({ start: x.start, end: x.end, pageOffset: x.pgoff })),
       };

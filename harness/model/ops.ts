@@ -1,22 +1,9 @@
 // The vocabulary of what user space can do to the dax bus. The model predicts each Op, the driver executes
 // the same Op in a real guest; both sides name an attribute with an AttrRef, never with a path string.
+import type { BusAttr, DaxDriver, DeviceAttr, DriverAttr, MappingAttr, RegionAttr } from '../abi/attributes.ts';
 import type { Errno } from './errno.ts';
 
-export type DaxDriver = 'device_dax' | 'kmem';
-
-export type RegionAttr = 'id' | 'size' | 'align' | 'available_size' | 'seed' | 'create' | 'delete';
-export type DeviceAttr =
-  | 'size'
-  | 'align'
-  | 'mapping'
-  | 'target_node'
-  | 'numa_node'
-  | 'resource'
-  | 'modalias'
-  | 'memmap_on_memory';
-export type MappingAttr = 'start' | 'end' | 'page_offset';
-export type DriverAttr = 'bind' | 'unbind' | 'new_id' | 'remove_id';
-export type BusAttr = 'drivers_autoprobe' | 'drivers_probe';
+export type { BusAttr, DaxDriver, DeviceAttr, DriverAttr, MappingAttr, RegionAttr };
 
 /** One sysfs attribute, named by what it belongs to. `host` is the region host's sysfs path (region key). */
 export type AttrRef =

@@ -50,10 +50,20 @@ test('kstrtoint: sign handling and int range', (t) => {
   t.deepEqual(kstrtoint('', 0), { ok: false, errno: 'EINVAL' });
 });
 
+const OLD = { kstrtoboolEnableDisable: false };
+const NEW = { kstrtoboolEnableDisable: true };
+
 test('kstrtobool: first one or two characters decide', (t) => {
-  for (const s of ['1', 'y', 'Y', 't', 'T', 'yes', 'on', 'ON', 'On', '10', 'true\n', 'oN']) t.deepEqual(kstrtobool(s), { ok: true, value: true }, s);
-  for (const s of ['0', 'n', 'N', 'f', 'F', 'no', 'off', 'OFF', 'false', '0\n', 'oF']) t.deepEqual(kstrtobool(s), { ok: true, value: false }, s);
-  for (const s of ['', '\n', 'x', 'o', 'ox', ' 1', '2', 'enable', 'disable']) t.deepEqual(kstrtobool(s), { ok: false, errno: 'EINVAL' }, JSON.stringify(s));
+  for (const s of ['1', 'y', 'Y', 't', 'T', 'yes', 'on', 'ON', 'On', '10', 'true\n', 'oN']) t.deepEqual(kstrtobool(s, OLD), { ok: true, value: true }, s);
+  for (const s of ['0', 'n', 'N', 'f', 'F', 'no', 'off', 'OFF', 'false', '0\n', 'oF']) t.deepEqual(kstrtobool(s, OLD), { ok: true, value: false }, s);
+  for (const s of ['', '\n', 'x', 'o', 'ox', ' 1', '2', 'enable', 'disable']) t.deepEqual(kstrtobool(s, OLD), { ok: false, errno: 'EINVAL' }, JSON.stringify(s));
+});
+
+test('kstrtobool with enable/disable (6.16 and later here): e/E true, d/D false, the rest as before', (t) => {
+  for (const s of ['e', 'E', 'enable', 'Enabled', 'exit']) t.deepEqual(kstrtobool(s, NEW), { ok: true, value: true }, s);
+  for (const s of ['d', 'D', 'disable', 'dis', 'dxyz']) t.deepEqual(kstrtobool(s, NEW), { ok: true, value: false }, s);
+  for (const s of ['', 'x', 'o', ' e']) t.deepEqual(kstrtobool(s, NEW), { ok: false, errno: 'EINVAL' }, JSON.stringify(s));
+  t.deepEqual(kstrtobool('yes', NEW), { ok: true, value: true });
 });
 
 test('sysfs_streq: one trailing newline on either side, nothing else', (t) => {

@@ -94,8 +94,13 @@ export function kstrtoint(s: string, base: 0 | 8 | 10 | 16): Parsed<number> {
   return { ok: true, value: Number(value) };
 }
 
-/** kstrtobool (6.12): decided by the first one or two characters, the rest is ignored. */
-export function kstrtobool(s: string): Parsed<boolean> {
+/**
+ * kstrtobool: decided by the first one or two characters, the rest is ignored. Kernels with
+ * ae5b3500856f ("kstrtox: add support for enabled and disabled") also take e/E and d/D.
+ */
+export function kstrtobool(s: string, abi: { kstrtoboolEnableDisable: boolean }): Parsed<boolean> {
+  if (abi.kstrtoboolEnableDisable && (s[0] === 'e' || s[0] === 'E')) return { ok: true, value: true };
+  if (abi.kstrtoboolEnableDisable && (s[0] === 'd' || s[0] === 'D')) return { ok: true, value: false };
   switch (s[0]) {
     case 'y':
     case 'Y':

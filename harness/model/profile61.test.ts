@@ -12,12 +12,14 @@ const region = hmem({ start: B, size: 2n * GiB, driver: 'device_dax' });
 
 test('profileFor picks features by release', (t) => {
   const p61 = profileFor(R61, facts);
-  t.deepEqual(p61.abi, { matching: 'device_dax-always', kmemRegionProviders: [], memmapOnMemoryAttr: false });
+  t.like(p61.abi, { matching: 'device_dax-always', kmemRegions: false, cxlRamRegions: false, memmapOnMemoryAttr: false });
   const p612 = profileFor(R612, facts);
-  t.deepEqual(p612.abi, { matching: 'type', kmemRegionProviders: ['hmem', 'cxl'], memmapOnMemoryAttr: true });
+  t.like(p612.abi, { matching: 'type', kmemRegions: true, cxlRamRegions: true, memmapOnMemoryAttr: true, kstrtoboolEnableDisable: false, softReservedInIomem: true, fsdevDriver: false, kmemState: false });
+  t.like(profileFor('7.3.4+deb13-amd64', facts).abi, { kstrtoboolEnableDisable: true, softReservedInIomem: false, fsdevDriver: true, asyncDaxCxl: true, kmemState: true });
   t.is(profileFor('6.5.0', facts).abi.memmapOnMemoryAttr, false, 'memmap_on_memory arrived in 6.8');
   t.is(profileFor('6.5.0', facts).abi.matching, 'type', 'type matching arrived in 6.3');
-  t.throws(() => profileFor('5.10.0-30-amd64', facts), { message: /no dax bus profile/ });
+  t.is(profileFor(R612, { ...facts, abi: { kstrtoboolEnableDisable: true } }).abi.kstrtoboolEnableDisable, true, 'what the guest showed wins over the table');
+  t.throws(() => profileFor('5.10.0-30-amd64', facts), { message: /no dax bus ABI/ });
   t.throws(() => profileFor('linux', facts));
 });
 

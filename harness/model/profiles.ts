@@ -1,24 +1,14 @@
-// What differs between kernels and machines, as data. The ABI features carry the release that introduced
-// them, so a release picks its behaviour by version; the machine facts come from the guest's sysfs.
+// What differs between kernels and machines, as data. The ABI comes from the one table by release
+// (harness/abi/kernel.ts), overridden where the booted guest showed otherwise; the machine facts come from
+// the guest's sysfs.
+import { abiFor, type KernelAbi } from '../abi/kernel.ts';
+import type { Provider } from '../abi/providers.ts';
 import type { OnlinePolicy } from './observation.ts';
 
-export type Provider = 'pmem' | 'nvdimm' | 'cxl' | 'cxl-pmem' | 'hmem';
+export type { KernelAbi, Provider };
 
 /** `memory_hotplug.memmap_on_memory` as /sys/module/memory_hotplug/parameters/memmap_on_memory prints it. */
 export type MemmapOnMemoryParam = 'N' | 'Y' | 'force';
-
-export interface KernelAbi {
-  /**
-   * How dax_bus_match decides. 'type': a `new_id` entry, or the driver type equals the region type
-   * (IORESOURCE_DAX_KMEM → kmem, else device_dax). 'device_dax-always': device_dax has match_always, kmem
-   * matches only `new_id` entries (6.1).
-   */
-  readonly matching: 'type' | 'device_dax-always';
-  /** Providers whose regions carry IORESOURCE_DAX_KMEM, i.e. whose devices kmem claims by default. */
-  readonly kmemRegionProviders: readonly Provider[];
-  /** Whether daxR.N/memmap_on_memory exists (and kmem passes MHP_MEMMAP_ON_MEMORY for it). */
-  readonly memmapOnMemoryAttr: boolean;
-}
 
 export interface KernelProfile {
   readonly release: string;
@@ -42,39 +32,14 @@ export interface ProfileFacts {
   memoryHotremove?: boolean;
   /** Defaults to true (Debian configs). */
   kmemConfigured?: boolean;
+  /** What the booted guest showed of the ABI, over the table's row for its release. */
+  abi?: Partial<KernelAbi>;
 }
 
-/** Releases that changed the dax bus ABI, oldest first; a release gets every entry at or below it. */
-const ABI_HISTORY: readonly { since: string; change: Partial<KernelAbi> }[] = [
-  { since: '6.1', change: { matching: 'device_dax-always', kmemRegionProviders: [], memmapOnMemoryAttr: false } },
-  // "dax: Assign RAM regions to memory-hotplug by default" (CXL RAM series).
-  { since: '6.3', change: { matching: 'type', kmemRegionProviders: ['hmem', 'cxl'] } },
-  // "dax/bus: Introduce a memmap_on_memory sysfs attribute" (v6.8).
-  { since: '6.8', change: { memmapOnMemoryAttr: true } },
-];
-
-/** Leading `major.minor[.patch]` of a uname release (`6.12.117+deb12-amd64`, `6.1.0-56-amd64`). */
-function parseRelease(release: string): number[] {
-  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(release);
-  if (!m) throw new Error(`kernel release ${JSON.stringify(release)} does not start with major.minor`);
-  return m.slice(1).filter((x) => x !== undefined).map(Number);
-}
-
-/** Compares releases component-wise; missing components count as 0. */
-export function compareReleases(a: string, b: string): number {
-  const x = parseRelease(a);
-  const y = parseRelease(b);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+export { compareReleases } from '../abi/release.ts';
 
 export function profileFor(release: string, facts: ProfileFacts): KernelProfile {
-  const applicable = ABI_HISTORY.filter((h) => compareReleases(release, h.since) >= 0);
-  if (applicable.length === 0) throw new Error(`no dax bus profile for kernel ${release} (oldest modelled: ${ABI_HISTORY[0]!.since})`);
-  const abi = Object.assign({}, ...applicable.map((h) => h.change)) as KernelAbi;
+  const abi = { ...abiFor(release), ...facts.abi };
   if (facts.blockSize <= 0n || facts.blockSize % 4096n !== 0n) throw new Error(`memory block size ${facts.blockSize} is not a positive multiple of the page size`);
   return {
     release,

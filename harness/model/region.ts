@@ -1,6 +1,7 @@
 // A region's dax_region/ attribute files: create/delete of devices in dynamic regions, the seed and youngest
 // bookkeeping, and the read-only size/align/id/available_size.
 import { availableSize, lowestFreeId } from './allocator.ts';
+import { REGION_ATTRS, visibleMode } from '../abi/attributes.ts';
 import type { RegionAttr } from './ops.ts';
 import { kstrtoint } from './parse.ts';
 import { type Device, type Region, type State, deviceSize, devicesOf, dropDevice, findDeviceByName, putDevice, putRegion } from './state.ts';
@@ -40,22 +41,18 @@ function storeDelete(s: State, r: Region, input: string): Step {
   return succeed(putRegion(dropDevice(s, victim.name), { ...r, seed: clear(r.seed), youngest: clear(r.youngest) }));
 }
 
-/** dax_region_visible(): static regions show only id, size and align. */
+const REGION_FILES: Record<RegionAttr, (s: State, r: Region) => Pick<Attr, 'show' | 'store'>> = {
+  id: (_s, r) => ({ show: () => line(r.id) }),
+  size: (_s, r) => ({ show: () => line(r.end - r.start + 1n) }),
+  align: (_s, r) => ({ show: () => line(r.align) }),
+  available_size: (s, r) => ({ show: () => line(availableSize(s, r)) }),
+  seed: (_s, r) => ({ show: () => line(r.seed ?? '') }),
+  create: (s, r) => ({ show: () => line(r.youngest ?? ''), store: (v) => storeCreate(s, r, v) }),
+  delete: (s, r) => ({ store: (v) => storeDelete(s, r, v) }),
+};
+
+/** dax_region_visible(): static regions show only id, size and align (harness/abi/attributes.ts). */
 export function regionAttr(s: State, r: Region, attr: RegionAttr): Attr | null {
-  switch (attr) {
-    case 'id':
-      return { mode: 0o444, show: () => line(r.id) };
-    case 'size':
-      return { mode: 0o444, show: () => line(r.end - r.start + 1n) };
-    case 'align':
-      return { mode: 0o400, show: () => line(r.align) };
-    case 'available_size':
-      return r.dynamic ? { mode: 0o444, show: () => line(availableSize(s, r)) } : null;
-    case 'seed':
-      return r.dynamic ? { mode: 0o444, show: () => line(r.seed ?? '') } : null;
-    case 'create':
-      return r.dynamic ? { mode: 0o644, show: () => line(r.youngest ?? ''), store: (v) => storeCreate(s, r, v) } : null;
-    case 'delete':
-      return r.dynamic ? { mode: 0o200, store: (v) => storeDelete(s, r, v) } : null;
-  }
+  const mode = visibleMode(REGION_ATTRS[attr], { dynamic: r.dynamic, abi: s.profile.abi });
+  return mode === null ? null : { mode, ...REGION_FILES[attr](s, r) };
 }

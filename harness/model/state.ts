@@ -1,7 +1,7 @@
 // The model's picture of the dax bus and of the memory kmem hot-added. Immutable: every update returns a new
 // State that shares everything it did not touch, so `apply` never mutates its input and costs O(objects
 // touched), not O(state).
-import type { DaxDriver } from './ops.ts';
+import type { DaxDriver, KmemState } from '../abi/attributes.ts';
 import type { OnlinePolicy, Zone } from './observation.ts';
 import { sysfsStreq } from './parse.ts';
 import type { KernelProfile, Provider } from './profiles.ts';
@@ -33,18 +33,25 @@ export interface Region {
   readonly targetNode: number | null;
   /** The host's node, which devices inherit at device_add(). */
   readonly numaNode: number;
-  /** Name of the /proc/iomem resource that encloses the region's dax entries. */
-  readonly iomemParent: string;
+  /** Name of the /proc/iomem resource that encloses the region's dax entries; null when they are top-level. */
+  readonly iomemParent: string | null;
   readonly seed: string | null;
   readonly youngest: string | null;
 }
 
 /** What a bound driver holds. */
 export type Binding =
-  /** device_dax requested one `daxR.N` resource per range that existed at probe. */
-  | { readonly driver: 'device_dax'; readonly claimed: readonly ByteRange[] }
-  /** kmem hot-added these block-aligned ranges (each is a `daxR.N` ⊃ `System RAM (kmem)` pair). */
-  | { readonly driver: 'kmem'; readonly added: readonly ByteRange[] };
+  /** device_dax and fsdev_dax requested one busy `daxR.N` resource per range that existed at probe. */
+  | { readonly driver: 'device_dax' | 'fsdev_dax'; readonly claimed: readonly ByteRange[] }
+  | {
+      readonly driver: 'kmem';
+      /** The block-aligned part of each range the device had at probe: kmem's per-range slots (data->res). */
+      readonly ranges: readonly ByteRange[];
+      /** The ranges hot-added now (each a `daxR.N` ⊃ `System RAM (kmem)` pair). */
+      readonly added: readonly ByteRange[];
+      /** What kmem last did (its `state` file, 7.3+): the online type it hot-added with, or unplugged. */
+      readonly state: KmemState;
+    };
 
 export interface Device {
   readonly name: string;
@@ -77,7 +84,7 @@ export interface MemBlock {
 export interface LeakedRange extends ByteRange {
   /** The `daxR.N` resource name it was added under. */
   readonly name: string;
-  readonly parent: string;
+  readonly parent: string | null;
 }
 
 /** A zone's span on a node from boot memory (/proc/zoneinfo), which hot-added memory may fall inside. */

@@ -10,10 +10,15 @@ const steps: Op[] = [
 ];
 
 test('a made recipe parses back unchanged, carrying the capabilities its steps need', (t) => {
-  const r = makeRecipe({ topology: 'hmem+mom', capabilities: ['dax_hmem'], model: { memmapOnMemory: 'N' }, steps, origin: { suite: 's', case: 'c', seed: 7, kernel: '6.12.117', savedAt: 'now' } });
-  t.deepEqual(r.kernel.capabilities, ['dax_hmem', 'kmem', 'memmap_on_memory_attr']);
+  const r = makeRecipe({ topology: 'hmem+mom', capabilities: ['hmem'], model: { memmapOnMemory: 'N' }, steps, origin: { suite: 's', case: 'c', seed: 7, kernel: '6.12.117', savedAt: 'now' } });
+  t.deepEqual(r.kernel.capabilities, ['hmem', 'kmem', 'memmapOnMemoryAttr']);
   t.deepEqual(parseRecipe(JSON.parse(JSON.stringify(r)), 'r.json'), r);
   t.deepEqual(capabilitiesUsedBy([steps[2]!]), []);
+});
+
+test('a recipe saved by an older harness (recipe@1) replays in today\'s vocabulary', (t) => {
+  const old = { schema: 'dax-harness/recipe@1', topology: 'hmem', kernel: { capabilities: ['dax_hmem', 'memmap_on_memory_attr', 'cxl_ram_region'] }, steps };
+  t.deepEqual(parseRecipe(old, 'old.json').kernel.capabilities, ['hmem', 'memmapOnMemoryAttr', 'cxl-ram']);
 });
 
 test('a bad recipe gets one line naming the field', (t) => {

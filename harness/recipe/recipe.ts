@@ -1,16 +1,32 @@
 // A recipe: everything needed to replay a sequence on a fresh guest, in one file. Expected outcomes are
 // not stored: the model computes them at replay time, so a recipe stays valid as the model is corrected.
+// Its vocabulary (attributes, drivers, capabilities) comes from the tables in harness/abi/.
 import { z } from 'zod';
+import { BUS_ATTR_NAMES, DAX_DRIVER_NAMES, DEVICE_ATTR_NAMES, DRIVER_ATTR_NAMES, MAPPING_ATTR_NAMES, REGION_ATTR_NAMES } from '../abi/attributes.ts';
+import { CAPABILITIES, type Capability } from '../abi/capabilities.ts';
 import type { Op } from '../model/ops.ts';
 
-export const RECIPE_SCHEMA = 'dax-harness/recipe@1';
+export const RECIPE_SCHEMA = 'dax-harness/recipe@2';
+/** Recipes saved before the capability names followed the provider and feature tables. */
+const RECIPE_SCHEMA_V1 = 'dax-harness/recipe@1';
+const V1_CAPABILITIES: Record<string, Capability> = {
+  dax_cxl: 'cxl-ram',
+  cxl_ram_region: 'cxl-ram',
+  dax_hmem: 'hmem',
+  kmem: 'kmem',
+  memmap_on_memory_attr: 'memmapOnMemoryAttr',
+  nvdimm: 'nvdimm',
+  legacy_pmem: 'legacy-pmem',
+};
+
+const names = <T extends string>(xs: readonly T[]) => z.enum(xs as [T, ...T[]]);
 
 const attrRef = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('region'), host: z.string(), attr: z.enum(['id', 'size', 'align', 'available_size', 'seed', 'create', 'delete']) }),
-  z.object({ kind: z.literal('device'), device: z.string(), attr: z.enum(['size', 'align', 'mapping', 'target_node', 'numa_node', 'resource', 'modalias', 'memmap_on_memory']) }),
-  z.object({ kind: z.literal('mapping'), device: z.string(), index: z.number().int().nonnegative(), attr: z.enum(['start', 'end', 'page_offset']) }),
-  z.object({ kind: z.literal('driver'), driver: z.enum(['device_dax', 'kmem']), attr: z.enum(['bind', 'unbind', 'new_id', 'remove_id']) }),
-  z.object({ kind: z.literal('bus'), attr: z.enum(['drivers_autoprobe', 'drivers_probe']) }),
+  z.object({ kind: z.literal('region'), host: z.string(), attr: names(REGION_ATTR_NAMES) }),
+  z.object({ kind: z.literal('device'), device: z.string(), attr: names(DEVICE_ATTR_NAMES) }),
+  z.object({ kind: z.literal('mapping'), device: z.string(), index: z.number().int().nonnegative(), attr: names(MAPPING_ATTR_NAMES) }),
+  z.object({ kind: z.literal('driver'), driver: names(DAX_DRIVER_NAMES), attr: names(DRIVER_ATTR_NAMES) }),
+  z.object({ kind: z.literal('bus'), attr: names(BUS_ATTR_NAMES) }),
   z.object({ kind: z.literal('memblock'), index: z.number().int().nonnegative(), attr: z.literal('state') }),
   z.object({ kind: z.literal('memory'), attr: z.literal('auto_online_blocks') }),
 ]);
@@ -26,7 +42,7 @@ export const recipeSchema = z.object({
     .object({
       min: release.optional(),
       max: release.optional(),
-      capabilities: z.array(z.enum(['dax_cxl', 'cxl_ram_region', 'dax_hmem', 'kmem', 'memmap_on_memory_attr', 'nvdimm', 'legacy_pmem'])).default([]),
+      capabilities: z.array(names(CAPABILITIES)).default([]),
     })
     .default({ capabilities: [] }),
   model: z.object({ memmapOnMemory: z.enum(['N', 'Y', 'force']).optional() }).default({}),
@@ -38,23 +54,30 @@ export type Recipe = z.infer<typeof recipeSchema>;
 
 export class RecipeError extends Error {}
 
+/** A recipe@1 file in today's vocabulary (only its capability names changed). */
+function upgrade(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null || (data as { schema?: unknown }).schema !== RECIPE_SCHEMA_V1) return data;
+  const d = data as { kernel?: { capabilities?: unknown[] } };
+  const caps = Array.isArray(d.kernel?.capabilities) ? d.kernel.capabilities.map((c) => (typeof c === 'string' ? (V1_CAPABILITIES[c] ?? c) : c)) : undefined;
+  return { ...d, schema: RECIPE_SCHEMA, ...(d.kernel ? { kernel: { ...d.kernel, ...(caps ? { capabilities: caps } : {}) } } : {}) };
+}
+
 /** One line naming the first bad field: `steps[2].ref.attr: Invalid option: expected one of …`. */
 export function parseRecipe(data: unknown, file: string): Recipe {
-  const r = recipeSchema.safeParse(data);
+  const r = recipeSchema.safeParse(upgrade(data));
   if (r.success) return r.data;
   const { path, message } = r.error.issues[0]!;
   const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(top)';
   throw new RecipeError(`${file}: ${where}: ${message.split('\n')[0]}`);
 }
 
-type Capability = Recipe['kernel']['capabilities'][number];
-
 /** What a kernel must have for these steps to mean anything: a kernel without it is "cannot test" (125). */
 export function capabilitiesUsedBy(steps: readonly Op[]): Capability[] {
   const caps = new Set<Capability>();
   for (const s of steps) {
-    if (s.ref.kind === 'device' && s.ref.attr === 'memmap_on_memory') caps.add('memmap_on_memory_attr');
-    if (s.ref.kind === 'driver' && s.ref.driver === 'kmem') caps.add('kmem');
+    if (s.ref.kind === 'device' && s.ref.attr === 'memmap_on_memory') caps.add('memmapOnMemoryAttr');
+    if (s.ref.kind === 'device' && s.ref.attr === 'state') caps.add('kmemState');
+    if (s.ref.kind === 'driver') caps.add(s.ref.driver);
   }
   return [...caps].sort();
 }

@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { atomicWriteFile, atomicWriteFileSync } from './atomic.ts';
+import { atomicWriteFile, atomicWriteFileSync } from '../util/atomic.ts';
 import { junitXml } from './junit.ts';
 import { markdownSummary } from './markdown.ts';
 import type { Reporter, ReporterFailure } from './reporter.ts';

@@ -6,7 +6,7 @@ import type { StepRecord } from '../compare/checker.ts';
 import type { ModelOverrides } from '../compare/init-model.ts';
 import type { Op } from '../model/ops.ts';
 import { makeRecipe } from '../recipe/recipe.ts';
-import { atomicWriteFileSync } from '../report/atomic.ts';
+import { atomicWriteFileSync } from '../util/atomic.ts';
 import type { CaseInstance } from './suite.ts';
 
 export function caseFileName(c: Pick<CaseInstance, 'suite' | 'topology' | 'name'>, ext: string): string {
@@ -46,7 +46,7 @@ export class CaseOutput {
   recipe(c: CaseInstance, ops: readonly Op[], opts: { seed: number; modelOverrides?: ModelOverrides }, kernel: string): string | undefined {
     const recipe = makeRecipe({
       topology: c.topology,
-      capabilities: [...(c.def.requires ?? [])],
+      capabilities: [...(c.def.needs.requires ?? [])],
       ...(opts.modelOverrides ? { model: opts.modelOverrides } : {}),
       steps: ops,
       origin: { suite: c.suite, case: c.name, seed: opts.seed, kernel, savedAt: new Date().toISOString() },

@@ -23,6 +23,8 @@ export class GuestFixture {
   /** Once the group's guest cannot be set up, every later case fails with this, booted once. */
   private setupFailure: string | null = null;
   private renewBeforeNext = false;
+  /** Set by close(): a case body that outlived its case (a timed-out property run) must not boot guests. */
+  private closed = false;
   readonly counts: GuestCounts = { boots: 0, restores: 0 };
 
   constructor(
@@ -33,6 +35,7 @@ export class GuestFixture {
 
   /** A guest in the provisioned state for the next case. Throws GuestSetupError when there is none. */
   async acquire(lastCase?: string): Promise<LabGuest> {
+    if (this.closed) throw new GuestSetupError(`the fixture of ${this.topology} is closed`);
     if (this.setupFailure) throw new GuestSetupError(this.setupFailure);
     if (this.lab && !this.lab.guest.alive) {
       // Lost between cases: nothing ran on it, so it is recorded against the group, not a case.
@@ -60,6 +63,7 @@ export class GuestFixture {
 
   /** Mid-case: the provisioned state now, by reset if it can be proven, by renewal otherwise. */
   async freshNow(history: readonly Op[]): Promise<LabGuest> {
+    if (this.closed) throw new GuestSetupError(`the fixture of ${this.topology} is closed`);
     if (this.lab && (await this.reset(history))) return this.lab;
     return this.renew();
   }
@@ -76,7 +80,13 @@ export class GuestFixture {
     return this.boot();
   }
 
-  async discard(): Promise<void> {
+  /** The group is done: its guest is stopped, and nothing may boot another one. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.discard();
+  }
+
+  private async discard(): Promise<void> {
     const lab = this.lab;
     this.lab = null;
     this.snapshotLog = null;
@@ -84,9 +94,14 @@ export class GuestFixture {
   }
 
   private async boot(): Promise<LabGuest> {
+    if (this.closed) throw new GuestSetupError(`the fixture of ${this.topology} is closed`);
     const second = this.counts.boots > 0;
     const t0 = performance.now();
     const lab = await this.bootGuest(`${this.topology}-${++this.counts.boots}`, second);
+    if (this.closed) {
+      await lab.guest.stop();
+      throw new GuestSetupError(`the fixture of ${this.topology} closed while its guest booted`);
+    }
     this.lab = lab;
     this.renewBeforeNext = false;
     // A machine QEMU cannot snapshot (a device without migration support) still runs; it reboots instead.

@@ -6,7 +6,7 @@ import { undoOps } from './reset.ts';
 const host = '/sys/devices/platform/hmem.0';
 const G = 1n << 30n;
 const dev = (name: string, size: bigint, driver: ObservedDevice['driver'], extra: Partial<ObservedDevice> = {}): ObservedDevice => ({
-  name, host, size, align: 2097152n, targetNode: 1, numaNode: 0, resource: 0x100000000n, modalias: 'dax:t0', memmapOnMemory: false, driver,
+  name, host, size, align: 2097152n, targetNode: 1, numaNode: 0, resource: 0x100000000n, modalias: 'dax:t0', memmapOnMemory: false, state: null, driver,
   mappings: size ? [{ start: 0x100000000n, end: 0x100000000n + size - 1n, pageOffset: 0n }] : [], ...extra,
 });
 const obs = (devices: ObservedDevice[], blocks: number[] = []): Observation => ({

@@ -14,13 +14,14 @@ import type { Op } from '../model/ops.ts';
 import { GiB, R612, blockRef, devRef, drvRef, hmem, r, regionRef, w } from '../model/testing/fixtures.ts';
 
 const region = hmem({ start: 4n * GiB, size: 1n * GiB });
+const HMEM_OFFER = [{ name: 'hmem', regions: [{ provider: 'hmem' as const, kind: 'dynamic' as const }] }];
 const readAvail = r(regionRef(region, 'available_size'));
 const blocks = Array.from({ length: 8 }, (_, i) => 32 + i);
 
 /** Unbinding kmem with its blocks online leaks them until reboot: no sysfs undo brings them back. */
 const leaks: CaseDef = {
   name: 'leaks hot-plugged memory',
-  topologies: ['hmem'],
+  needs: {},
   run: async (ctx) => {
     await ctx.checker.step(w(drvRef('kmem', 'unbind'), 'dax0.0'));
   },
@@ -28,21 +29,21 @@ const leaks: CaseDef = {
 /** Starts from the provisioned state, or diverges: rebinding over leaked memory is EBUSY. */
 const needsClean: CaseDef = {
   name: 'needs the provisioned state',
-  topologies: ['hmem'],
+  needs: {},
   run: async (ctx) => {
     for (const b of blocks) await ctx.checker.step(w(blockRef(b), 'offline'));
     await ctx.checker.step(w(drvRef('kmem', 'unbind'), 'dax0.0'));
     await ctx.checker.step(w(drvRef('kmem', 'bind'), 'dax0.0'));
   },
 };
-const reads = (name: string, op: Op = readAvail): CaseDef => ({ name, topologies: ['hmem'], run: async (ctx) => void (await ctx.checker.step(op)) });
+const reads = (name: string, op: Op = readAvail): CaseDef => ({ name, needs: {}, run: async (ctx) => void (await ctx.checker.step(op)) });
 
 async function runFake(defs: CaseDef[], spec: FakeSpec | ((boot: number) => FakeSpec), extra: Partial<RunOptions> = {}): Promise<RunResults & { booted: ReturnType<typeof fakeBooter>['made']; outDir: string }> {
   const outDir = await mkdtemp(join(tmpdir(), 'daxh-runner-test-'));
   const booter = fakeBooter(spec);
   const results = await runCases({
     target: { kernel: R612, image: 'fake', accel: 'tcg' },
-    cases: instantiate([{ name: 'unit', about: '', cases: defs }]),
+    cases: instantiate([{ name: 'unit', about: '', cases: defs }], HMEM_OFFER),
     boot: booter.boot,
     reporter: new Multiplexer([]),
     outDir,
@@ -103,7 +104,7 @@ for (const [kind, hooks, message] of faults) {
 }
 
 test('an error the harness did not expect fails that case without a stack, logs the stack, and the group goes on', async (t) => {
-  const boom: CaseDef = { name: 'boom', topologies: ['hmem'], run: async () => { throw new TypeError('cannot read properties of undefined'); } };
+  const boom: CaseDef = { name: 'boom', needs: {}, run: async () => { throw new TypeError('cannot read properties of undefined'); } };
   const r = await runFake([boom, reads('after')], { regions: [region] });
   t.deepEqual(r.cases.map((c) => c.status), ['failed', 'passed']);
   t.is(r.cases[0]!.failureKind, 'harness-error');
@@ -115,7 +116,7 @@ test('a guest that cannot be set up fails every case of its group with one reaso
   let boots = 0;
   const r = await runCases({
     target: { kernel: R612, image: 'fake', accel: 'tcg' },
-    cases: instantiate([{ name: 'unit', about: '', cases: [reads('a'), reads('b')] }]),
+    cases: instantiate([{ name: 'unit', about: '', cases: [reads('a'), reads('b')] }], HMEM_OFFER),
     boot: async () => {
       boots++;
       throw new Error('provisioning step \'load kmem\' failed');
@@ -132,7 +133,7 @@ test('a guest that cannot be set up fails every case of its group with one reaso
 
 test('an interrupt ends the case in flight as interrupted, starts no other, and still ends the run', async (t) => {
   const stop = new AbortController();
-  const interrupting: CaseDef = { name: 'interrupted', topologies: ['hmem'], run: async (ctx) => { stop.abort(); await ctx.checker.step(readAvail); } };
+  const interrupting: CaseDef = { name: 'interrupted', needs: {}, run: async (ctx) => { stop.abort(); await ctx.checker.step(readAvail); } };
   const hangs: FakeSpec = { regions: [region], hooks: { hang: () => stop.signal.aborted } };
   const r = await runFake([reads('first'), interrupting, reads('never')], hangs, { signal: stop.signal });
   t.deepEqual(r.cases.map((c) => `${c.name}:${c.status}`), ['first:passed', 'interrupted:interrupted']);
@@ -151,7 +152,7 @@ test('a reporter that throws is recorded and every other reporter still gets eve
 });
 
 test('a case needing a capability the kernel lacks is skipped with the reason', async (t) => {
-  const r = await runFake([{ ...reads('needs kmem'), requires: ['kmem'] }], { regions: [region], lacks: ['kmem'] });
+  const r = await runFake([{ ...reads('needs kmem'), needs: { requires: ['kmem'] } }], { regions: [region], lacks: ['kmem'] });
   t.is(r.cases[0]!.status, 'skipped');
   t.is(r.cases[0]!.skipReason, 'the fake kernel lacks kmem');
 });

@@ -12,7 +12,7 @@ import type { Reporter } from '../report/reporter.ts';
 import { RESULTS_SCHEMA, totalsOf, type CaseResult, type GuestLoss, type RunResults } from '../report/results.ts';
 import { CaseOutput } from './case-output.ts';
 import { GuestFixture, type BootGuest } from './fixture.ts';
-import { SkipCase, type CaseContext, type CaseInstance } from './suite.ts';
+import { SkipCase, regionFits, type CaseContext, type CaseInstance } from './suite.ts';
 
 export interface RunTarget {
   kernel: string;
@@ -71,7 +71,7 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
           opts.reporter.onCaseEnd?.(r, i);
         });
       } finally {
-        await fixture.discard().catch(() => {});
+        await fixture.close().catch(() => {});
         counts.boots += fixture.counts.boots;
         counts.restores += fixture.counts.restores;
       }
@@ -133,8 +133,11 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
     return { ...base, status: 'failed', checks: 0, durationMs: 0, failureKind: 'guest-setup', failure: err.message };
   }
   const setupMs = Math.round(performance.now() - setupStart);
-  const missing = (c.def.requires ?? []).filter((cap) => !lab.caps.has.has(cap));
-  if (missing.length) return { ...base, status: 'skipped', checks: 0, durationMs: 0, setupMs, skipReason: missing.map((m) => lab.caps.why(m)).join('; ') };
+  const skipped = (skipReason: string): CaseResult => ({ ...base, status: 'skipped', checks: 0, durationMs: 0, setupMs, skipReason });
+  const missing = (c.def.needs.requires ?? []).filter((cap) => !lab.caps.has.has(cap));
+  if (missing.length) return skipped(missing.map((m) => lab.caps.why(m)).join('; '));
+  const region = lab.inventory.regions.find((r) => regionFits(c.def.needs, r));
+  if (!region && !c.def.needs.wholeGuest) return skipped(noRegion(c, lab));
 
   opts.reporter.onCaseStart?.(ref);
   const t0 = performance.now();
@@ -162,6 +165,10 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
       return current();
     },
     topology: c.topology,
+    get region() {
+      if (!region) throw new Error(`case ${c.name} asked for no region (wholeGuest) but uses one`);
+      return region;
+    },
     seed: opts.seed,
     skip: (reason) => {
       throw new SkipCase(reason);
@@ -225,6 +232,13 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
   const suspect = verdict.kind !== 'clean' || result.status === 'interrupted' || (result.failureKind !== undefined && result.failureKind !== 'divergence');
   if (!opts.signal?.aborted) await fixture.settle(history(), suspect);
   return result;
+}
+
+/** Why the guest has no region the case needs: usually the kernel cannot provide it (the plan says which). */
+function noRegion(c: CaseInstance, lab: LabGuest): string {
+  const { region = 'any', providers } = c.def.needs;
+  const why = lab.plan?.expect.unsupported.filter((u) => !providers || providers.includes(u.provider)).map((u) => u.reason) ?? [];
+  return `topology ${c.topology} has no ${region === 'any' ? '' : `${region} `}dax region${providers ? ` from ${providers.join(' or ')}` : ''}${why.length ? ` here: ${why.join('; ')}` : ''}`;
 }
 
 /** A crash noticed before a mid-case renewal. */

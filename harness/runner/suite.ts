@@ -1,9 +1,12 @@
-// How a suite declares its cases. A case says which topologies it runs on and what it needs; the runner
-// brings it a provisioned guest and a model-checked stepper. Expected outcomes come from the model.
-import type { Capability } from '../../qemu/plan.ts';
+// How a suite declares its cases. A case says what it needs (a kind of region, providers, kernel features,
+// how the guest boots); which topologies it runs on follows from what each topology provides, so a new
+// topology needs no edit in suites/. The runner brings each case a provisioned, proven-clean guest, the
+// region it asked for, and a model-checked stepper. Expected outcomes come from the model.
+import type { Capability } from '../abi/capabilities.ts';
+import type { Provider } from '../abi/providers.ts';
 import type { Checker } from '../compare/checker.ts';
 import type { Op } from '../model/ops.ts';
-import type { Inventory } from '../lab/inventory.ts';
+import type { Inventory, ProvisionedRegion } from '../lab/inventory.ts';
 import type { LabGuest } from '../lab/session.ts';
 
 export interface CaseContext {
@@ -11,6 +14,8 @@ export interface CaseContext {
   inventory: Inventory;
   checker: Checker;
   topology: string;
+  /** The region the case asked for (its needs' kind and providers), from the provisioned inventory. */
+  region: ProvisionedRegion;
   /** Stop this case as skipped, with the reason (e.g. the topology has no device in the needed state). */
   skip(reason: string): never;
   /** Seed for randomised cases; printed with every failure so the run can be replayed. */
@@ -21,10 +26,30 @@ export interface CaseContext {
   saveRecipe(ops: readonly Op[]): void;
 }
 
+export interface CaseNeeds {
+  /** The kind of region the case works on (default any). */
+  region?: 'dynamic' | 'static' | 'any';
+  /** Only regions from these providers (default every provider). */
+  providers?: readonly Provider[];
+  /**
+   * Which topologies run it: every one that provides the region, or one per provider (the smallest
+   * topology that has it), to keep long cases from repeating on look-alike topologies. Default every.
+   */
+  spread?: 'every-topology' | 'each-provider';
+  /** How the guest boots: as the topology says, with memory_hotplug.memmap_on_memory=1 (+mom), or both. */
+  boots?: 'plain' | 'mom' | 'both';
+  /** What the kernel must have; a kernel without it skips the case with the reason. */
+  requires?: readonly Capability[];
+  /**
+   * The case checks what came up as a whole (the inventory against the plan): it runs on the topologies
+   * that fit, gets no region of its own, and is never skipped for lack of one (a missing region is its finding).
+   */
+  wholeGuest?: boolean;
+}
+
 export interface CaseDef {
   name: string;
-  topologies: readonly string[];
-  requires?: readonly Capability[];
+  needs: CaseNeeds;
   run(ctx: CaseContext): Promise<void>;
 }
 
@@ -44,8 +69,36 @@ export interface CaseInstance {
   def: CaseDef;
 }
 
-export function instantiate(suites: readonly Suite[]): CaseInstance[] {
-  return suites.flatMap((s) => s.cases.flatMap((def) => def.topologies.map((topology) => ({ suite: s.name, topology, name: def.name, def }))));
+/** What a topology provides, as far as cases care: its regions' providers and kinds (kernel-independent). */
+export interface TopologyOffer {
+  name: string;
+  regions: readonly { provider: Provider; kind: 'static' | 'dynamic' }[];
+}
+
+const MOM = '+mom';
+
+/** Whether a region satisfies a case's needs. */
+export function regionFits(needs: CaseNeeds, r: { provider: Provider; kind?: 'static' | 'dynamic'; dynamic?: boolean }): boolean {
+  const kind = r.kind ?? (r.dynamic ? 'dynamic' : 'static');
+  return (needs.region === undefined || needs.region === 'any' || needs.region === kind) && (!needs.providers || needs.providers.includes(r.provider));
+}
+
+/** The topologies a case runs on, from what each offers. Pure. */
+export function topologiesFor(needs: CaseNeeds, offers: readonly TopologyOffer[]): string[] {
+  const fitting = offers.filter((o) => o.regions.some((r) => regionFits(needs, r)));
+  let chosen: TopologyOffer[] = fitting;
+  if (needs.spread === 'each-provider') {
+    // The smallest topology (fewest regions, then name) for each provider the case accepts.
+    const providers = [...new Set(fitting.flatMap((o) => o.regions.filter((r) => regionFits(needs, r)).map((r) => r.provider)))];
+    const smallest = (p: Provider) => fitting.filter((o) => o.regions.some((r) => r.provider === p && regionFits(needs, r))).sort((a, b) => a.regions.length - b.regions.length || a.name.localeCompare(b.name))[0]!;
+    chosen = [...new Set(providers.map(smallest))];
+  }
+  const boots = needs.boots ?? 'plain';
+  return chosen.flatMap((o) => (boots === 'plain' ? [o.name] : boots === 'mom' ? [`${o.name}${MOM}`] : [o.name, `${o.name}${MOM}`]));
+}
+
+export function instantiate(suites: readonly Suite[], offers: readonly TopologyOffer[]): CaseInstance[] {
+  return suites.flatMap((s) => s.cases.flatMap((def) => topologiesFor(def.needs, offers).map((topology) => ({ suite: s.name, topology, name: def.name, def }))));
 }
 
 export interface Selection {

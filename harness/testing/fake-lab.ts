@@ -16,8 +16,9 @@ import type { Op, OpResult } from '../model/ops.ts';
 import { profileFor } from '../model/profiles.ts';
 import type { State } from '../model/state.ts';
 import type { Alternative } from '../model/step.ts';
-import { MiB, R612, inventoryFor, type MachineSpec, type RegionSpec } from '../model/testing/fixtures.ts';
-import type { Capability } from '../../qemu/plan.ts';
+import { MiB, R612, inventoryFor, type MachineFacts, type RegionSpec } from '../model/testing/fixtures.ts';
+import { CAPABILITIES, moduleOf, type Capability } from '../abi/capabilities.ts';
+import { parseCapabilities } from '../lab/capabilities.ts';
 
 export interface FakeHooks {
   /** The result the kernel gives instead of the model's, for this operation (undefined: the model's). */
@@ -40,7 +41,7 @@ export interface FakeHooks {
 
 export interface FakeSpec {
   regions: RegionSpec[];
-  machine?: MachineSpec;
+  machine?: MachineFacts;
   hooks?: FakeHooks;
   /** Capabilities the fake kernel lacks. */
   lacks?: Capability[];
@@ -48,7 +49,6 @@ export interface FakeSpec {
   inventory?: (inv: ModelInventory) => ModelInventory;
 }
 
-const ALL_CAPS: readonly Capability[] = ['dax_cxl', 'cxl_ram_region', 'dax_hmem', 'kmem', 'memmap_on_memory_attr', 'nvdimm', 'legacy_pmem'];
 
 class FakeConsole implements ConsoleView {
   readonly lines: string[] = [];
@@ -164,9 +164,12 @@ export function fakeLab(spec: FakeSpec, name = 'fake'): LabGuest & { fake: FakeG
   const fake = new FakeGuest(name, initState(model, profile), spec.hooks ?? {});
   const observation = observe(fake.state);
   const lacks = new Set(spec.lacks ?? []);
+  // The fake kernel has every module; what its ABI lacks, and what the test takes away, it lacks.
+  const probe = [`release=${release}`, ...CAPABILITIES.flatMap((c) => (moduleOf(c) ? [`mod_${moduleOf(c)}=1`] : []))].join('\n');
+  const real = parseCapabilities(probe, profile.abi);
   const caps: Capabilities = {
-    has: new Set(ALL_CAPS.filter((c) => !lacks.has(c))),
-    why: (c) => `the fake kernel lacks ${c}`,
+    has: new Set([...real.has].filter((c) => !lacks.has(c))),
+    why: (c) => (lacks.has(c) ? `the fake kernel lacks ${c}` : real.why(c)),
     release,
     mhpMemmapOnMemory: m.memmapOnMemoryParam ?? 'N',
   };
@@ -181,6 +184,7 @@ export function fakeLab(spec: FakeSpec, name = 'fake'): LabGuest & { fake: FakeG
     mhpMemmapOnMemory: caps.mhpMemmapOnMemory,
     zoneSpans: (m.bootZoneSpans ?? []).map((z) => ({ ...z })),
     driverOrder: m.driverOrder ?? ['device_dax', 'kmem'],
+    abi: {},
   };
   return { guest: fake, driver: fake, plan: null, caps, provisioning: [], inventory, fake };
 }

@@ -7,14 +7,16 @@
  *   W \t PATH \t HEX   open(O_WRONLY) + exactly one write(2) of the decoded bytes (HEX may be empty)
  *   R \t PATH          open(O_RDONLY) + read to EOF
  *   L \t PATH          readlink, basename of the target
- *   O                  observe the dax bus, memory blocks, /proc/iomem and MemTotal (raw text)
+ *   O \t DEV \t MAP \t REG   observe the dax bus, memory blocks, /proc/iomem and MemTotal (raw text);
+ *                      DEV, MAP, REG: comma-separated names of the device, mappingN and dax_region files to
+ *                      read (the host's attribute table decides; the helper knows none of them)
  *   K \t SEQ           /dev/kmsg records with seq > SEQ (SEQ may be -1); "errno" if reading failed
  * stdout: {"results":[...]} with one entry per request. Strings are JSON-escaped byte by byte: bytes
  * outside printable ASCII become \u00XX, which the host reads back as latin1, so no byte is ever lost.
  * Inside an observation a file that does not exist is null and any other failure is {"errno":N}: a hidden
  * attribute is an observation, an unreadable one is not.
  *
- * For humans: daxh-helper observe | read PATH | write PATH VALUE.
+ * For humans: daxh-helper observe DEV MAP REG | read PATH | write PATH VALUE.
  * Build: gcc -static -Os -Wall -Werror -o daxh-helper daxh-helper.c
  */
 #define _GNU_SOURCE
@@ -35,6 +37,7 @@ struct req {
 	unsigned char *value;
 	size_t len;
 	long long after;
+	char **attrs[3]; /* O: device, mapping and region file names, each NULL-terminated */
 };
 
 static void die(int code, const char *msg, const char *detail)
@@ -150,7 +153,7 @@ static void jattr(const char *dir, const char *attr)
 	jfile(join(path, dir, attr));
 }
 
-static void jattrs(const char *dir, const char *const *attrs)
+static void jattrs(const char *dir, char *const *attrs)
 {
 	for (; *attrs; attrs++) {
 		putchar(',');
@@ -204,13 +207,8 @@ static int by_string(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static const char *const device_attrs[] = { "size", "align", "target_node", "numa_node", "resource",
-					    "modalias", "memmap_on_memory", NULL };
-static const char *const mapping_attrs[] = { "start", "end", "page_offset", NULL };
-static const char *const region_attrs[] = { "id", "size", "align", "available_size", "seed", "create", NULL };
-
 /* One dax device; returns its host path (malloc'ed) or NULL when realpath failed. */
-static char *observe_device(const char *name)
+static char *observe_device(const char *name, char *const *device_attrs, char *const *mapping_attrs)
 {
 	char dev[PATH_MAX], real[PATH_MAX], path[PATH_MAX], drv[PATH_MAX];
 	join(dev, "/sys/bus/dax/devices", name);
@@ -317,7 +315,7 @@ static void observe_meminfo(void)
 	free(buf);
 }
 
-static void observe(void)
+static void observe(const struct req *r)
 {
 	struct dirent **devs;
 	char **hosts = NULL;
@@ -331,7 +329,7 @@ static void observe(void)
 		for (int i = 0; i < n; i++) {
 			if (i)
 				putchar(',');
-			char *host = observe_device(devs[i]->d_name);
+			char *host = observe_device(devs[i]->d_name, r->attrs[0], r->attrs[1]);
 			if (host) {
 				hosts = xrealloc(hosts, sizeof *hosts * (size_t)(nhosts + 1));
 				hosts[nhosts++] = host;
@@ -352,7 +350,7 @@ static void observe(void)
 		fputs(first ? "{\"host\":" : ",{\"host\":", stdout);
 		first = 0;
 		jcstr(hosts[i]);
-		jattrs(dir, region_attrs);
+		jattrs(dir, r->attrs[2]);
 		putchar('}');
 	}
 	putchar(']');
@@ -469,23 +467,51 @@ static int hexval(int c)
 	return -1;
 }
 
+/* Splits a comma-separated list of file names in place into a NULL-terminated array; NULL if a name is bad. */
+static char **name_list(char *list)
+{
+	size_t n = 1;
+	for (char *c = list; *c; c++)
+		n += *c == ',';
+	char **out = xrealloc(NULL, sizeof *out * (n + 1));
+	size_t k = 0;
+	for (char *tok = list, *next; tok; tok = next) {
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = 0;
+		if (!*tok || strchr(tok, '/') || !strcmp(tok, ".") || !strcmp(tok, "..")) {
+			free(out);
+			return NULL;
+		}
+		out[k++] = tok;
+	}
+	out[k] = NULL;
+	return out;
+}
+
 /* Parses one request line in place; returns NULL or what is wrong with it. */
 static const char *parse_line(char *line, struct req *r)
 {
-	char *f[3] = { line, NULL, NULL };
+	char *f[4] = { line, NULL, NULL, NULL };
 	int nf = 1;
 	for (char *tab = strchr(line, '\t'); tab; tab = strchr(tab + 1, '\t')) {
-		if (nf == 3)
+		if (nf == 4)
 			return "too many tab-separated fields";
 		*tab = 0;
 		f[nf++] = tab + 1;
 	}
 	r->kind = strlen(f[0]) == 1 ? f[0][0] : 0;
-	int want = r->kind == 'W' ? 3 : r->kind == 'R' || r->kind == 'L' || r->kind == 'K' ? 2 : r->kind == 'O' ? 1 : 0;
+	int want = r->kind == 'W' ? 3 : r->kind == 'R' || r->kind == 'L' || r->kind == 'K' ? 2 : r->kind == 'O' ? 4 : 0;
 	if (!want)
 		return "unknown request";
 	if (nf != want)
 		return "wrong number of tab-separated fields";
+	if (r->kind == 'O') {
+		for (int i = 0; i < 3; i++)
+			if (!(r->attrs[i] = name_list(f[i + 1])))
+				return "bad file name list";
+		return NULL;
+	}
 	if (r->kind == 'K') {
 		char *end;
 		errno = 0;
@@ -542,8 +568,11 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	struct req one = { 0 }, *reqs = &one;
 	int n = 1;
-	if (argc == 2 && !strcmp(argv[1], "observe")) {
+	if (argc == 5 && !strcmp(argv[1], "observe")) {
 		one.kind = 'O';
+		for (int i = 0; i < 3; i++)
+			if (!(one.attrs[i] = name_list(argv[i + 2])))
+				die(2, "observe: bad file name list", argv[i + 2]);
 	} else if (argc == 3 && !strcmp(argv[1], "read")) {
 		one.kind = 'R';
 		one.path = argv[2];
@@ -560,7 +589,7 @@ int main(int argc, char **argv)
 			die(2, "cannot read stdin", strerror(e));
 		reqs = parse_batch(in, len, &n);
 	} else {
-		die(2, "usage: daxh-helper [observe | read PATH | write PATH VALUE] (no arguments: batch on stdin)", NULL);
+		die(2, "usage: daxh-helper [observe DEV MAP REG | read PATH | write PATH VALUE] (no arguments: batch on stdin)", NULL);
 	}
 
 	fputs("{\"results\":[", stdout);
@@ -571,7 +600,7 @@ int main(int argc, char **argv)
 		case 'W': do_write(&reqs[i]); break;
 		case 'R': do_read(&reqs[i]); break;
 		case 'L': do_link(&reqs[i]); break;
-		case 'O': observe(); break;
+		case 'O': observe(&reqs[i]); break;
 		case 'K': do_kmsg(&reqs[i]); break;
 		}
 	}

@@ -2,9 +2,7 @@
 // hot-plugged memory (the memmap carved out of each block shows as a smaller MemTotal gain).
 import type { Suite } from '../../harness/runner/suite.ts';
 import { write } from '../ops.ts';
-import { bindKmem, dynamicRegion, firstDevice, release, releasedDynamic } from '../lib.ts';
-
-const WITH_AND_WITHOUT = ['hmem', 'hmem+mom', 'cxl', 'cxl+mom', 'pmem', 'pmem+mom'] as const;
+import { bindKmem, firstDevice, release, releasedDynamic } from '../lib.ts';
 
 export const memmapOnMemory: Suite = {
   name: 'memmap-on-memory',
@@ -12,11 +10,9 @@ export const memmapOnMemory: Suite = {
   cases: [
     {
       name: 'writes while bound to kmem, to device_dax and unbound',
-      topologies: ['hmem', 'hmem+mom', 'cxl', 'cxl+mom'],
-      requires: ['memmap_on_memory_attr', 'kmem'],
+      needs: { region: 'dynamic', spread: 'each-provider', boots: 'both', requires: ['memmapOnMemoryAttr', 'kmem'] },
       async run(ctx) {
-        const r = dynamicRegion(ctx);
-        const d = firstDevice(ctx, r).name;
+        const d = firstDevice(ctx).name;
         for (const v of ['0', '1', 'x', '']) await ctx.checker.step(write.device(d, 'memmap_on_memory', v));
         await release(ctx, d);
         for (const v of ['1', '0', 'x']) await ctx.checker.step(write.device(d, 'memmap_on_memory', v));
@@ -27,11 +23,9 @@ export const memmapOnMemory: Suite = {
     },
     {
       name: 'hot-plug with memmap on and off: MemTotal and blocks',
-      topologies: WITH_AND_WITHOUT,
-      requires: ['memmap_on_memory_attr', 'kmem'],
+      needs: { providers: ['hmem', 'cxl-ram', 'legacy-pmem'], spread: 'each-provider', boots: 'both', requires: ['memmapOnMemoryAttr', 'kmem'] },
       async run(ctx) {
-        const r = ctx.inventory.regions.find((x) => x.dynamic) ?? ctx.inventory.regions[0] ?? ctx.skip('no dax region');
-        const d = firstDevice(ctx, r).name;
+        const d = firstDevice(ctx).name;
         for (const v of ['1', '0']) {
           await release(ctx, d);
           await ctx.checker.step(write.device(d, 'memmap_on_memory', v));
@@ -42,8 +36,7 @@ export const memmapOnMemory: Suite = {
     },
     {
       name: 'created devices start with memmap_on_memory 0',
-      topologies: ['hmem', 'cxl+mom'],
-      requires: ['memmap_on_memory_attr'],
+      needs: { region: 'dynamic', spread: 'each-provider', requires: ['memmapOnMemoryAttr'] },
       async run(ctx) {
         const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.device(d0, 'size', '0'));

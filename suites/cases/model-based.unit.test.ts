@@ -1,12 +1,12 @@
 import test from 'ava';
 import fc from 'fast-check';
-import type { InventoryRegion } from '../../harness/lab/inventory.ts';
+import type { ProvisionedRegion } from '../../harness/lab/inventory.ts';
 import type { Observation } from '../../harness/model/observation.ts';
 import { describeOp } from '../../harness/model/ops.ts';
 import { commandArb, concretize } from './model-based.ts';
 
-const region: InventoryRegion = { host: '/sys/devices/platform/hmem.0', id: 0, provider: 'hmem', dynamic: true, start: 0x100000000n, end: 0x13fffffffn, size: 1n << 30n, align: 2097152n, targetNode: 1, iomemParent: 'Soft Reserved' };
-const device = (name: string) => ({ name, host: region.host, size: 0n, align: 2097152n, targetNode: 1, numaNode: 0, resource: region.start, modalias: 'dax:t0', memmapOnMemory: false, driver: null, mappings: [] });
+const region: ProvisionedRegion = { host: '/sys/devices/platform/hmem.0', id: 0, provider: 'hmem', dynamic: true, start: 0x100000000n, end: 0x13fffffffn, size: 1n << 30n, align: 2097152n, targetNode: 1, iomemParent: 'Soft Reserved' };
+const device = (name: string) => ({ name, host: region.host, size: 0n, align: 2097152n, targetNode: 1, numaNode: 0, resource: region.start, modalias: 'dax:t0', memmapOnMemory: false, state: null, driver: null, mappings: [] });
 const obs: Observation = { regions: [], devices: [device('dax0.0'), device('dax0.1')], iomem: [], memoryBlocks: [{ index: 33, state: 'online', node: 1, zone: 'Normal' }], memTotalKiB: 0n };
 
 test('abstract commands bind to the region and the devices that exist now', (t) => {

@@ -1,7 +1,7 @@
 // One case per user-visible bug fixed in drivers/dax (see the spec's history table); each says what it guards.
 import type { Suite } from '../../harness/runner/suite.ts';
 import { read, write } from '../ops.ts';
-import { GiB, MiB, devicesOf, dynamicRegion, firstDevice, hex, part, release, releasedDynamic } from '../lib.ts';
+import { GiB, MiB, devicesOf, firstDevice, hex, part, release, releasedDynamic } from '../lib.ts';
 
 export const regressions: Suite = {
   name: 'regressions',
@@ -10,10 +10,9 @@ export const regressions: Suite = {
     {
       // 60858c00e5f0 (v5.7) and the 5.3 hot-add leak fix: kmem must drop its iomem resources on unbind.
       name: 'kmem unbind releases System RAM (kmem) and daxR.N resources',
-      topologies: ['hmem', 'cxl'],
-      requires: ['kmem'],
+      needs: { providers: ['hmem', 'cxl-ram'], spread: 'each-provider', requires: ['kmem'] },
       async run(ctx) {
-        const d = firstDevice(ctx, dynamicRegion(ctx)).name;
+        const d = firstDevice(ctx).name;
         await release(ctx, d);
         await ctx.checker.step(write.driver('kmem', 'bind', d));
         await release(ctx, d);
@@ -23,7 +22,7 @@ export const regressions: Suite = {
     {
       // range_parse() once returned a positive value for bad input, which the write path reported as success.
       name: 'malformed mapping input is an error, not a silent success',
-      topologies: ['hmem'],
+      needs: { providers: ['hmem'], spread: 'each-provider' },
       async run(ctx) {
         const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.device(d0, 'size', '0'));
@@ -34,7 +33,7 @@ export const regressions: Suite = {
     {
       // Device ids come from a per-region IDA: deleted ids are reused, the seed never names a deleted device.
       name: 'device ids are reused after delete and the seed is cleared',
-      topologies: ['hmem', 'cxl'],
+      needs: { providers: ['hmem', 'cxl-ram'], spread: 'each-provider' },
       async run(ctx) {
         const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.device(d0, 'size', String(part(r.size, [1n, 2n], 2n * MiB))));
@@ -52,7 +51,7 @@ export const regressions: Suite = {
     {
       // Mapping children must be unregistered with their range, and ids freed, or later ranges skip numbers.
       name: 'mapping directories are released with their ranges',
-      topologies: ['hmem'],
+      needs: { providers: ['hmem'], spread: 'each-provider' },
       async run(ctx) {
         const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.device(d0, 'size', '0'));
@@ -68,7 +67,7 @@ export const regressions: Suite = {
     {
       // "device-dax: ensure dev_dax->pgmap is valid for dynamic devices": bind, unbind, resize, bind again.
       name: 'device_dax rebinds after unbind and resize',
-      topologies: ['hmem', 'cxl'],
+      needs: { providers: ['hmem', 'cxl-ram'], spread: 'each-provider' },
       async run(ctx) {
         const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.driver('device_dax', 'new_id', d0));
@@ -83,7 +82,7 @@ export const regressions: Suite = {
       // 6.12 returns success for a mapping whose length is not a multiple of the alignment and allocates
       // nothing (6.1: ENXIO). Listed as a known divergence; this case notices when a kernel fixes it.
       name: 'misaligned mapping length',
-      topologies: ['hmem'],
+      needs: { providers: ['hmem'], spread: 'each-provider' },
       async run(ctx) {
         const { r, d0 } = await releasedDynamic(ctx);
         await ctx.checker.step(write.device(d0, 'size', '0'));

@@ -1,9 +1,13 @@
 // Every attribute of regions, devices, mappings and drivers, read and written with every input class
 // (valid, misaligned, over capacity, bound/unbound, static/dynamic, malformed); each step model-checked.
-import type { Suite } from '../../harness/runner/suite.ts';
-import { DEVICE_ATTRS, MAPPING_ATTRS, REGION_ATTRS, read, write } from '../ops.ts';
-import { GiB, MiB, device, devicesOf, dynamicRegion, firstDevice, hex, part, release, releasedDynamic, staticRegion } from '../lib.ts';
-import { ALL, DYNAMIC, STATIC } from './topologies.ts';
+import { DEVICE_ATTR_NAMES, MAPPING_ATTR_NAMES, REGION_ATTR_NAMES } from '../../harness/abi/attributes.ts';
+import type { CaseNeeds, Suite } from '../../harness/runner/suite.ts';
+import { read, write } from '../ops.ts';
+import { GiB, MiB, device, devicesOf, firstDevice, hex, part, release, releasedDynamic } from '../lib.ts';
+
+const ANY: CaseNeeds = { region: 'any' };
+const DYNAMIC: CaseNeeds = { region: 'dynamic' };
+const STATIC: CaseNeeds = { region: 'static' };
 
 /** Inputs every integer attribute must survive: kstrtoull's corner cases, the way users get them wrong. */
 const MALFORMED_NUMBERS = ['', '\n', 'abc', '2M', ' 2097152', '2097152 ', '-2097152', '99999999999999999999', '0x', '2097152\n\n', '2097152x'];
@@ -15,20 +19,20 @@ export const sysfsWrites: Suite = {
   cases: [
     {
       name: 'read every attribute as provisioned',
-      topologies: ALL,
+      needs: ANY,
       async run(ctx) {
-        for (const r of ctx.inventory.regions) for (const a of REGION_ATTRS) await ctx.checker.step(read.region(r.host, a));
+        for (const r of ctx.inventory.regions) for (const a of REGION_ATTR_NAMES) await ctx.checker.step(read.region(r.host, a));
         for (const d of ctx.checker.observation.devices) {
-          for (const a of DEVICE_ATTRS) await ctx.checker.step(read.device(d.name, a));
-          for (let i = 0; i <= d.mappings.length; i++) for (const a of MAPPING_ATTRS) await ctx.checker.step(read.mapping(d.name, i, a));
+          for (const a of DEVICE_ATTR_NAMES) await ctx.checker.step(read.device(d.name, a));
+          for (let i = 0; i <= d.mappings.length; i++) for (const a of MAPPING_ATTR_NAMES) await ctx.checker.step(read.mapping(d.name, i, a));
         }
       },
     },
     {
       name: 'region create/delete on a full region',
-      topologies: DYNAMIC,
+      needs: DYNAMIC,
       async run(ctx) {
-        const r = dynamicRegion(ctx);
+        const r = ctx.region;
         const d0 = firstDevice(ctx, r).name;
         for (const v of ['1', '2', '0', 'x', '', '1\n']) await ctx.checker.step(write.region(r.host, 'create', v));
         for (const v of [d0, 'dax99.99', '', 'nonsense', `${d0}\n`]) await ctx.checker.step(write.region(r.host, 'delete', v));
@@ -36,20 +40,20 @@ export const sysfsWrites: Suite = {
     },
     {
       name: 'writes to a bound device are refused',
-      topologies: DYNAMIC,
+      needs: DYNAMIC,
       async run(ctx) {
-        const d = firstDevice(ctx, dynamicRegion(ctx));
+        const d = firstDevice(ctx);
         if (!d.driver) ctx.skip(`${d.name} is not bound on ${ctx.topology}`);
         for (const v of [String(d.size), '0', hex(d.size / 2n)]) await ctx.checker.step(write.device(d.name, 'size', v));
         for (const v of ['4096', String(d.align)]) await ctx.checker.step(write.device(d.name, 'align', v));
-        await ctx.checker.step(write.region(dynamicRegion(ctx).host, 'delete', d.name));
+        await ctx.checker.step(write.region(ctx.region.host, 'delete', d.name));
       },
     },
     {
       name: 'size: shrink, grow, malformed and over capacity',
-      topologies: DYNAMIC,
+      needs: DYNAMIC,
       async run(ctx) {
-        const r = dynamicRegion(ctx);
+        const r = ctx.region;
         const d = firstDevice(ctx, r);
         await release(ctx, d.name);
         const half = part(r.size, [1n, 2n], 2n * MiB);
@@ -62,7 +66,7 @@ export const sysfsWrites: Suite = {
     },
     {
       name: 'create, seed, grow by first fit, delete',
-      topologies: DYNAMIC,
+      needs: DYNAMIC,
       async run(ctx) {
         const { r, d0 } = await releasedDynamic(ctx);
         const quarter = part(r.size, [1n, 4n], 2n * MiB);
@@ -85,7 +89,7 @@ export const sysfsWrites: Suite = {
     },
     {
       name: 'align: valid, invalid, malformed, against existing ranges',
-      topologies: DYNAMIC,
+      needs: DYNAMIC,
       async run(ctx) {
         const { r, d0 } = await releasedDynamic(ctx);
         for (const v of ['abc', '', '0', '8192', '12345', '4096', '0x200000', String(GiB), '2097152\n', '-4096', '99999999999999999999']) {
@@ -100,7 +104,7 @@ export const sysfsWrites: Suite = {
     },
     {
       name: 'mapping: free, owned, outside, zero-length, misaligned, malformed',
-      topologies: DYNAMIC,
+      needs: DYNAMIC,
       async run(ctx) {
         const { r, d0 } = await releasedDynamic(ctx);
         const half = part(r.size, [1n, 2n], 2n * MiB);
@@ -117,7 +121,7 @@ export const sysfsWrites: Suite = {
         await ctx.checker.step(write.device(d1, 'mapping', range(free + 4n * MiB, 2n * MiB)));
         await ctx.checker.step(write.device(d1, 'mapping', range(free, 2n * MiB)));
         await ctx.checker.step(write.device(d1, 'size', String(8n * MiB))); // grows the last range in place or takes a hole
-        for (let i = 0; i < 3; i++) for (const a of MAPPING_ATTRS) await ctx.checker.step(read.mapping(d1, i, a));
+        for (let i = 0; i < 3; i++) for (const a of MAPPING_ATTR_NAMES) await ctx.checker.step(read.mapping(d1, i, a));
         await ctx.checker.step(write.device(d1, 'size', '0'));
         await ctx.checker.step(write.region(r.host, 'delete', d1));
         await ctx.checker.step(write.device(d0, 'size', String(r.size)));
@@ -125,17 +129,16 @@ export const sysfsWrites: Suite = {
     },
     {
       name: 'memmap_on_memory: every boolean spelling while unbound',
-      topologies: DYNAMIC,
-      requires: ['memmap_on_memory_attr'],
+      needs: { ...DYNAMIC, requires: ['memmapOnMemoryAttr'] },
       async run(ctx) {
-        const d0 = firstDevice(ctx, dynamicRegion(ctx)).name;
+        const d0 = firstDevice(ctx).name;
         await release(ctx, d0);
         for (const v of BOOLS) await ctx.checker.step(write.device(d0, 'memmap_on_memory', v));
       },
     },
     {
       name: 'new_id and remove_id formats',
-      topologies: ALL,
+      needs: ANY,
       async run(ctx) {
         for (const drv of ['device_dax', 'kmem'] as const) {
           for (const v of ['dax00.1', ' dax0.1', 'dax0.1x', 'dax0', '', 'dax-1.0', 'dax9.9', 'dax9.9\n']) await ctx.checker.step(write.driver(drv, 'remove_id', v));
@@ -146,7 +149,7 @@ export const sysfsWrites: Suite = {
     },
     {
       name: 'bind and unbind: wrong driver, unknown device, bound device, size 0',
-      topologies: ALL,
+      needs: ANY,
       async run(ctx) {
         const d = ctx.checker.observation.devices[0] ?? ctx.skip('no dax device');
         for (const drv of ['device_dax', 'kmem'] as const) {
@@ -159,9 +162,9 @@ export const sysfsWrites: Suite = {
     },
     {
       name: 'static devices: size, align and mapping are not writable',
-      topologies: STATIC,
+      needs: STATIC,
       async run(ctx) {
-        const r = staticRegion(ctx);
+        const r = ctx.region;
         const d = device(ctx, firstDevice(ctx, r).name);
         for (const [attr, v] of [['size', '0'], ['size', String(d.size)], ['align', '4096'], ['mapping', '0-1fffff']] as const) {
           await ctx.checker.step(write.device(d.name, attr, v));

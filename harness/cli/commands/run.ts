@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ALL_SUITES } from '../../../suites/index.ts';
 import { interruption, holdExit, interruptExitCode } from '../../guest/registry.ts';
 import { defaultJobs, hostResources, vcpusPerGuest } from '../../lab/host-share.ts';
-import { labBooter, plannersFor } from '../../lab/planner.ts';
+import { labBooter, offersFor, plannersFor } from '../../lab/planner.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { checkOutputPath, reportersFor, rescueResults } from '../../report/files.ts';
 import { ProgressReporter } from '../../report/progress.ts';
@@ -33,7 +33,8 @@ export const run: Command = {
   summary: 'run the suites on real guests and compare every step with the model',
   usage: '[--suite S]… [--topology T]… [--match GLOB] [--shard i/n] [--jobs N] [--seed N] [reports] [kernel flags]',
   help: `  --suite S            only this suite (repeatable): ${ALL_SUITES.map((s) => s.name).join(', ')}
-  --topology T         only cases on this built-in topology (repeatable)
+  --topology T         only cases on this topology (repeatable): a built-in (daxh topologies), with +mom
+                       for memmap_on_memory=1, or a .yaml/.json topology file
   --match GLOB         only cases whose name or suite/topology/name matches
   --shard i/n          the i-th of n deterministic parts (whole topologies per part)
   --jobs N             guests at once (default from cores and free memory); each gets cores/N vCPUs (1 or 2)
@@ -65,7 +66,7 @@ ${KERNEL_HELP}`,
     for (const s of values.suite ?? []) if (!known.has(s)) throw new UsageError(`--suite ${s}: no such suite; use one of ${[...known].join(', ')}`);
     // Validate every topology before the first boot, so a bad one costs nothing (and a mistyped name says so).
     const planners = plannersFor(values.topology ?? []);
-    let cases = select(instantiate(ALL_SUITES), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
+    let cases = select(instantiate(ALL_SUITES, offersFor(values.topology ?? [])), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
     const sh = values.shard ? parseShard(values.shard) : undefined;
     if (sh) cases = shard(cases, sh.index, sh.count);
     if (cases.length === 0) throw new UsageError('run: the selection matches no case; see daxh run --list');

@@ -6,6 +6,7 @@ import { initState } from '../init.ts';
 import type { InventoryRegion, ModelInventory } from '../inventory.ts';
 import type { IomemEntry, ObservedBlock, ObservedDevice, OnlinePolicy } from '../observation.ts';
 import type { AttrRef, DaxDriver, DeviceAttr, DriverAttr, MappingAttr, Op, OpResult, RegionAttr } from '../ops.ts';
+import { PROVIDERS } from '../../abi/providers.ts';
 import { type MemmapOnMemoryParam, type Provider, profileFor } from '../profiles.ts';
 import type { State, ZoneSpan } from '../state.ts';
 import type { Step } from '../step.ts';
@@ -31,13 +32,14 @@ export interface RegionSpec {
   driver?: DaxDriver | null;
   memmapOnMemory?: boolean;
   host?: string;
-  iomemParent?: string;
+  /** null: top-level in /proc/iomem (7.0+ hmem). */
+  iomemParent?: string | null;
   /** Static regions: the namespace index that names the device. */
   staticId?: number;
   kmemDefault?: boolean;
 }
 
-export interface MachineSpec {
+export interface MachineFacts {
   release?: string;
   blockSize?: bigint;
   memmapOnMemoryParam?: MemmapOnMemoryParam;
@@ -48,11 +50,11 @@ export interface MachineSpec {
   driverOrder?: DaxDriver[];
 }
 
-const isStatic = (p: Provider) => p === 'pmem' || p === 'nvdimm' || p === 'cxl-pmem';
+const isStatic = (p: Provider) => !PROVIDERS[p].dynamic;
 const defaultParent: Record<Provider, (id: number) => string> = {
   hmem: () => 'Soft Reserved',
-  cxl: (id) => `region${id}`,
-  pmem: () => 'Persistent Memory (legacy)',
+  'cxl-ram': (id) => `region${id}`,
+  'legacy-pmem': () => 'Persistent Memory (legacy)',
   nvdimm: () => 'Persistent Memory',
   'cxl-pmem': () => 'Persistent Memory',
 };
@@ -63,12 +65,12 @@ export const deviceName = (spec: RegionSpec): string => `dax${spec.id}.${isStati
 /** An hmem-like region: dynamic, kmem by default, memmap_on_memory 0, under Soft Reserved. */
 export const hmem = (o: Partial<RegionSpec> & { start: bigint; size: bigint }): RegionSpec => ({ provider: 'hmem', id: 0, driver: 'kmem', ...o });
 /** A CXL RAM region: dynamic, kmem by default, memmap_on_memory 1, under its CXL region resource. */
-export const cxl = (o: Partial<RegionSpec> & { start: bigint; size: bigint }): RegionSpec => ({ provider: 'cxl', id: 0, driver: 'kmem', memmapOnMemory: true, ...o });
+export const cxl = (o: Partial<RegionSpec> & { start: bigint; size: bigint }): RegionSpec => ({ provider: 'cxl-ram', id: 0, driver: 'kmem', memmapOnMemory: true, ...o });
 /** A static legacy pmem region: one device covering it, bound to device_dax. */
-export const pmem = (o: Partial<RegionSpec> & { start: bigint; size: bigint }): RegionSpec => ({ provider: 'pmem', id: 0, driver: 'device_dax', ...o });
+export const pmem = (o: Partial<RegionSpec> & { start: bigint; size: bigint }): RegionSpec => ({ provider: 'legacy-pmem', id: 0, driver: 'device_dax', ...o });
 
 /** The inventory a guest with these regions shows right after the providers probed. */
-export function inventoryFor(specs: readonly RegionSpec[], m: MachineSpec = {}): ModelInventory {
+export function inventoryFor(specs: readonly RegionSpec[], m: MachineFacts = {}): ModelInventory {
   const blockSize = m.blockSize ?? 128n * MiB;
   const regions: InventoryRegion[] = [];
   const devices: ObservedDevice[] = [];
@@ -79,7 +81,7 @@ export function inventoryFor(specs: readonly RegionSpec[], m: MachineSpec = {}):
     const host = hostOf(spec);
     const end = spec.start + spec.size - 1n;
     const targetNode = spec.targetNode === undefined ? 1 : spec.targetNode;
-    const parent = spec.iomemParent ?? defaultParent[spec.provider](spec.id);
+    const parent = spec.iomemParent === undefined ? defaultParent[spec.provider](spec.id) : spec.iomemParent;
     const full = (spec.initial ?? 'full') === 'full';
     const ks = ((spec.start + blockSize - 1n) / blockSize) * blockSize;
     const ke = ((end + 1n) / blockSize) * blockSize - 1n;
@@ -97,6 +99,7 @@ export function inventoryFor(specs: readonly RegionSpec[], m: MachineSpec = {}):
       resource: spec.start,
       modalias: 'dax:t0',
       memmapOnMemory: spec.memmapOnMemory ?? false,
+      state: null,
       driver,
       mappings: full ? [{ start: spec.start, end, pageOffset: 0n }] : [],
     });
@@ -125,7 +128,7 @@ export function inventoryFor(specs: readonly RegionSpec[], m: MachineSpec = {}):
   };
 }
 
-export function stateFor(specs: readonly RegionSpec[], m: MachineSpec = {}): State {
+export function stateFor(specs: readonly RegionSpec[], m: MachineFacts = {}): State {
   const profile = profileFor(m.release ?? R612, {
     memmapOnMemoryParam: m.memmapOnMemoryParam ?? 'N',
     blockSize: m.blockSize ?? 128n * MiB,
