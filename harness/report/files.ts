@@ -1,17 +1,20 @@
 // File-writing reporters: the stable JSON contract, JUnit, TAP, markdown and the GitHub step summary. Each
 // writes atomically and on its own; output paths are checked before anything boots, and results a full
 // disk kept from their file are written somewhere that works, or to stderr.
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { atomicWriteFile, atomicWriteFileSync } from '../util/atomic.ts';
+import { InputError } from '../util/input-error.ts';
+import { htmlReport } from './html.ts';
 import { junitXml } from './junit.ts';
+import { kcidbReport } from './kcidb.ts';
 import { markdownSummary } from './markdown.ts';
 import type { Reporter, ReporterFailure } from './reporter.ts';
 import type { RunResults } from './results.ts';
 import { tap } from './tap.ts';
 
-export class OutputPathError extends Error {}
+export class OutputPathError extends InputError {}
 
 /**
  * Whether `path` can be written as a `kind` (a report file, or the output dir): its nearest existing
@@ -27,10 +30,26 @@ export function checkOutputPath(flag: string, path: string, kind: 'file' | 'dir'
   let ancestor = kind === 'file' ? dirname(full) : full;
   while (!existsSync(ancestor)) ancestor = dirname(ancestor);
   if (!statSync(ancestor).isDirectory()) throw new OutputPathError(`${flag} ${path}: ${ancestor} is a file, not a directory; pick another path`);
+  // access(W_OK) says yes to root everywhere but on a read-only mount, and /proc refuses new files anyway:
+  // only creating one tells. The probe is removed at once.
+  const probe = resolve(ancestor, `.daxh-write-probe-${process.pid}`);
   try {
-    accessSync(ancestor, constants.W_OK);
-  } catch {
-    throw new OutputPathError(`${flag} ${path}: ${ancestor} is not writable; pick another path`);
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
+  } catch (err) {
+    throw new OutputPathError(`${flag} ${path}: cannot create files in ${ancestor} (${(err as NodeJS.ErrnoException).code}); pick another path`);
+  }
+}
+
+/** Every report's path checked, and no two reports aimed at one file (the second would overwrite the first). */
+export function checkReportPaths(reports: Readonly<Record<string, string | undefined>>): void {
+  const seen = new Map<string, string>();
+  for (const [name, file] of Object.entries(reports)) {
+    if (file === undefined) continue;
+    checkOutputPath(`--${name}`, file, 'file');
+    const other = seen.get(resolve(file));
+    if (other) throw new OutputPathError(`--${other} and --${name} both name ${file}; give each report its own file`);
+    seen.set(resolve(file), name);
   }
 }
 
@@ -38,20 +57,23 @@ export function jsonText(run: RunResults): string {
   return JSON.stringify(run, null, 2) + '\n';
 }
 
-async function put(file: string, text: string): Promise<void> {
+/** A report file, written whole (its parent dirs made as needed). */
+export async function writeReportFile(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await atomicWriteFile(file, text);
 }
 
 export const fileReporter = (name: string, file: string, render: (r: RunResults) => string): Reporter => ({
   name: `${name} (${file})`,
-  onRunEnd: (run) => put(file, render(run)),
+  onRunEnd: (run) => writeReportFile(file, render(run)),
 });
 
 export const jsonReporter = (file: string) => fileReporter('json', file, jsonText);
 export const junitReporter = (file: string) => fileReporter('junit', file, junitXml);
 export const tapReporter = (file: string) => fileReporter('tap', file, tap);
 export const markdownReporter = (file: string) => fileReporter('markdown', file, markdownSummary);
+export const htmlReporter = (file: string) => fileReporter('html', file, (r) => htmlReport([r]));
+export const kcidbReporter = (file: string) => fileReporter('kcidb', file, (r) => JSON.stringify(kcidbReport([r]), null, 2) + '\n');
 
 /** GitHub Actions shows $GITHUB_STEP_SUMMARY on the run page; appended so several steps can add theirs. */
 export const stepSummaryReporter = (file: string): Reporter => ({
@@ -64,6 +86,8 @@ export interface ReportPaths {
   junit?: string | undefined;
   tap?: string | undefined;
   markdown?: string | undefined;
+  html?: string | undefined;
+  kcidb?: string | undefined;
 }
 
 export function reportersFor(paths: ReportPaths, stepSummary?: string): Reporter[] {
@@ -72,6 +96,8 @@ export function reportersFor(paths: ReportPaths, stepSummary?: string): Reporter
     ...(paths.junit ? [junitReporter(paths.junit)] : []),
     ...(paths.tap ? [tapReporter(paths.tap)] : []),
     ...(paths.markdown ? [markdownReporter(paths.markdown)] : []),
+    ...(paths.html ? [htmlReporter(paths.html)] : []),
+    ...(paths.kcidb ? [kcidbReporter(paths.kcidb)] : []),
     ...(stepSummary ? [stepSummaryReporter(stepSummary)] : []),
   ];
 }

@@ -1,31 +1,59 @@
-// The human summary: per-topology pass/fail/known/skip table, then every failure and known divergence.
-import { caseId, totalsOf, type RunResults } from './results.ts';
+// The human summary (and GitHub's step summary): the run's identity, a suite × topology table with
+// durations, then every failure with its one line, kind and the command that replays it, the known kernel
+// divergences apart from failures, the allowed outcomes the kernel chose, and the skips with reasons.
+import { durationText, failureKindText, failureLine, identityLine } from './facts.ts';
+import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function markdownSummary(run: RunResults): string {
-  const lines = [`## dax-harness: ${run.kernel}`, '', `image \`${run.image}\` · accel ${run.accel} · ${run.cases.length} cases · ${run.checks} checks · ${(run.durationMs / 1000).toFixed(0)} s`, ''];
-  lines.push('| topology | passed | failed | known | skipped |', '|---|---:|---:|---:|---:|');
-  const topologies = [...new Set(run.cases.map((c) => c.topology))].sort();
-  for (const t of topologies) {
-    const tt = totalsOf(run.cases.filter((c) => c.topology === t));
-    lines.push(`| ${t} | ${tt.passed} | ${tt.failed} | ${tt.known} | ${tt.skipped} |`);
+  const lines = [`## dax-harness: ${run.kernel}`, '', `${identityLine(run)} · ${run.cases.length} cases · ${run.checks} checks · ${durationText(run.durationMs)}${run.interrupted ? ' · **interrupted**' : ''}`, ''];
+  lines.push('| suite | topology | passed | failed | known | skipped | interrupted | time |', '|---|---|---:|---:|---:|---:|---:|---:|');
+  const groups = new Map<string, CaseResult[]>();
+  for (const c of run.cases) groups.set(`${c.suite}\t${c.topology}`, [...(groups.get(`${c.suite}\t${c.topology}`) ?? []), c]);
+  for (const [key, cs] of groups) {
+    const [suite, topology] = key.split('\t');
+    const t = totalsOf(cs);
+    lines.push(`| ${suite} | ${topology} | ${t.passed} | ${t.failed} | ${t.known} | ${t.skipped} | ${t.interrupted} | ${durationText(cs.reduce((n, c) => n + c.durationMs, 0))} |`);
   }
   const all = run.totals;
-  lines.push(`| **all** | **${all.passed}** | **${all.failed}** | **${all.known}** | **${all.skipped}** |`, '');
+  lines.push(`| **all** | | **${all.passed}** | **${all.failed}** | **${all.known}** | **${all.skipped}** | **${all.interrupted}** | ${durationText(run.durationMs)} |`, '');
   const failed = run.cases.filter((c) => c.status === 'failed');
   if (failed.length) {
     lines.push('### Failures', '');
-    for (const c of failed) lines.push(`<details><summary>${caseId(c)}</summary>`, '', '```', (c.failure ?? '').trim(), '```', '</details>', '');
+    for (const c of failed) {
+      lines.push(`<details><summary>${caseId(c)}: ${cell(failureLine(c))}</summary>`, '', `- ${failureKindText(c)}`, `- time: ${durationText(c.durationMs)}`);
+      if (c.repro) lines.push(`- replay: \`${c.repro}\``);
+      lines.push('', '```', (c.failure ?? '').trim(), ...(c.console ? ['--- console ---', c.console] : []), '```', '</details>', '');
+    }
   }
   const known = run.cases.flatMap((c) => (c.known ?? []).map((k) => ({ c, k })));
   if (known.length) {
     lines.push('### Known kernel divergences (not failures)', '', '| case | divergence | step | reason |', '|---|---|---|---|');
-    for (const { c, k } of known) lines.push(`| ${caseId(c)} | ${k.id} | \`${k.step.replace(/\|/g, '\\|')}\` | ${k.reason} |`);
+    for (const { c, k } of known) lines.push(`| ${caseId(c)} | ${k.id} | \`${cell(k.step)}\` | ${cell(k.reason)} |`);
     lines.push('');
+  }
+  const fixed = run.cases.filter((c) => c.fixed?.length);
+  if (fixed.length) {
+    lines.push('### Known divergences this kernel no longer shows', '');
+    for (const c of fixed) lines.push(`- ${caseId(c)}: ${c.fixed!.join(', ')}`);
+    lines.push('');
+  }
+  const branches = run.cases.flatMap((c) => (c.branches ?? []).map((b) => ({ c, b })));
+  if (branches.length) {
+    const counts = new Map<string, number>();
+    for (const { b } of branches) counts.set(b.id, (counts.get(b.id) ?? 0) + 1);
+    lines.push('### Outcomes the kernel may choose, as taken', '', ...[...counts].map(([id, n]) => `- ${id}: ${n}×`), '');
   }
   const skipped = run.cases.filter((c) => c.status === 'skipped');
   if (skipped.length) {
     lines.push('### Skipped', '');
     for (const c of skipped) lines.push(`- ${caseId(c)}: ${c.skipReason}`);
+    lines.push('');
+  }
+  if (run.guests.lost?.length) {
+    lines.push('### Guests lost between cases', '');
+    for (const l of run.guests.lost) lines.push(`- ${l.topology}${l.afterCase ? ` after ${l.afterCase}` : ''}: ${l.reason}`);
     lines.push('');
   }
   return lines.join('\n');

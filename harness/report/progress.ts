@@ -1,4 +1,5 @@
 // Live progress on stderr (one rewritten line on a terminal, plain lines otherwise) and the end table.
+import { durationText, failureLine, identityLine } from './facts.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
 
@@ -30,19 +31,25 @@ export class ProgressReporter implements Reporter {
 }
 
 export function summaryTable(run: RunResults): string {
-  const rows: string[][] = [['suite', 'topology', 'passed', 'failed', 'known', 'skipped', 'checks']];
+  const rows: string[][] = [['suite', 'topology', 'passed', 'failed', 'known', 'skipped', 'checks', 'time']];
   const keys = [...new Set(run.cases.map((c) => `${c.suite}\t${c.topology}`))];
   for (const k of keys) {
     const [suite, topology] = k.split('\t') as [string, string];
     const cs = run.cases.filter((c) => c.suite === suite && c.topology === topology);
     const t = totalsOf(cs);
-    rows.push([suite, topology, String(t.passed), String(t.failed), String(t.known), String(t.skipped), String(cs.reduce((n, c) => n + c.checks, 0))]);
+    rows.push([suite, topology, String(t.passed), String(t.failed), String(t.known), String(t.skipped), String(cs.reduce((n, c) => n + c.checks, 0)), durationText(cs.reduce((n, c) => n + c.durationMs, 0))]);
   }
   const t = run.totals;
-  rows.push(['all', '', String(t.passed), String(t.failed), String(t.known), String(t.skipped), String(run.checks)]);
+  rows.push(['all', '', String(t.passed), String(t.failed), String(t.known), String(t.skipped), String(run.checks), durationText(run.durationMs)]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((v, i) => (i < 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));
-  const failures = run.cases.filter((c) => c.status === 'failed').map((c) => `\n✗ ${caseId(c)}\n${indent(c.failure ?? '')}${c.recipe ? `\n  recipe: ${c.recipe}` : ''}${c.console ? `\n  console:\n${indent(c.console, 4)}` : ''}`);
+  const failures = run.cases
+    .filter((c) => c.status === 'failed')
+    .map((c) => `\n✗ ${caseId(c)} (${c.failureKind ?? 'failed'})\n  ${failureLine(c)}\n${indent(c.failure ?? '', 4)}${c.repro ? `\n  replay: ${c.repro}` : c.recipe ? `\n  recipe: ${c.recipe}` : ''}${c.console ? `\n  console:\n${indent(c.console, 4)}` : ''}`);
+  const interrupted = run.cases.filter((c) => c.status === 'interrupted').map((c) => `  ! ${caseId(c)}`);
+  const branchCounts = new Map<string, number>();
+  for (const c of run.cases) for (const b of c.branches ?? []) branchCounts.set(b.id, (branchCounts.get(b.id) ?? 0) + 1);
+  const branches = [...branchCounts].map(([id, n]) => `  ~ ${id}: ${n}×`);
   // One entry per divergence, its reason once, then where it was hit: the same kernel bug recurs across cases.
   const byId = new Map<string, { reason: string; hits: string[] }>();
   for (const c of run.cases) {
@@ -58,8 +65,10 @@ export function summaryTable(run: RunResults): string {
     lines.join('\n'),
     ...failures,
     ...(known.length ? ['\nknown kernel divergences (not failures):', ...known] : []),
+    ...(branches.length ? ['\noutcomes the kernel may choose, as taken:', ...branches] : []),
     ...(skipped.length ? ['\nskipped:', ...skipped] : []),
-    `\n${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.known} known · ${run.checks} checks${run.guests ? ` · ${run.guests.boots} boots, ${run.guests.restores} snapshot restores` : ''} · kernel ${run.kernel} · image ${run.image} · ${(run.durationMs / 1000).toFixed(0)} s`,
+    ...(interrupted.length ? ['\ninterrupted (the run was stopped):', ...interrupted] : []),
+    `\n${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.known} known${t.interrupted ? `, ${t.interrupted} interrupted` : ''} · ${run.checks} checks · ${run.guests.boots} boots, ${run.guests.restores} snapshot restores · ${identityLine(run)} · ${durationText(run.durationMs)}`,
   ].join('\n');
 }
 

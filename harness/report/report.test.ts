@@ -7,62 +7,84 @@ import { RESULTS_SCHEMA, totalsOf, type CaseResult, type RunResults } from './re
 import { tap } from './tap.ts';
 import { summaryTable } from './progress.ts';
 
+const divergence = { kind: 'result' as const, topology: 'hmem', kernel: '6.12.117+deb12-amd64', step: 4, operation: 'write dax0.1/size "0x200000"', expected: 'ok', actual: 'EBUSY', kernelLog: ['dax0.1: probe with driver device_dax failed with error -16'], history: [] };
 const cases: CaseResult[] = [
-  { suite: 'sysfs-writes', topology: 'hmem', name: 'size', status: 'passed', checks: 30, durationMs: 1200 },
-  { suite: 'sysfs-writes', topology: 'hmem', name: 'mapping <odd> & "chars"', status: 'failed', checks: 7, durationMs: 900, failure: 'divergence on hmem\noperation: write dax0.1/size "0x200000"\nresult: expected ok, got EBUSY', console: '[ 1.0] WARNING: CPU: 0 PID: 1 at x' },
+  { suite: 'sysfs-writes', topology: 'hmem', name: 'size', status: 'passed', checks: 30, durationMs: 1200, setupMs: 19500 },
+  { suite: 'sysfs-writes', topology: 'hmem', name: 'mapping <odd> & "chars"', status: 'failed', failureKind: 'divergence', divergence, checks: 7, durationMs: 900, failure: 'divergence on hmem\noperation: write dax0.1/size "0x200000"\nresult: expected ok, got EBUSY', console: '[ 1.0] WARNING: CPU: 0 PID: 1 at x', repro: 'npx daxh repro out/recipes/x.json --debian-kernel 6.12' },
   { suite: 'regressions', topology: 'cxl', name: 'misaligned', status: 'known', checks: 12, durationMs: 300, known: [{ id: 'mapping-misaligned-length-succeeds', reason: '6.12 allocates nothing yet returns success', step: 'write dax0.0/mapping "0x1-0x2"' }] },
   { suite: 'memmap-on-memory', topology: 'cxl', name: 'defaults', status: 'skipped', checks: 0, durationMs: 0, skipReason: 'kernel 6.1.0-56-amd64 has no dax_cxl module' },
 ];
 
 const run = (cs: CaseResult[], extra: Partial<RunResults> = {}): RunResults => ({
-  schema: RESULTS_SCHEMA, kernel: '6.12.117+deb12-amd64', image: 'abcdef012345', accel: 'tcg', seed: 42, startedAt: '2026-11-24T12:00:00.000Z', durationMs: 5000, guests: { boots: 1, restores: 0 },
+  schema: RESULTS_SCHEMA, kernel: '6.12.117+deb12-amd64', image: 'abcdef012345', accel: 'tcg', profile: 'debian', seed: 42, startedAt: '2026-11-24T12:00:00.000Z', durationMs: 5000, guests: { boots: 1, restores: 0 },
   totals: totalsOf(cs), checks: cs.reduce((n, c) => n + c.checks, 0), cases: cs, ...extra,
 });
 
-test('a JUnit parser reads the output back with the right suites, counts, failure text and console', async (t) => {
-  const doc = (await parseJunit(junitXml(run(cases)))) as TestSuites;
-  const all = (doc.testsuite ?? []).flatMap((s) => s.testcase ?? []);
+test('JUnit: a parser reads back suites with time and timestamp, cases with their own time, a one-line failure message', async (t) => {
+  const xml = junitXml(run(cases));
+  const doc = (await parseJunit(xml)) as TestSuites;
+  const suites = doc.testsuite ?? [];
+  const all = suites.flatMap((s) => s.testcase ?? []);
   t.is(all.length, cases.length);
   t.is(doc.failures, 1);
-  t.deepEqual((doc.testsuite ?? []).map((s) => s.name).sort(), ['memmap-on-memory [cxl]', 'regressions [cxl]', 'sysfs-writes [hmem]']);
+  t.deepEqual(suites.map((s) => s.name).sort(), ['memmap-on-memory [cxl]', 'regressions [cxl]', 'sysfs-writes [hmem]']);
+  const hmem = suites.find((s) => s.name === 'sysfs-writes [hmem]')!;
+  t.is(hmem.time, 21.6, 'the suite counts its cases and the guest set-up');
+  t.regex(xml, /timestamp="2026-11-24T12:00:00"/);
+  const props = Object.fromEntries((hmem.properties ?? []).map((p) => [p.name, p.value]));
+  t.like(props, { kernel: '6.12.117+deb12-amd64', image: 'abcdef012345', profile: 'debian', seed: 42, accel: 'tcg' }, 'junit2json turns numeric values into numbers');
+  const first = all.find((c) => c.name === 'size')!;
+  t.is(first.time, 1.2, 'the boot is not charged to the first case');
+  t.regex(xml, /<property name="guest_setup_s" value="19.5"\/>/);
   const failed = all.find((c) => c.name === 'mapping <odd> & "chars"')!;
-  t.regex(failed.failure![0]!.message!, /divergence on hmem/);
-  t.regex(failed.failure![0]!.inner!, /expected ok, got EBUSY/);
+  t.is(failed.failure![0]!.message, 'write dax0.1/size "0x200000": expected ok, got EBUSY');
+  t.is(failed.failure![0]!.type, 'divergence');
+  t.regex(failed.failure![0]!.inner!, /result: expected ok, got EBUSY/);
   t.regex(failed['system-out']![0]!, /WARNING: CPU: 0/);
+  t.regex(failed['system-out']![0]!, /replay: npx daxh repro/);
   t.truthy(all.find((c) => c.name === 'defaults')!.skipped);
+  t.notRegex(xml, /time="\d+\.\d{4,}"/, 'times in milliseconds');
 });
 
-test('markdown summary has the per-topology table and lists divergences apart from failures', (t) => {
+test('markdown: identity, suite × topology with durations, failures with one line, kind and replay command, known apart', (t) => {
   const md = markdownSummary(run(cases));
-  t.regex(md, /\| topology \| passed \| failed \| known \| skipped \|/);
-  t.regex(md, /\| cxl \| 0 \| 0 \| 1 \| 1 \|/);
-  t.regex(md, /\| hmem \| 1 \| 1 \| 0 \| 0 \|/);
+  t.regex(md, /kernel 6\.12\.117\+deb12-amd64 · image abcdef012345 · profile debian · seed 42 · accel tcg/);
+  t.regex(md, /\| suite \| topology \| passed \| failed \| known \| skipped \| interrupted \| time \|/);
+  t.regex(md, /\| sysfs-writes \| hmem \| 1 \| 1 \| 0 \| 0 \| 0 \| 2\.1 s \|/);
+  t.regex(md, /\| regressions \| cxl \| 0 \| 0 \| 1 \| 0 \| 0 \| 300 ms \|/);
+  t.regex(md, /<summary>sysfs-writes\/hmem\/mapping <odd> & "chars": write dax0\.1\/size "0x200000": expected ok, got EBUSY<\/summary>/);
+  t.regex(md, /- divergence: the kernel disagreed with the model/);
+  t.regex(md, /- replay: `npx daxh repro out\/recipes\/x\.json --debian-kernel 6\.12`/);
   t.regex(md, /### Known kernel divergences \(not failures\)[\s\S]*mapping-misaligned-length-succeeds/);
-  t.regex(md, /### Failures[\s\S]*expected ok, got EBUSY/);
 });
 
-test('TAP: skips carry the reason, failures are not ok', (t) => {
+test('TAP: skips carry the reason, failures are not ok with their one line, every case its duration', (t) => {
   const out = tap(run(cases));
   t.regex(out, /^1\.\.4$/m);
+  t.regex(out, /^# dax-harness · kernel 6\.12\.117\+deb12-amd64 · .* seed 42/m);
   t.regex(out, /^not ok 2 sysfs-writes\/hmem\/mapping/m);
+  t.regex(out, /^ {2}message: "write dax0\.1\/size \\"0x200000\\": expected ok, got EBUSY"$/m);
   t.regex(out, /^ok 4 .* # SKIP kernel 6\.1\.0-56-amd64 has no dax_cxl module$/m);
+  t.is([...out.matchAll(/^ {2}duration_ms: \d+$/gm)].length, 3, 'every case that ran');
 });
 
-test('merging shards gives the totals of the whole', (t) => {
+test('merging shards gives the totals of the whole; mismatched shards are refused', (t) => {
   const merged = mergeResults([run(cases.slice(0, 2), { shard: { index: 1, count: 2 } }), run(cases.slice(2), { shard: { index: 2, count: 2 } })]);
   t.deepEqual(merged.totals, totalsOf(cases));
   t.is(merged.checks, 49);
   t.is(merged.shard, undefined);
+  t.is(merged.seed, 42);
   const counted = mergeResults([run(cases.slice(0, 2), { guests: { boots: 3, restores: 5 } }), run(cases.slice(2), { guests: { boots: 2, restores: 0 } })]);
   t.deepEqual(counted.guests, { boots: 5, restores: 5 });
   t.throws(() => mergeResults([run(cases), run(cases)]), { message: /appears in more than one file/ });
   t.throws(() => mergeResults([run(cases), run([], { kernel: '6.1' })]), { message: /different kernels/ });
+  t.throws(() => mergeResults([run(cases.slice(0, 1)), run(cases.slice(1), { seed: 7 })]), { message: /different seeds/ });
 });
 
-test('the end-of-run table counts per suite and topology and prints failures in full', (t) => {
+test('the end-of-run table counts per suite and topology and prints failures with their kind and replay command', (t) => {
   const table = summaryTable(run(cases));
-  t.regex(table, /sysfs-writes\s+hmem\s+1\s+1\s+0\s+0\s+37/);
-  t.regex(table, /1 passed, 1 failed, 1 skipped, 1 known · 49 checks · 1 boots, 0 snapshot restores · kernel/);
-  t.regex(summaryTable(run(cases, { guests: { boots: 4, restores: 9 } })), /· 49 checks · 4 boots, 9 snapshot restores · kernel/);
-  t.regex(table, /result: expected ok, got EBUSY/);
+  t.regex(table, /sysfs-writes\s+hmem\s+1\s+1\s+0\s+0\s+37\s+2\.1 s/);
+  t.regex(table, /1 passed, 1 failed, 1 skipped, 1 known · 49 checks · 1 boots, 0 snapshot restores · kernel 6\.12\.117\+deb12-amd64 · image abcdef012345 · profile debian · seed 42 · accel tcg/);
+  t.regex(table, /✗ sysfs-writes\/hmem\/mapping <odd> & "chars" \(divergence\)\n {2}write dax0\.1\/size "0x200000": expected ok, got EBUSY/);
+  t.regex(table, /replay: npx daxh repro/);
 });

@@ -1,0 +1,38 @@
+// What every report says the same way: the one-line failure, the run's identity (kernel, image, profile,
+// seed, accel), durations. Reporters render these; none restates them.
+import { divergenceSummary } from '../compare/checker.ts';
+import { FAILURE_KINDS, type CaseResult, type RunResults } from './results.ts';
+
+/** The failure in one line: the divergence (operation, expected, got), or the first line of what failed. */
+export function failureLine(c: CaseResult): string {
+  if (c.divergence) return divergenceSummary(c.divergence);
+  if (c.kernelReport) return `kernel ${c.kernelReport.kind}: ${c.kernelReport.signature}`;
+  return (c.failure ?? 'failed').split('\n')[0]!;
+}
+
+/** What kind of failure, in words. */
+export const failureKindText = (c: CaseResult): string => (c.failureKind ? `${c.failureKind}: ${FAILURE_KINDS[c.failureKind]}` : '');
+
+/** The run's identity, as every report heads it: enough to reproduce the run. */
+export function runIdentity(run: Pick<RunResults, 'kernel' | 'image' | 'accel' | 'profile' | 'seed'>): { key: string; value: string }[] {
+  return [
+    { key: 'kernel', value: run.kernel },
+    { key: 'image', value: run.image },
+    { key: 'profile', value: run.profile ?? 'unknown' },
+    { key: 'seed', value: String(run.seed) },
+    { key: 'accel', value: run.accel },
+  ];
+}
+
+export const identityLine = (run: Parameters<typeof runIdentity>[0]): string => runIdentity(run).map((f) => `${f.key} ${f.value}`).join(' · ');
+
+/** Milliseconds as seconds with millisecond precision, for JUnit and TAP. */
+export const seconds = (ms: number): number => Math.round(ms) / 1000;
+
+/** A short human duration: 850 ms, 12.3 s, 4 min 05 s. */
+export function durationText(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
