@@ -48,7 +48,7 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
   const { prepared: p } = o;
   // Every figure is of a guest running alone.
   const vcpus = loneGuestVcpus();
-  const plan = (t: string) => topologyPlanner(t)(p, vcpus);
+  const plan = (t: string) => topologyPlanner(t)(p.kernel.release, vcpus);
   o.log('boot to SSH (plain guest)');
   const boots = await repeat(o.runs, async () => {
     const g = await Guest.boot({ name: 'bench', kernel: p.kernel, image: p.image, accel: p.accel, setup: () => plainMachine(vcpus) });

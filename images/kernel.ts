@@ -3,6 +3,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { InputError } from '../harness/util/input-error.ts';
 import { HOST_APT, aptDownload, aptFetchUrl, aptRecord, aptUpdate, privateAptState, sha256File, type AptState } from './apt.ts';
 import { cachePath, cachedDir, exists, hashOf } from './cache.ts';
 import { FileHasher } from './file-hash.ts';
@@ -29,7 +30,7 @@ export interface Kernel {
   config: KernelConfig | null;
 }
 
-export class KernelError extends Error {}
+export class KernelError extends InputError {}
 
 export async function resolveKernel(choice: KernelChoice, log: (line: string) => void = () => {}): Promise<Kernel> {
   const kernel = await resolveUnchecked(choice, log).catch((err) => {
@@ -177,6 +178,22 @@ async function treeKernel(dir: string): Promise<Kernel> {
   });
   const { dir: modulesDir } = await findModulesDir(installed, '--kernel-tree');
   return { label: `tree ${dir}`, origin: 'user', bzImage, modulesDir, release, configText, config: parseKernelConfig(configText) };
+}
+
+/** The release a choice will boot, found without downloading or building anything (for --dry-run). */
+export async function releaseOf(choice: KernelChoice): Promise<string> {
+  switch (choice.kind) {
+    case 'debian':
+      return debianPin(choice.series).release;
+    case 'files':
+      return (await findModulesDir(resolve(choice.modules), '--modules')).release;
+    case 'tree':
+      return (
+        await readFile(join(resolve(choice.dir), 'include', 'config', 'kernel.release'), 'utf8').catch(() => {
+          throw new KernelError(`--kernel-tree ${choice.dir}: no include/config/kernel.release; the tree is not built`);
+        })
+      ).trim();
+  }
 }
 
 /** What is cached for a pin: for `daxh kernels`. */

@@ -3,10 +3,11 @@
 // those files, which is what the image is keyed by.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { InputError } from '../harness/util/input-error.ts';
 import { exists } from './cache.ts';
 import type { FileHasher } from './file-hash.ts';
 
-export class ModuleTreeError extends Error {}
+export class ModuleTreeError extends InputError {}
 
 /** Files beside the modules that go into the image (modules.builtin tells the guest what is built in). */
 export const MODULE_METADATA = ['modules.builtin', 'modules.builtin.modinfo', 'modules.order'] as const;

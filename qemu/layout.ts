@@ -15,7 +15,7 @@ export interface NodeRam {
   spans: Span[];
 }
 
-const FOUR_G = 4n * GiB;
+export const FOUR_G = 4n * GiB;
 const SPLIT_FROM = 0xb000_0000n; // 2.75G
 const LOW_WHEN_SPLIT = 2n * GiB;
 

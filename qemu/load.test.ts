@@ -37,8 +37,9 @@ test('variants peel off names and paths, unknown suffixes stay part of the name'
 
 test('an unknown name lists the built-ins', (t) => {
   const err = t.throws(() => loadTopology('hmem+fast'), { instanceOf: TopologyError });
-  t.is(err.field, 'topology');
-  t.regex(err.message, /^topology: 'hmem\+fast' is not a built-in \(cxl, cxl-interleave, .*; variants \+mom\) nor a \.yaml\/\.yml\/\.json file$/);
+  t.is(err.field, 'topology hmem+fast');
+  t.regex(err.message, /^topology hmem\+fast: not a built-in topology \(cxl, cxl-interleave, .*; variants \+mom\) nor a \.yaml\/\.yml\/\.json file$/);
+  t.regex(t.throws(() => loadTopology('nosuch', '--topology'))!.message, /^--topology nosuch: not a built-in topology/);
 });
 
 test('a JSON topology file loads, with variants', (t) => {
@@ -57,7 +58,7 @@ test('a bad file fails with one line naming the file, the field and the fix', (t
 
 test('an unreadable file is a topology error, not a crash', (t) => {
   const err = t.throws(() => loadTopology('/nonexistent/topo.yaml'), { instanceOf: TopologyError });
-  t.is(err.message, 'topology: cannot read /nonexistent/topo.yaml: ENOENT');
+  t.is(err.message, 'topology /nonexistent/topo.yaml: no such file');
 });
 
 test('YAML syntax errors point at the line', (t) => {

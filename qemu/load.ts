@@ -17,9 +17,9 @@ export function builtinTopologyNames(): string[] {
 }
 
 /** A built-in name with optional variants (`hmem`, `hmem+mom`), or a topology file path (`my.yaml+mom` too). */
-export function loadTopology(nameOrPath: string): GuestTopology {
+export function loadTopology(nameOrPath: string, label = 'topology'): GuestTopology {
   const { base, variants } = splitVariants(nameOrPath);
-  return applyVariants(FILE.test(base) ? loadFile(base) : loadBuiltin(base), variants);
+  return applyVariants(FILE.test(base) ? loadFile(base, label) : loadBuiltin(base, label), variants);
 }
 
 /** Every built-in and its variants, each with a one-line description. */
@@ -31,11 +31,11 @@ export function listTopologies(): { name: string; description: string }[] {
   });
 }
 
-function loadBuiltin(name: string): GuestTopology {
+function loadBuiltin(name: string, label = 'topology'): GuestTopology {
   const names = builtinTopologyNames();
   if (!names.includes(name)) {
     const variants = Object.keys(VARIANTS).map((v) => `+${v}`).join(', ');
-    throw new TopologyError('topology', `'${name}' is not a built-in (${names.join(', ')}; variants ${variants}) nor a .yaml/.yml/.json file`);
+    throw new TopologyError(`${label} ${name}`, `not a built-in topology (${names.join(', ')}; variants ${variants}) nor a .yaml/.yml/.json file`);
   }
   const origin = `qemu/topologies/${name}.yaml`;
   const t = parseTopologyText(readFileSync(`${BUILTIN_DIR}${name}.yaml`, 'utf8'), origin);
@@ -43,12 +43,13 @@ function loadBuiltin(name: string): GuestTopology {
   return t;
 }
 
-function loadFile(path: string): GuestTopology {
+function loadFile(path: string, label: string): GuestTopology {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new TopologyError('topology', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new TopologyError(`${label} ${path}`, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory; give a .yaml or .json file' : `cannot read it (${code ?? String(err)})`);
   }
   return parseTopologyText(text, path);
 }

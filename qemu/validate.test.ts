@@ -85,6 +85,12 @@ const RULES = {
   'node memory not in blocks': bad((t) => (t.nodes[0].memory = '2100M'), 'nodes[0].memory', /2100M is not a multiple of 128M/),
   'zero node memory': bad((t) => (t.nodes[0].memory = 0), 'nodes[0].memory', 'must be larger than 0'),
   'guest too big for 128M blocks': bad((t) => (t.nodes[0].memory = '70G'), 'nodes', /guest RAM ends at 74G; keep it below 64G/),
+  'boot RAM too big for 128M blocks': bad((t) => ((t.ram = '10T'), (t.nodes = [{ id: 1 }, { id: 2 }]), (t.pmem = []), (t.hmem = [])), 'ram', /guest RAM ends at 10242G; keep it below 64G/),
+  // QEMU's address-space limit (phys-bits 40 under TCG)
+  'NVDIMM past phys-bits': bad((t) => (t.nvdimms[0] = { id: 'nv0', size: '1T', node: 2 }), 'nvdimms[0].size', /address space would end at .*past 1012G, beyond which QEMU's CPU \(phys-bits 40\) cannot address it/),
+  'CXL window past phys-bits': bad((t) => (t.cxl.windows[1].size = '1T'), 'cxl.windows[1].size', /past 1012G/),
+  'hotplug room just past phys-bits (QEMU 10 refuses maxmem=980G with 6G of RAM)': bad((t) => ((t.nvdimms = []), (t.cxl = undefined), (t.nodes = [{ id: 1, memory: '4G' }, { id: 2 }]), (t.hotplug = { slots: 1, maxmem: '980G' })), 'hotplug.maxmem', /past 1012G/),
+  'hotplug room past phys-bits': bad((t) => (t.hotplug = { slots: 2, maxmem: '2T' }), 'hotplug.maxmem', /past 1012G/),
   // memmap= ranges
   'range start not 2M-aligned': bad((t) => (t.pmem[0].start = '4097M'), 'pmem[0].start', /^4097M is not a multiple of 2M/),
   'range size not in memory blocks': bad((t) => (t.pmem[0].size = '600M'), 'pmem[0].size', /600M is not a multiple of 128M \(kmem onlines whole memory blocks/),
@@ -250,6 +256,12 @@ test('hotplug room is optional and checked only when given', (t) => {
   const input = base();
   input.hotplug = { slots: 4, maxmem: '8G' };
   t.true(validateTopology(input).ok);
+});
+
+test('the address-space ceiling sits where QEMU 10 puts it: maxmem=970G with 6G of RAM starts', (t) => {
+  const input = { ...base(), nvdimms: [], cxl: undefined, nodes: [{ id: 1, memory: '4G' }, { id: 2 }], hotplug: { slots: 1, maxmem: '970G' } };
+  const r = validateTopology(input);
+  t.true(r.ok, r.ok ? '' : r.error);
 });
 
 test('parseTopology throws the same one-line TopologyError, and fills defaults', (t) => {

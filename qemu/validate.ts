@@ -2,11 +2,12 @@
 // the field and the fix. The rules are the ones QEMU and the kernel enforce (or that silently lose memory,
 // such as ranges kmem cannot online), checked here so a bad file fails in milliseconds, not after a boot.
 import type { z } from 'zod';
-import { contains, MEMORY_BLOCK, nodeRamLayout, overlaps, ramEnd, SMALL_GUEST_RAM_END, type NodeRam, type Span } from './layout.ts';
+import { InputError } from '../harness/util/input-error.ts';
+import { contains, FOUR_G, MEMORY_BLOCK, nodeRamLayout, overlaps, ramEnd, SMALL_GUEST_RAM_END, type NodeRam, type Span } from './layout.ts';
 import { TopologySchema, type CxlDevice, type CxlRegion, type CxlTopology, type DevdaxLayout, type NamespaceSpec, type TopologyShape } from './schema.ts';
 import { formatSize, GiB, isPowerOfTwo, KiB, MiB } from './size.ts';
 
-export class TopologyError extends Error {
+export class TopologyError extends InputError {
   override readonly name = 'TopologyError';
   /**
    * `field` is a path into the topology, e.g. cxl.devices[1].size; the message is the one line
@@ -50,6 +51,7 @@ export function parseTopology(input: unknown): GuestTopology {
   checkMemmapRanges(t, layout);
   checkNvdimms(t);
   if (t.cxl) checkCxl(t.cxl);
+  checkAddressSpace(t, layout);
   checkBoot(t);
   return t as GuestTopology;
 }
@@ -145,7 +147,7 @@ function checkRam(t: TopologyShape): NodeRam[] {
   });
   const layout = ramLayout(t);
   const end = ramEnd(layout);
-  if (end > SMALL_GUEST_RAM_END) fail('nodes', `guest RAM ends at ${formatSize(end)}; keep it below ${formatSize(SMALL_GUEST_RAM_END)} so memory blocks stay ${formatSize(MEMORY_BLOCK)}`);
+  if (end > SMALL_GUEST_RAM_END) fail(t.nodes.some((n) => (n.memory ?? 0n) > 0n) ? 'nodes' : 'ram', `guest RAM ends at ${formatSize(end)}; keep it below ${formatSize(SMALL_GUEST_RAM_END)} so memory blocks stay ${formatSize(MEMORY_BLOCK)}`);
   return layout;
 }
 
@@ -369,6 +371,40 @@ function checkCxlRegions(cxl: CxlTopology): void {
 /** A region takes each member device's whole capacity. */
 export function regionSize(r: CxlRegion, devices: ReadonlyMap<string, CxlDevice>): bigint {
   return r.devices.reduce((sum, id) => sum + devices.get(id)!.size, 0n);
+}
+
+/**
+ * QEMU's default CPU addresses 1T (phys-bits 40). Its vendor is AMD, and once used memory would reach the
+ * HyperTransport hole at 1012G, QEMU moves RAM above 1T (x86_update_above_4g_mem_start() in hw/i386/pc.c),
+ * past that limit: 1012G is the real ceiling. Measured with QEMU 10: -m 6G,slots=1,maxmem=970G starts, 980G does not.
+ */
+const PHYS_ADDR_LIMIT = 1012n * GiB;
+/** q35's default 64-bit PCI hole, placed above everything else (Q35_PCI_HOST_HOLE64_SIZE_DEFAULT). */
+const PCI_HOLE64 = 32n * GiB;
+const alignUp = (v: bigint, a: bigint) => ((v + a - 1n) / a) * a;
+
+/**
+ * QEMU refuses to start ("phys-bits too low", pc_memory_init() in hw/i386/pc.c) when the highest guest-physical
+ * address it uses passes what the CPU can address. That address is the end of RAM above 4G, then the
+ * device-memory area (maxmem - ram, plus 1G per slot for alignment), then the CXL fixed windows, then the
+ * 64-bit PCI hole (pc_max_used_gpa()). Checked here so a 10T NVDIMM fails in milliseconds, naming its field.
+ */
+function checkAddressSpace(t: TopologyShape, layout: NodeRam[]): void {
+  const ram = totalRam(t);
+  const nvdimmBytes = t.nvdimms.reduce((s, n) => s + n.size, 0n);
+  const slots = BigInt(t.hotplug?.slots ?? t.nvdimms.length);
+  const maxmem = t.hotplug?.maxmem ?? ram + nvdimmBytes;
+  const deviceMemory = maxmem - ram + (slots > 0n ? slots * GiB : 0n);
+  const windows = t.cxl?.windows ?? [];
+  const windowBytes = windows.reduce((s, w) => s + alignUp(w.size, 256n * MiB), 0n);
+  const top = alignUp(alignUp(ramEnd(layout) > FOUR_G ? ramEnd(layout) : FOUR_G, GiB) + deviceMemory + windowBytes, GiB) + PCI_HOLE64;
+  if (top <= PHYS_ADDR_LIMIT) return;
+  // Blame the largest single contributor: that is the field whose fix helps.
+  const largest = <T extends { size: bigint }>(xs: readonly T[]) => xs.reduce<[number, bigint]>((best, x, i) => (x.size > best[1] ? [i, x.size] : best), [-1, 0n]);
+  const [wi, wsize] = largest(windows);
+  const [ni, nsize] = largest(t.nvdimms);
+  const field = t.hotplug && t.hotplug.maxmem - ram > wsize && t.hotplug.maxmem - ram > nsize ? 'hotplug.maxmem' : wsize >= nsize && wi >= 0 ? `cxl.windows[${wi}].size` : ni >= 0 ? `nvdimms[${ni}].size` : 'ram';
+  fail(field, `the guest's address space would end at ${formatSize(top)}, past ${formatSize(PHYS_ADDR_LIMIT)}, beyond which QEMU's CPU (phys-bits 40) cannot address it; make it smaller`);
 }
 
 // Kernel parameters the topology generates; a second copy in boot.cmdline would fight it.

@@ -38,7 +38,7 @@ export async function runSelection(p: Prepared, sel: Selection, extra: { seed?: 
   const jobs = extra.jobs ?? 1;
   const groups = new Set(cases.map((c) => c.topology)).size;
   const results = await runCases({
-    target: { kernel: p.kernel.release, image: p.image.hash, accel: p.accel },
+    target: { kernel: p.kernel.release, image: p.image.hash, accel: p.accel, profile: p.profile },
     cases,
     boot: labBooter(p, plannersFor(cases.map((c) => c.topology)), vcpusPerGuest(hostResources(), Math.min(jobs, groups)), outDir),
     reporter: new Multiplexer([]),

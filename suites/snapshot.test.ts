@@ -24,7 +24,7 @@ const LEAK_LINE = /cannot be hotremoved until the next reboot/;
 
 test.serial('a guest that leaked hot-plugged memory is renewed from its snapshot as provisioned, its kernel log in step', async (t) => {
   const p = await kernel();
-  const fixture = new GuestFixture((name, snapshots) => bootLabGuest({ prepared: p, plan: topologyPlanner('hmem')(p, loneGuestVcpus()), name: `snap-${name}`, snapshots }), 'hmem');
+  const fixture = new GuestFixture((name, snapshots) => bootLabGuest({ prepared: p, plan: topologyPlanner('hmem')(p.kernel.release, loneGuestVcpus()), name: `snap-${name}`, snapshots }), 'hmem');
   try {
     const first = await fixture.acquire();
     const leaked = await leak(first);

@@ -7,12 +7,13 @@ import { host } from './commands/host.ts';
 import { image } from './commands/image.ts';
 import { kernels } from './commands/kernels.ts';
 import { merge } from './commands/merge.ts';
+import { report } from './commands/report.ts';
 import { repro } from './commands/repro.ts';
 import { run } from './commands/run.ts';
 import { shell } from './commands/shell.ts';
 import { topologies } from './commands/topologies.ts';
 
-export const COMMANDS: Record<string, Command> = { run, exec, shell, repro, bisect, merge, image, kernels, topologies, doctor, host, bench };
+export const COMMANDS: Record<string, Command> = { run, exec, shell, repro, bisect, merge, report, image, kernels, topologies, doctor, host, bench };
 
 export function commandNames(): string[] {
   return Object.keys(COMMANDS);

@@ -1,21 +1,41 @@
 // `daxh`: parse flags, call the stages, map outcomes to exit codes. Logic lives in the stages.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { COMMANDS, commandNames } from './commands.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { HostSetupError, UnsupportedHostError } from '../host/checks.ts';
-import { KernelError } from '../../images/kernel.ts';
-import { TopologyError } from '../../qemu/validate.ts';
-import { OutputPathError } from '../report/files.ts';
-import { RecipeMismatchError } from '../recipe/repro.ts';
+import { AptError } from '../../images/apt.ts';
+import { HelperError } from '../driver/driver.ts';
+import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
+import { HostSetupError } from '../host/checks.ts';
+import { InputError } from '../util/input-error.ts';
 
-const USAGE = `usage: daxh <command> [flags]   (daxh <command> --help for its flags)
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const USAGE = `usage: daxh <command> [flags]   (daxh help <command>, or daxh <command> --help, for its flags)
 
 commands:
 ${commandNames()
   .map((n) => `  ${n.padEnd(12)} ${COMMANDS[n]!.summary}`)
   .join('\n')}`;
 
+function commandHelp(name: string): string {
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`help: unknown command '${name}'; run daxh --help for the list`);
+  return `usage: daxh ${name} ${command.usage}\n\n${command.summary}\n\n${command.help}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    console.log(`daxh ${VERSION}`);
+    return EXIT.ok;
+  }
+  if (name === 'help' && rest.length > 0) {
+    if (rest.length > 1) throw new UsageError('help: give one command, e.g. daxh help run');
+    console.log(commandHelp(rest[0]!));
+    return EXIT.ok;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(USAGE);
     return name === undefined ? EXIT.usage : EXIT.ok;
@@ -23,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command '${name}'; run daxh --help for the list`);
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(`usage: daxh ${name} ${command.usage}\n\n${command.summary}\n\n${command.help}`);
+    console.log(commandHelp(name));
     return EXIT.ok;
   }
   return command.run(rest);
@@ -35,18 +55,28 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(EXIT.ok);
 });
 
+/** Errors the harness expects (a failed download, a guest that does not come up) carry a message meant for users. */
+const EXPECTED = [AptError, HostSetupError, GuestSetupError, GuestHangError, QemuExitedError, SshDroppedError, HelperError];
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  const usage = err instanceof UsageError || err instanceof TopologyError || err instanceof KernelError || err instanceof OutputPathError || err instanceof RecipeMismatchError || err instanceof UnsupportedHostError;
-  if (usage) {
-    console.error(`daxh: ${(err as Error).message}`);
-    process.exitCode = EXIT.usage;
-  } else if (err instanceof HostSetupError) {
+  if (err instanceof InputError) {
     console.error(`daxh: ${err.message}`);
-    process.exitCode = EXIT.failed;
+    process.exitCode = EXIT.usage;
+  } else if (EXPECTED.some((E) => err instanceof E)) {
+    console.error(`daxh: ${(err as Error).message}`);
+    process.exitCode = EXIT.error;
   } else {
-    console.error(`daxh: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exitCode = EXIT.failed;
+    // Anything else is a harness bug: one line for the user, the stack in a file for the developer.
+    const file = join(tmpdir(), `daxh-internal-error-${process.pid}.log`);
+    const message = err instanceof Error ? err.message : String(err);
+    try {
+      writeFileSync(file, `${err instanceof Error ? (err.stack ?? message) : message}\n`);
+    } catch {
+      // nothing more to do
+    }
+    console.error(`daxh: internal error: ${message.split('\n')[0]} (a harness bug; stack in ${file})`);
+    process.exitCode = EXIT.error;
   }
 }

@@ -13,40 +13,40 @@ const PROBE_TIMEOUT_MS = 20_000;
 
 const kvmDeviceOpens = () => access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
 
-async function qemuVersion(): Promise<string | null> {
-  const r = await execa('qemu-system-x86_64', ['--version'], { reject: false });
+async function qemuVersion(qemu: string): Promise<string | null> {
+  const r = await execa(qemu, ['--version'], { reject: false });
   return r.exitCode === 0 ? r.stdout : null;
 }
 
-async function verdictFile(): Promise<string> {
-  const version = await qemuVersion();
-  return cachePath('host', `accel-${hashOf(hostname(), release(), version ?? 'no qemu').slice(0, 16)}.json`);
+async function verdictFile(qemu: string): Promise<string> {
+  const version = await qemuVersion(qemu);
+  return cachePath('host', `accel-${hashOf(hostname(), release(), qemu, version ?? 'no qemu').slice(0, 16)}.json`);
 }
 
 /** What `auto` will pick, as far as is known without a probe boot (for daxh doctor). */
-export async function accelVerdict(): Promise<string> {
+export async function accelVerdict(qemu = 'qemu-system-x86_64'): Promise<string> {
   if (!(await kvmDeviceOpens())) return 'tcg (no usable /dev/kvm)';
-  if ((await qemuVersion()) === null) return '/dev/kvm opens; whether KVM runs a kernel is probed once QEMU is installed';
-  const cached = await readFile(await verdictFile(), 'utf8').then((t) => JSON.parse(t) as { accel: Accel; at: string }, () => null);
+  if ((await qemuVersion(qemu)) === null) return '/dev/kvm opens; whether KVM runs a kernel is probed once QEMU is installed';
+  const cached = await readFile(await verdictFile(qemu), 'utf8').then((t) => JSON.parse(t) as { accel: Accel; at: string }, () => null);
   if (!cached) return 'not probed yet: the first boot probes whether KVM runs a kernel here';
   return cached.accel === 'kvm' ? `kvm (boot probe passed ${cached.at})` : `tcg (/dev/kvm exists but a kernel did not boot under it; probed ${cached.at})`;
 }
 
-export async function chooseAccel(bzImage: string, requested: Accel | 'auto'): Promise<Accel> {
+export async function chooseAccel(bzImage: string, requested: Accel | 'auto', qemu: string): Promise<Accel> {
   if (requested !== 'auto') return requested;
   if (!(await kvmDeviceOpens())) return 'tcg';
-  const file = await verdictFile();
+  const file = await verdictFile(qemu);
   const cached = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { accel: Accel }, () => null);
   if (cached) return cached.accel;
-  const accel: Accel = (await kvmBootsKernel(bzImage)) ? 'kvm' : 'tcg';
+  const accel: Accel = (await kvmBootsKernel(bzImage, qemu)) ? 'kvm' : 'tcg';
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify({ accel, probedWith: bzImage, at: new Date().toISOString() }));
   return accel;
 }
 
-async function kvmBootsKernel(bzImage: string): Promise<boolean> {
+async function kvmBootsKernel(bzImage: string, qemu: string): Promise<boolean> {
   const proc = execa(
-    'qemu-system-x86_64',
+    qemu,
     ['-machine', 'q35', '-accel', 'kvm', '-cpu', 'host', '-m', '512M', '-smp', '1', '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio', '-kernel', bzImage, '-append', 'console=ttyS0 panic=-1 loglevel=4'],
     { reject: false, timeout: PROBE_TIMEOUT_MS, stdin: 'ignore' },
   );

@@ -39,6 +39,10 @@ export interface BootOptions {
   keepConsoleIn?: string;
   /** Give the guest a vmstate drive so saveSnapshot/loadSnapshot work. */
   snapshots?: boolean;
+  /** The QEMU binary (default qemu-system-x86_64 from PATH). */
+  qemu?: string;
+  /** Words added to the guest kernel's command line after everything the harness puts there. */
+  append?: readonly string[];
 }
 
 export class BootError extends GuestSetupError {
@@ -132,10 +136,10 @@ export class Guest implements GuestMachine, Stoppable {
     const port = await freeLoopbackPort();
     const qmpSocket = join(workDir, `qmp-${randomBytes(4).toString('hex')}.sock`);
     const vmstate = opts.snapshots ? { vmstate: join(workDir, VMSTATE_FILE) } : {};
-    const args = qemuArgs(setup, { kernel: opts.kernel.bzImage, initrd, qmpSocket, sshPort: port, ...vmstate }, opts.accel);
+    const args = qemuArgs({ ...setup, cmdline: [...setup.cmdline, ...(opts.append ?? [])] }, { kernel: opts.kernel.bzImage, initrd, qmpSocket, sshPort: port, ...vmstate }, opts.accel);
     const t0 = performance.now();
     // setpriv's parent-death signal ends QEMU even if this process is SIGKILLed and no handler runs.
-    const proc = execa('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], {
+    const proc = execa('setpriv', ['--pdeathsig', 'KILL', '--', opts.qemu ?? 'qemu-system-x86_64', ...args], {
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',

@@ -3,6 +3,7 @@
 import { access, constants, readFile, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { hostMirror } from '../../images/apt.ts';
+import { InputError } from '../util/input-error.ts';
 
 export interface Check {
   name: string;
@@ -42,9 +43,10 @@ export function qemuMajor(versionText: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-async function qemuCheck(): Promise<Check> {
+/** The QEMU that will run the guests: the user's (--qemu, e.g. one built from git for CXL work) or the host's. */
+async function qemuCheck(qemu: string): Promise<Check> {
   const fix = { packages: ['qemu-system-x86'], suite: 'bookworm-backports' };
-  const path = await which('qemu-system-x86_64');
+  const path = qemu.includes('/') ? qemu : await which(qemu);
   if (!path) return { name: 'qemu-system-x86_64', ok: false, detail: 'not installed', fix };
   const { stdout } = await execa(path, ['--version'], { reject: false });
   const major = qemuMajor(stdout);
@@ -62,9 +64,11 @@ async function fileCheck(name: string, path: string, pkg: string): Promise<Check
   return { name, ok, detail: ok ? path : `${path} missing`, ...(ok ? {} : { fix: { packages: [pkg] } }) };
 }
 
-export async function hostChecks(): Promise<Check[]> {
+/** What the host needs for the guests; `tests` adds what the test suite needs (Chromium for the HTML report test). */
+export async function hostChecks(qemu = 'qemu-system-x86_64', tests = false): Promise<Check[]> {
   return Promise.all([
-    qemuCheck(),
+    ...(tests ? [toolCheck('chromium', 'chromium')] : []),
+    qemuCheck(qemu),
     // Creates the qcow2 file savevm snapshots live in; from the same QEMU release as the emulator.
     toolCheck('qemu-img', 'qemu-utils', 'bookworm-backports'),
     toolCheck('depmod', 'kmod'),
@@ -96,7 +100,7 @@ export function fixCommands(failed: readonly Check[], mirror: string): string[] 
 
 export class HostSetupError extends Error {}
 /** The host is not one `daxh host` can set up; the message says what to install. */
-export class UnsupportedHostError extends Error {}
+export class UnsupportedHostError extends InputError {}
 
 export async function hostOs(): Promise<HostOs> {
   return parseOsRelease(await readFile('/etc/os-release', 'utf8').catch(() => ''));
@@ -108,8 +112,12 @@ export function manualInstructions(failed: readonly Check[], os: HostOs): string
 }
 
 /** Installs what is missing when that is possible here; otherwise throws with the commands to run. */
-export async function ensureHost(log: (line: string) => void = () => {}): Promise<Check[]> {
-  let checks = await hostChecks();
+export async function ensureHost(log: (line: string) => void = () => {}, qemu = 'qemu-system-x86_64', tests = false): Promise<Check[]> {
+  if (qemu.includes('/')) {
+    const version = await execa(qemu, ['--version'], { reject: false });
+    if (version.exitCode !== 0 || qemuMajor(version.stdout) === null) throw new UnsupportedHostError(`--qemu ${qemu}: not a QEMU binary that runs (${version.exitCode === undefined ? 'cannot execute it' : `it printed no QEMU version`}); give the path of qemu-system-x86_64`);
+  }
+  let checks = await hostChecks(qemu, tests);
   let failed = checks.filter((c) => !c.ok);
   if (failed.length === 0) return checks;
   const os = await hostOs();
@@ -132,7 +140,7 @@ export async function ensureHost(log: (line: string) => void = () => {}): Promis
   await execa('apt-get', ['-qq', 'update'], { env });
   if (backports.length) await execa('apt-get', ['-y', '-qq', 'install', '-t', 'bookworm-backports', ...backports], { env });
   if (plain.length) await execa('apt-get', ['-y', '-qq', 'install', ...plain], { env });
-  checks = await hostChecks();
+  checks = await hostChecks(qemu, tests);
   failed = checks.filter((c) => !c.ok);
   if (failed.length) throw new HostSetupError(`still missing after apt-get install: ${failed.map((c) => `${c.name} (${c.detail})`).join(', ')}`);
   return checks;

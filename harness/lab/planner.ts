@@ -8,12 +8,16 @@ import { planGuest, type GuestPlan } from '../../qemu/plan.ts';
 import type { Prepared } from './prepare.ts';
 import { bootLabGuest, type LabGuest } from './session.ts';
 
-export type TopologyPlanner = (p: Prepared, vcpus: number) => (workDir: string) => GuestPlan;
+/** A topology's plan, given the kernel release, the guest's vCPU share and its work dir. */
+export type TopologyPlanner = (release: string, vcpus: number) => (workDir: string) => GuestPlan;
 
-/** Validates now; returns how to plan the guest once the kernel and the guest's vCPU share are known. */
-export function topologyPlanner(nameOrPath: string): TopologyPlanner {
-  const topology = loadTopology(nameOrPath);
-  return (p, vcpus) => (workDir) => planGuest(topology, { workDir, release: p.kernel.release, vcpus });
+/**
+ * Validates now; returns how to plan the guest once the kernel and the guest's vCPU share are known.
+ * `label` is how a message names where the reference came from (the flag, or a recipe's field).
+ */
+export function topologyPlanner(nameOrPath: string, label = '--topology'): TopologyPlanner {
+  const topology = loadTopology(nameOrPath, label);
+  return (release, vcpus) => (workDir) => planGuest(topology, { workDir, release, vcpus });
 }
 
 /** Validates every topology of a selection, before the first boot. */
@@ -26,7 +30,7 @@ export function labBooter(prepared: Prepared, planners: ReadonlyMap<string, Topo
   return (topology: string, name: string, snapshots: boolean): Promise<LabGuest> => {
     const planner = planners.get(topology);
     if (!planner) throw new Error(`no planner for topology ${topology}`);
-    return bootLabGuest({ prepared, plan: planner(prepared, vcpus), name, snapshots, ...(keepConsoleIn ? { keepConsoleIn } : {}) });
+    return bootLabGuest({ prepared, plan: planner(prepared.kernel.release, vcpus), name, snapshots, ...(keepConsoleIn ? { keepConsoleIn } : {}) });
   };
 }
 
@@ -36,5 +40,5 @@ export function labBooter(prepared: Prepared, planners: ReadonlyMap<string, Topo
  */
 export function offersFor(names: readonly string[] = []): TopologyOffer[] {
   const bases = names.length ? [...new Set(names.map((n) => splitVariants(n).base))] : builtinTopologyNames();
-  return bases.map((b) => ({ ...topologyOffer(loadTopology(b)), name: b }));
+  return bases.map((b) => ({ ...topologyOffer(loadTopology(b, '--topology')), name: b }));
 }

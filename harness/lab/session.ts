@@ -45,6 +45,8 @@ export async function bootLabGuest(req: BootRequest): Promise<LabGuest> {
     kernel: req.prepared.kernel,
     image: req.prepared.image,
     accel: req.prepared.accel,
+    qemu: req.prepared.qemu,
+    append: req.prepared.append,
     setup: (workDir) => {
       plan = req.plan ? req.plan(workDir) : null;
       return plan ?? plainMachine(loneGuestVcpus());

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { BUS_ATTR_NAMES, DAX_DRIVER_NAMES, DEVICE_ATTR_NAMES, DRIVER_ATTR_NAMES, MAPPING_ATTR_NAMES, REGION_ATTR_NAMES } from '../abi/attributes.ts';
 import { CAPABILITIES, type Capability } from '../abi/capabilities.ts';
 import type { Op } from '../model/ops.ts';
+import { InputError } from '../util/input-error.ts';
 
 export const RECIPE_SCHEMA = 'dax-harness/recipe@2';
 /** Recipes saved before the capability names followed the provider and feature tables. */
@@ -52,7 +53,7 @@ export const recipeSchema = z.object({
 
 export type Recipe = z.infer<typeof recipeSchema>;
 
-export class RecipeError extends Error {}
+export class RecipeError extends InputError {}
 
 /** A recipe@1 file in today's vocabulary (only its capability names changed). */
 function upgrade(data: unknown): unknown {

@@ -8,6 +8,7 @@ import type { LabGuest } from '../lab/session.ts';
 import { compareReleases } from '../model/profiles.ts';
 import type { KnownHit } from '../compare/checker.ts';
 import type { Recipe } from './recipe.ts';
+import { InputError } from '../util/input-error.ts';
 
 export type ReproOutcome =
   | { kind: 'agrees'; checks: number; known: KnownHit[] }
@@ -32,7 +33,7 @@ export function unknownDevices(recipe: Recipe, lab: LabGuest): string[] {
   return [...out];
 }
 
-export class RecipeMismatchError extends Error {}
+export class RecipeMismatchError extends InputError {}
 
 export async function replay(recipe: Recipe, release: string, boot: () => Promise<LabGuest>, topology: string): Promise<ReproOutcome> {
   if (recipe.kernel.min && compareReleases(release, recipe.kernel.min) < 0) return { kind: 'cannot-test', reason: `kernel ${release} is older than the recipe's minimum ${recipe.kernel.min}` };

@@ -1,11 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { BENCH_TOPOLOGIES, benchTable, runBench } from '../../../bench/bench.ts';
+import { plannersFor } from '../../lab/planner.ts';
 import { prepare } from '../../lab/prepare.ts';
+import { checkReportPaths, writeReportFile } from '../../report/files.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
-import { parseFlags, type Command } from '../command.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { parseFlags, wholeNumber, type Command } from '../command.ts';
+import { EXIT } from '../errors.ts';
+import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel-flags.ts';
 
 export const bench: Command = {
@@ -16,13 +17,16 @@ export const bench: Command = {
   --full           also time one whole default \`daxh run\` (minutes)
   --json F         write the figures as JSON
 ${ACCEL_HELP}
+${MACHINE_HELP}
 ${KERNEL_HELP}`,
   async run(args) {
-    const { values } = parseFlags('bench', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, runs: { type: 'string' }, topology: { type: 'string', multiple: true }, full: { type: 'boolean' }, json: { type: 'string' } });
-    const runs = values.runs === undefined ? 5 : Number(values.runs);
-    if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs ${values.runs}: use a whole number >= 1`);
+    const { values } = parseFlags('bench', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, runs: { type: 'string' }, topology: { type: 'string', multiple: true }, full: { type: 'boolean' }, json: { type: 'string' } });
+    const runs = values.runs === undefined ? 5 : wholeNumber('--runs', values.runs, 1, 1000);
+    // Checked before the first boot: a mistyped topology or a bad --json path costs nothing.
+    plannersFor(values.topology ?? []);
+    checkReportPaths({ json: values.json });
     const log = (l: string) => console.error(`daxh: ${l}`);
-    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), log);
+    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), log, machineChoice(values));
     const figures = await runBench({
       prepared,
       runs,
@@ -39,10 +43,7 @@ ${KERNEL_HELP}`,
         : {}),
     });
     console.log(benchTable(figures));
-    if (values.json) {
-      await mkdir(dirname(values.json), { recursive: true });
-      await writeFile(values.json, JSON.stringify(figures, null, 2) + '\n');
-    }
+    if (values.json) await writeReportFile(values.json, JSON.stringify(figures, null, 2) + '\n');
     return EXIT.ok;
   },
 };

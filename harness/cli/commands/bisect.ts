@@ -14,12 +14,15 @@ build is skipped. Each step costs one incremental kernel build plus one guest bo
     const tree = values['kernel-tree'];
     if (!tree || !values.good || !values.bad) throw new UsageError('bisect: --kernel-tree, --good and --bad are all required');
     if (positionals.length !== 1) throw new UsageError('bisect: give exactly one recipe file');
-    const extra = [...(values.topology ? ['--topology', values.topology] : []), ...(values.strict ? ['--strict'] : []), ...(values.accel ? ['--accel', values.accel] : [])];
+    const extra = [...(values.strict ? ['--strict'] : []), ...(values.accel ? ['--accel', values.accel] : [])];
     const t0 = performance.now();
-    const { firstBad, output } = await runBisect({ tree, good: values.good, bad: values.bad, recipe: positionals[0]!, daxh: [process.execPath, process.argv[1]!], extra }, (l) => console.error(`daxh: ${l}`));
+    const { firstBad, output } = await runBisect({ tree, good: values.good, bad: values.bad, recipe: positionals[0]!, ...(values.topology ? { topology: values.topology } : {}), daxh: [process.execPath, process.argv[1]!], extra }, (l) => console.error(`daxh: ${l}`));
     console.log(output.trim());
     console.error(`daxh: bisect took ${((performance.now() - t0) / 60000).toFixed(1)} min`);
-    if (!firstBad) return EXIT.failed;
+    if (!firstBad) {
+      console.error('daxh: bisect found no first bad commit (every candidate was skipped, or the bad commit agrees); see the log above');
+      return EXIT.error;
+    }
     console.log(`first bad commit: ${firstBad}`);
     return EXIT.ok;
   },

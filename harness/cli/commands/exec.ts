@@ -5,10 +5,10 @@ import { withLabGuest } from '../../lab/session.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { UsageError } from '../errors.ts';
+import { shellQuote } from '../../util/shell-quote.ts';
+import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
 
-/** POSIX single quotes: the guest shell reads each argument back exactly. */
-export const shellQuote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
 /**
  * The guest command line for `exec -- ARGS`: one argument is a script, as `sh -c` and `vng --exec` take it;
@@ -25,12 +25,13 @@ export const exec: Command = {
 One argument is run as a shell script (\`daxh exec -- 'ls /sys/bus/dax | wc -l'\`); several are an argv, passed
 through unchanged (\`daxh exec -- printf '[%s]\\n' 'a b' c\`). Output streams as it comes; stdin is forwarded.
 ${ACCEL_HELP}
+${MACHINE_HELP}
 ${KERNEL_HELP}`,
   async run(args) {
-    const { values, positionals } = parseFlags('exec', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, topology: { type: 'string' } }, true);
+    const { values, positionals } = parseFlags('exec', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, topology: { type: 'string' } }, true);
     if (positionals.length === 0) throw new UsageError('exec: no command given; usage: daxh exec [flags] -- <command…>');
     const plan = values.topology === undefined ? null : topologyPlanner(values.topology);
-    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
-    return withLabGuest({ prepared, plan: plan && plan(prepared, loneGuestVcpus()), name: 'exec' }, ({ guest }) => guest.attach(guestCommand(positionals)));
+    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`), machineChoice(values));
+    return withLabGuest({ prepared, plan: plan && plan(prepared.kernel.release, loneGuestVcpus()), name: 'exec' }, ({ guest }) => guest.attach(guestCommand(positionals)));
   },
 };

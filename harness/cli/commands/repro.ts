@@ -1,15 +1,13 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { loneGuestVcpus } from '../../lab/host-share.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { bootLabGuest } from '../../lab/session.ts';
-import { parseRecipe, RecipeError } from '../../recipe/recipe.ts';
+import { readRecipeFile, replayTopology } from '../../recipe/load.ts';
 import { REPRO_EXIT, replay } from '../../recipe/repro.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
-import { topologyPlanner } from '../../lab/planner.ts';
 
 export const repro: Command = {
   summary: 'replay a recipe; exit 0 agrees with the model, 1 diverges, 125 cannot test (git bisect run)',
@@ -17,24 +15,16 @@ export const repro: Command = {
   help: `  --topology T     replay on another topology than the recipe names
   --strict         count known kernel divergences as divergences (to bisect a known bug)
 ${ACCEL_HELP}
+${MACHINE_HELP}
 ${KERNEL_HELP}`,
   async run(args) {
-    const { values, positionals } = parseFlags('repro', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, topology: { type: 'string' }, strict: { type: 'boolean' } }, true);
+    const { values, positionals } = parseFlags('repro', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, topology: { type: 'string' }, strict: { type: 'boolean' } }, true);
     if (positionals.length !== 1) throw new UsageError('repro: give exactly one recipe file');
     const file = positionals[0]!;
-    const text = await readFile(file, 'utf8').catch(() => {
-      throw new UsageError(`repro: cannot read ${file}`);
-    });
-    let recipe;
-    try {
-      recipe = parseRecipe(parseYaml(text), file);
-    } catch (err) {
-      throw new UsageError(err instanceof RecipeError ? err.message : `${file}: not JSON or YAML: ${(err as Error).message.split('\n')[0]}`);
-    }
-    const topology = values.topology ?? recipe.topology;
-    const planner = topologyPlanner(topology);
-    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
-    const outcome = await replay(recipe, prepared.kernel.release, () => bootLabGuest({ prepared, plan: planner(prepared, loneGuestVcpus()), name: `repro-${topology}` }), topology);
+    const recipe = await readRecipeFile(file);
+    const { name: topology, planner } = replayTopology(recipe, file, values.topology);
+    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`), machineChoice(values));
+    const outcome = await replay(recipe, prepared.kernel.release, () => bootLabGuest({ prepared, plan: planner(prepared.kernel.release, loneGuestVcpus()), name: `repro-${topology}` }), topology);
     switch (outcome.kind) {
       case 'agrees':
         for (const k of outcome.known) console.log(`known divergence ${k.id} at ${k.step}: ${k.reason}`);

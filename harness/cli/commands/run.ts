@@ -4,14 +4,17 @@ import { interruption, holdExit, interruptExitCode } from '../../guest/registry.
 import { defaultJobs, hostResources, vcpusPerGuest } from '../../lab/host-share.ts';
 import { labBooter, offersFor, plannersFor } from '../../lab/planner.ts';
 import { prepare } from '../../lab/prepare.ts';
-import { checkOutputPath, reportersFor, rescueResults } from '../../report/files.ts';
+import { dryRun } from '../../lab/dry-run.ts';
+import { releaseOf } from '../../../images/kernel.ts';
+import { checkOutputPath, checkReportPaths, reportersFor, rescueResults } from '../../report/files.ts';
 import { ProgressReporter } from '../../report/progress.ts';
 import { Multiplexer } from '../../report/reporter.ts';
 import { runCases } from '../../runner/runner.ts';
 import { instantiate, select, shard } from '../../runner/suite.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
-import { parseFlags, type Command } from '../command.ts';
+import { parseFlags, wholeNumber, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel-flags.ts';
 
 export function parseShard(v: string): { index: number; count: number } {
@@ -20,13 +23,6 @@ export function parseShard(v: string): { index: number; count: number } {
   const count = Number(m?.[2]);
   if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${v}: use i/n with 1 <= i <= n, e.g. --shard 1/2`);
   return { index, count };
-}
-
-/** A whole number within bounds, or one line naming the flag. */
-export function wholeNumber(flag: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const n = /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${flag} ${v}: use a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`);
-  return n;
 }
 
 export const run: Command = {
@@ -41,14 +37,19 @@ export const run: Command = {
                        unless its topology sets cpus
   --seed N             seed for randomised cases (default: random, printed)
   --list               print the selected cases and exit
+  --dry-run            print each topology's QEMU and kernel command lines and provisioning, boot nothing
   --out DIR            console logs and recipes (default out/run-<time>)
-  --json F  --junit F  --tap F  --markdown F   reports; the markdown also goes to $GITHUB_STEP_SUMMARY
+  --json F  --junit F  --tap F  --markdown F  --html F  --kcidb F
+                       reports (each written whole, and whatever else fails); the markdown also goes to
+                       $GITHUB_STEP_SUMMARY; --kcidb is KCIDB I/O v4.5
 ${ACCEL_HELP}
+${MACHINE_HELP}
 ${KERNEL_HELP}`,
   async run(args) {
     const { values } = parseFlags('run', args, {
       ...KERNEL_OPTIONS,
       ...ACCEL_OPTION,
+      ...MACHINE_OPTIONS,
       suite: { type: 'string', multiple: true },
       topology: { type: 'string', multiple: true },
       match: { type: 'string' },
@@ -56,41 +57,52 @@ ${KERNEL_HELP}`,
       jobs: { type: 'string' },
       seed: { type: 'string' },
       list: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       out: { type: 'string' },
       json: { type: 'string' },
       junit: { type: 'string' },
       tap: { type: 'string' },
       markdown: { type: 'string' },
+      html: { type: 'string' },
+      kcidb: { type: 'string' },
     });
     const known = new Set(ALL_SUITES.map((s) => s.name));
     for (const s of values.suite ?? []) if (!known.has(s)) throw new UsageError(`--suite ${s}: no such suite; use one of ${[...known].join(', ')}`);
     // Validate every topology before the first boot, so a bad one costs nothing (and a mistyped name says so).
     const planners = plannersFor(values.topology ?? []);
-    let cases = select(instantiate(ALL_SUITES, offersFor(values.topology ?? [])), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
+    const selected = select(instantiate(ALL_SUITES, offersFor(values.topology ?? [])), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
+    const given = [...(values.suite ?? []).map((x) => `--suite ${x}`), ...(values.topology ?? []).map((x) => `--topology ${x}`), ...(values.match ? [`--match ${values.match}`] : [])].join(' ');
+    if (selected.length === 0) throw new UsageError(`run: ${given} select no case; daxh run ${given.replace(/--match \S+/, '')} --list shows the cases there are`.replace(/ {2,}/g, ' '));
     const sh = values.shard ? parseShard(values.shard) : undefined;
-    if (sh) cases = shard(cases, sh.index, sh.count);
-    if (cases.length === 0) throw new UsageError('run: the selection matches no case; see daxh run --list');
+    const cases = sh ? shard(selected, sh.index, sh.count) : selected;
+    if (cases.length === 0) throw new UsageError(`run: --shard ${values.shard} is empty: the selection has ${selected.length} case(s) in fewer topologies than shards; use fewer shards`);
     if (values.list) {
       for (const c of cases) console.log(`${c.suite}/${c.topology}/${c.name}`);
       return EXIT.ok;
     }
     const host = hostResources();
     const jobs = values.jobs === undefined ? defaultJobs(host) : wholeNumber('--jobs', values.jobs, 1, 64);
+    const groups = new Set(cases.map((c) => c.topology)).size;
+    if (values['dry-run']) {
+      const release = await releaseOf(kernelChoice(values));
+      const machine = machineChoice(values);
+      console.log(dryRun([...planners].filter(([t]) => cases.some((c) => c.topology === t)), release, vcpusPerGuest(host, Math.min(jobs, groups)), machine, accelFlag(values.accel)));
+      return EXIT.ok;
+    }
     const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
     const outDir = values.out ?? join('out', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-    const reports = { json: values.json, junit: values.junit, tap: values.tap, markdown: values.markdown };
+    const reports = { json: values.json, junit: values.junit, tap: values.tap, markdown: values.markdown, html: values.html, kcidb: values.kcidb };
     checkOutputPath('--out', outDir, 'dir');
-    for (const [flag, file] of Object.entries(reports)) if (file !== undefined) checkOutputPath(`--${flag}`, file, 'file');
+    checkReportPaths(reports);
     for (const [t, p] of plannersFor(cases.map((c) => c.topology).filter((t) => !planners.has(t)))) planners.set(t, p);
 
     const release = holdExit();
     try {
-      const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
+      const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`), machineChoice(values));
       console.error(`daxh: seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
-      const groups = new Set(cases.map((c) => c.topology)).size;
       const mux = new Multiplexer([new ProgressReporter(), ...reportersFor(reports, process.env.GITHUB_STEP_SUMMARY)]);
       const results = await runCases({
-        target: { kernel: prepared.kernel.release, image: prepared.image.hash, accel: prepared.accel },
+        target: { kernel: prepared.kernel.release, image: prepared.image.hash, accel: prepared.accel, profile: prepared.profile },
         cases,
         boot: labBooter(prepared, planners, vcpusPerGuest(host, Math.min(jobs, groups)), outDir),
         reporter: mux,

@@ -4,6 +4,7 @@ import { withLabGuest } from '../../lab/session.ts';
 import { topologyPlanner } from '../../lab/planner.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
+import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
 
 export const shell: Command = {
@@ -11,12 +12,13 @@ export const shell: Command = {
   usage: '[--topology T] [kernel flags] [--accel A]',
   help: `  --topology T             a built-in topology or a topology file; default: none
 ${ACCEL_HELP}
+${MACHINE_HELP}
 ${KERNEL_HELP}`,
   async run(args) {
-    const { values } = parseFlags('shell', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, topology: { type: 'string' } });
+    const { values } = parseFlags('shell', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, topology: { type: 'string' } });
     const plan = values.topology === undefined ? null : topologyPlanner(values.topology);
-    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`));
-    return withLabGuest({ prepared, plan: plan && plan(prepared, loneGuestVcpus()), name: 'shell' }, async ({ guest, provisioning }) => {
+    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`), machineChoice(values));
+    return withLabGuest({ prepared, plan: plan && plan(prepared.kernel.release, loneGuestVcpus()), name: 'shell' }, async ({ guest, provisioning }) => {
       for (const s of provisioning) console.error(`daxh: ${s.step}: ${s.status === 'done' ? 'done' : `skipped (${s.reason})`}`);
       return guest.attach(null);
     });

@@ -1,0 +1,21 @@
+// The flags that pick the machine beyond the topology: which QEMU runs it, what the guest kernel's command
+// line gets on top. Shared by every command that boots a guest.
+import { DEFAULT_QEMU, type MachineChoice } from '../lab/prepare.ts';
+import { UsageError } from './errors.ts';
+
+export const MACHINE_OPTIONS = {
+  qemu: { type: 'string' },
+  append: { type: 'string', multiple: true },
+} as const;
+
+export const MACHINE_HELP = `  --qemu BIN               the QEMU binary (default ${DEFAULT_QEMU} from PATH; e.g. one built from git)
+  --append ARGS            words added to every guest kernel's command line (repeatable)`;
+
+export function machineChoice(v: { qemu?: string; append?: string[] }): MachineChoice {
+  const append = (v.append ?? []).flatMap((a) => a.split(/\s+/)).filter(Boolean);
+  for (const w of append) {
+    if (/^(console|panic|memmap|memory_hotplug\.memmap_on_memory|memhp_default_state)=/.test(w)) throw new UsageError(`--append ${w}: the harness sets ${w.split('=')[0]}= itself (topology files set memmap and memory policy); leave it out`);
+  }
+  if (v.qemu !== undefined && v.qemu.trim() === '') throw new UsageError('--qemu needs the path of a QEMU binary');
+  return { qemu: v.qemu ?? DEFAULT_QEMU, append };
+}

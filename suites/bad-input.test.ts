@@ -1,0 +1,344 @@
+// Bad input, as a hostile but fair user gives it: every row is one mistake on one command. Each must end in
+// one line on stderr that names the field (or flag) and exit 2, before anything boots, and leave nothing
+// behind: no QEMU, no temp dir, no listening port, no out/ dir, nothing new or changed in the cache.
+import test from 'ava';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { cacheRoot } from '../images/cache.ts';
+import { RECIPE_SCHEMA } from '../harness/recipe/recipe.ts';
+import { RESULTS_SCHEMA } from '../harness/report/results.ts';
+
+const DAXH = 'bin/daxh.js';
+
+interface Row {
+  args: string[];
+  /** What the one line must name: the flag, the field or the file, and ideally the fix. */
+  names: RegExp;
+}
+
+/** Files the rows point at, made once in a private dir. */
+async function fixtures(dir: string) {
+  const f = (name: string) => join(dir, name);
+  const write = async (name: string, text: string | Buffer) => {
+    await mkdir(join(dir, name, '..'), { recursive: true });
+    await writeFile(f(name), text);
+    return f(name);
+  };
+  // Passes the boot-protocol check and nothing else: a 1 KiB file with "HdrS" at 0x202.
+  const fakeBz = Buffer.alloc(1024);
+  fakeBz.write('HdrS', 0x202, 'latin1');
+  const topo = (name: string, body: string) => write(`${name}.yaml`, `name: ${name}\ndescription: bad on purpose\n${body}`);
+  const hb = 'cxl:\n  hostBridges: [{id: hb0, busNr: 12, rootPorts: 1}]\n';
+  const recipe = (steps: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ schema: RECIPE_SCHEMA, topology: 'hmem', steps, ...extra });
+  const readSize = { op: 'read', ref: { kind: 'device', device: 'dax0.0', attr: 'size' } };
+  const results = (extra: Record<string, unknown>) =>
+    JSON.stringify({ schema: RESULTS_SCHEMA, kernel: '6.12.117+deb12-amd64', image: 'x', accel: 'tcg', seed: 1, startedAt: '2026-12-01T00:00:00.000Z', durationMs: 1, guests: { boots: 0, restores: 0 }, totals: { passed: 1, failed: 0, known: 0, skipped: 0, interrupted: 0 }, checks: 1, cases: [{ suite: 's', topology: 'hmem', name: 'c', status: 'passed', checks: 1, durationMs: 1 }], ...extra });
+  await mkdir(f('dir'), { recursive: true });
+  await mkdir(f('mods-empty'), { recursive: true });
+  await mkdir(f('mods-release/lib/modules/6.99.0'), { recursive: true });
+  await mkdir(f('tree-noconfig/arch/x86/boot'), { recursive: true });
+  await writeFile(f('tree-noconfig/arch/x86/boot/bzImage'), fakeBz);
+  await mkdir(f('tree-norelease/arch/x86/boot'), { recursive: true });
+  await writeFile(f('tree-norelease/arch/x86/boot/bzImage'), fakeBz);
+  await writeFile(f('tree-norelease/.config'), 'CONFIG_DEV_DAX=m\n');
+  await mkdir(f('git-tree'), { recursive: true });
+  await execa('git', ['init', '-q', f('git-tree')]);
+  await writeFile(f('git-tree/Makefile'), 'all:\n');
+  for (const m of ['one', 'two']) await execa('git', ['-C', f('git-tree'), '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '--allow-empty', '-m', m]);
+  return {
+    dir: f('dir'),
+    text: await write('notkernel', 'not a kernel\n'),
+    empty: await write('empty', ''),
+    fakeBz: await write('bzImage', fakeBz),
+    modsEmpty: f('mods-empty'),
+    modsRelease: f('mods-release'),
+    treeNoConfig: f('tree-noconfig'),
+    treeNoRelease: f('tree-norelease'),
+    gitTree: f('git-tree'),
+    topo: {
+      cxlSize: await topo('cxlsize', `ram: 2G\n${hb}  devices: [{id: v0, type: volatile, hostBridge: hb0, rootPort: 0, size: 300M}]\n  windows: [{id: w0, size: 4G, targets: [hb0]}]\n  regions: []\n`),
+      ram10T: await topo('ram10t', 'ram: 10T\n'),
+      ramJunk: await topo('ramjunk', 'ram: lots\n'),
+      unknownKey: await topo('unknownkey', 'ram: 2G\nfrobnicate: 1\n'),
+      noName: await write('noname.yaml', 'description: no name\nram: 2G\n'),
+      yamlSyntax: await write('syntax.yaml', 'name: [unclosed\n'),
+      jsonSyntax: await write('syntax.json', '{"name": '),
+      empty: await write('empty.yaml', ''),
+      txt: await write('topology.txt', 'name: t\n'),
+      nodeId0: await topo('node0', 'ram: 2G\nnodes: [{id: 0, memory: 1G}]\n'),
+      nodeTwice: await topo('nodetwice', 'ram: 2G\nnodes: [{id: 1, memory: 1G}, {id: 1}]\n'),
+      hmemOutside: await topo('hmemout', 'ram: 2G\nnodes: [{id: 1, memory: 2G}]\nhmem: [{start: 64G, size: 1G}]\n'),
+      hmemMisaligned: await topo('hmemmis', 'ram: 2G\nnodes: [{id: 1, memory: 2G}]\nhmem: [{start: 4G, size: 1000M}]\n'),
+      pmemOverlap: await topo('pmemov', 'ram: 2G\nnodes: [{id: 1, memory: 2G}]\npmem: [{start: 4G, size: 512M}, {start: 4352M, size: 512M}]\n'),
+      nvdimm10T: await topo('nvdimm10t', 'ram: 2G\nnvdimms: [{id: nv0, size: 10T, node: 0}]\n'),
+      cxl10T: await topo('cxl10t', `ram: 2G\n${hb}  devices: [{id: v0, type: volatile, hostBridge: hb0, rootPort: 0, size: 10T}]\n  windows: [{id: w0, size: 16T, targets: [hb0]}]\n  regions: [{id: r0, type: ram, window: w0, devices: [v0]}]\n`),
+      cxlNoBridge: await topo('cxlnobr', 'ram: 2G\ncxl:\n  hostBridges: []\n  devices: []\n  windows: []\n  regions: []\n'),
+      cxlBadPort: await topo('cxlport', `ram: 2G\n${hb}  devices: [{id: v0, type: volatile, hostBridge: hb0, rootPort: 5, size: 256M}]\n  windows: [{id: w0, size: 4G, targets: [hb0]}]\n  regions: []\n`),
+      cxlUnknownBridge: await topo('cxlhb', `ram: 2G\n${hb}  devices: [{id: v0, type: volatile, hostBridge: hb9, rootPort: 0, size: 256M}]\n  windows: [{id: w0, size: 4G, targets: [hb0]}]\n  regions: []\n`),
+      cxlPmemNoLsa: await topo('cxllsa', `ram: 2G\n${hb}  devices: [{id: p0, type: persistent, hostBridge: hb0, rootPort: 0, size: 256M}]\n  windows: [{id: w0, size: 4G, targets: [hb0]}]\n  regions: []\n`),
+      badId: await topo('badid', `ram: 2G\n${hb}  devices: [{id: 0v, type: volatile, hostBridge: hb0, rootPort: 0, size: 256M}]\n  windows: [{id: w0, size: 4G, targets: [hb0]}]\n  regions: []\n`),
+      cpus0: await topo('cpus0', 'ram: 2G\ncpus: 0\n'),
+    },
+    recipe: {
+      notJson: await write('recipe-bad.json', '{"schema": '),
+      noSteps: await write('recipe-nosteps.json', recipe([])),
+      badAttr: await write('recipe-attr.json', recipe([{ op: 'read', ref: { kind: 'device', device: 'dax0.0', attr: 'frobnicate' } }])),
+      badOp: await write('recipe-op.json', recipe([{ op: 'poke', ref: readSize.ref }])),
+      future: await write('recipe-future.json', JSON.stringify({ schema: 'dax-harness/recipe@9', topology: 'hmem', steps: [readSize] })),
+      unknownTopology: await write('recipe-topo.json', recipe([readSize], { topology: 'nosuch' })),
+      stranger: await write('recipe-stranger.json', recipe([{ op: 'read', ref: { kind: 'device', device: 'dax99.7', attr: 'size' } }])),
+      good: await write('recipe-good.json', recipe([readSize])),
+      badRelease: await write('recipe-release.json', recipe([readSize], { kernel: { min: 'six' } })),
+    },
+    results: {
+      notJson: await write('results-bad.json', 'not json'),
+      noCases: await write('results-nocases.json', JSON.stringify({ schema: RESULTS_SCHEMA, kernel: '6.12' })),
+      a: await write('results-a.json', results({})),
+      otherKernel: await write('results-k.json', results({ kernel: '7.3.4+deb13-amd64' })),
+      otherSeed: await write('results-s.json', results({ seed: 2, cases: [{ suite: 's', topology: 'cxl', name: 'd', status: 'passed', checks: 1, durationMs: 1 }] })),
+      future: await write('results-future.json', results({ schema: 'dax-harness/results@9' })),
+    },
+  };
+}
+
+function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
+  const bootingCommands = [['run'], ['exec', '--', 'true'], ['shell'], ['image', 'build']] as const;
+  const kernelMistakes: Row[] = bootingCommands.flatMap((cmd) => {
+    const c = cmd[0];
+    const tail = cmd.slice(1);
+    return [
+      { args: [c, '--debian-kernel', '5.4', ...tail], names: /--debian-kernel 5\.4.*use one of/ },
+      { args: [c, '--kernel', x.dir, '--modules', x.modsEmpty, ...tail], names: /--kernel .*is a directory/ },
+      { args: [c, '--kernel', x.text, '--modules', x.modsEmpty, ...tail], names: /--kernel .*not an x86 bzImage/ },
+      { args: [c, '--kernel', join(x.dir, 'nope'), '--modules', x.modsEmpty, ...tail], names: /--kernel .*no such file/ },
+      { args: [c, '--kernel', x.fakeBz, ...tail], names: /--kernel needs --modules/ },
+      { args: [c, '--modules', x.modsEmpty, ...tail], names: /--modules needs --kernel/ },
+      { args: [c, '--kernel-tree', x.treeNoConfig, ...tail], names: /--kernel-tree .*no \.config/ },
+      { args: [c, '--kernel-tree', x.treeNoRelease, ...tail], names: /--kernel-tree .*kernel\.release/ },
+    ];
+  });
+  const machine: Row[] = (['run', 'exec', 'shell', 'repro', 'bench'] as const).flatMap((c) => {
+    const tail = c === 'exec' ? ['--', 'true'] : c === 'repro' ? [x.recipe.good] : [];
+    return [
+      { args: [c, '--accel', 'fast', ...tail], names: /--accel.*auto, tcg or kvm|--accel.*auto\|tcg\|kvm/ },
+      { args: [c, '--qemu', join(x.dir, 'no-qemu'), ...tail], names: /--qemu .*/ },
+      { args: [c, '--qemu', x.text, ...tail], names: /--qemu .*/ },
+      { args: [c, '--frobnicate', ...tail], names: /unknown flag --frobnicate/ },
+    ];
+  });
+  const topologyFiles: Row[] = [
+    [x.topo.cxlSize, /cxl\.devices\[0\]\.size/],
+    [x.topo.ram10T, /ram10t\.yaml: ram: guest RAM ends at 10242G/],
+    [x.topo.ramJunk, /\bram: "lots" is not a size/],
+    [x.topo.unknownKey, /frobnicate/],
+    [x.topo.noName, /\bname\b/],
+    [x.topo.yamlSyntax, /syntax\.yaml/],
+    [x.topo.jsonSyntax, /syntax\.json/],
+    [x.topo.empty, /empty\.yaml/],
+    [x.topo.txt, /topology\.txt.*\.yaml|\.json/],
+    [x.topo.nodeId0, /nodes\[0\]\.id/],
+    [x.topo.nodeTwice, /nodes\[1\]\.id: node 1 is defined twice/],
+    [x.topo.hmemOutside, /hmem\[0\]/],
+    [x.topo.hmemMisaligned, /hmem\[0\]\.size/],
+    [x.topo.pmemOverlap, /pmem\[1\]/],
+    [x.topo.nvdimm10T, /nvdimms\[0\]\.size: .*phys-bits 40/],
+    [x.topo.cxl10T, /cxl\.windows\[0\]\.size: .*phys-bits 40/],
+    [x.topo.cxlNoBridge, /cxl\.hostBridges/],
+    [x.topo.cxlBadPort, /cxl\.devices\[0\]\.rootPort/],
+    [x.topo.cxlUnknownBridge, /cxl\.devices\[0\]\.hostBridge/],
+    [x.topo.cxlPmemNoLsa, /cxl\.devices\[0\]\.lsa/],
+    [x.topo.badId, /cxl\.devices\[0\]\.id/],
+    [x.topo.cpus0, /\bcpus\b/],
+  ].flatMap(([file, names]) => [
+    { args: ['run', '--topology', file as string], names: names as RegExp },
+    { args: ['exec', '--topology', file as string, '--', 'true'], names: names as RegExp },
+  ]);
+  const run: Row[] = [
+    { args: ['run', '--shard', '3/2'], names: /--shard 3\/2.*1 <= i <= n/ },
+    { args: ['run', '--shard', '0/2'], names: /--shard 0\/2/ },
+    { args: ['run', '--shard', 'a/b'], names: /--shard a\/b/ },
+    { args: ['run', '--shard', '1/0'], names: /--shard 1\/0/ },
+    { args: ['run', '--jobs', '-1'], names: /--jobs -1: use a whole number from 1 to 64/ },
+    { args: ['run', '--jobs', '0'], names: /--jobs 0/ },
+    { args: ['run', '--jobs', 'many'], names: /--jobs many/ },
+    { args: ['run', '--jobs', '1.5'], names: /--jobs 1\.5/ },
+    { args: ['run', '--seed', 'abc'], names: /--seed abc/ },
+    { args: ['run', '--seed', '-5'], names: /--seed/ },
+    { args: ['run', '--suite', 'nosuch'], names: /--suite nosuch.*sysfs-writes/ },
+    { args: ['run', '--topology', 'nosuch'], names: /--topology nosuch.*hmem/ },
+    { args: ['run', '--match', 'no-case-is-called-this'], names: /--match no-case-is-called-this select no case/ },
+    { args: ['run', '--suite', 'inventory', '--topology', 'hmem', '--match', 'zzz'], names: /--match zzz/ },
+    { args: ['run', '--json', x.dir], names: /--json .*is a directory/ },
+    { args: ['run', '--junit', x.dir], names: /--junit .*is a directory/ },
+    { args: ['run', '--tap', join(x.text, 'sub')], names: /--tap .*not a directory/ },
+    { args: ['run', '--markdown', '/proc/daxh-report.md'], names: /--markdown \/proc\/daxh-report\.md: cannot create files in \/proc/ },
+    { args: ['run', '--html', x.dir], names: /--html .*is a directory/ },
+    { args: ['run', '--kcidb', x.dir], names: /--kcidb .*is a directory/ },
+    { args: ['run', '--out', join(x.text, 'sub')], names: /--out .*is a file, not a directory/ },
+    { args: ['run', '--out', x.text], names: /--out .*is a file; give a directory/ },
+    { args: ['run', '--json', join(x.dir, 'same'), '--junit', join(x.dir, 'same')], names: /--json and --junit both name .*same; give each report its own file/ },
+    { args: ['run', '--debian-kernel', '6.12', '--kernel-tree', x.treeNoConfig], names: /exclude each other/ },
+    { args: ['run', 'extra-positional'], names: /unexpected argument extra-positional/ },
+    { args: ['run', '--json'], names: /run: --json needs a value/ },
+    { args: ['run', '--list=yes'], names: /--list takes no value/ },
+  ];
+  const exec: Row[] = [
+    { args: ['exec'], names: /exec: .*command/ },
+    { args: ['exec', '--'], names: /exec: .*command/ },
+    { args: ['exec', '--topology', 'nosuch', '--', 'true'], names: /--topology nosuch/ },
+    { args: ['exec', '--topology', 'hmem', '--topology', 'cxl', '--', 'true'], names: /--topology given twice/ },
+  ];
+  const shell: Row[] = [
+    { args: ['shell', 'extra'], names: /unexpected argument extra/ },
+    { args: ['shell', '--topology', 'nosuch'], names: /--topology nosuch/ },
+  ];
+  const repro: Row[] = [
+    { args: ['repro'], names: /repro: .*recipe/ },
+    { args: ['repro', join(x.dir, 'nope.json')], names: /nope\.json.*no such file/ },
+    { args: ['repro', x.dir], names: /is a directory/ },
+    { args: ['repro', x.recipe.notJson], names: /recipe-bad\.json/ },
+    { args: ['repro', x.recipe.noSteps], names: /recipe-nosteps\.json: steps/ },
+    { args: ['repro', x.recipe.badAttr], names: /recipe-attr\.json: steps\[0\]\.ref\.attr/ },
+    { args: ['repro', x.recipe.badOp], names: /recipe-op\.json: steps\[0\]/ },
+    { args: ['repro', x.recipe.future], names: /recipe-future\.json: schema/ },
+    { args: ['repro', x.recipe.unknownTopology], names: /recipe-topo\.json: topology nosuch: not a built-in topology/ },
+    { args: ['repro', x.recipe.badRelease], names: /recipe-release\.json: kernel\.min/ },
+    { args: ['repro', x.recipe.good, '--topology', 'nosuch'], names: /--topology nosuch/ },
+    { args: ['repro', x.recipe.good, x.recipe.good], names: /repro: .*one recipe/ },
+  ];
+  const bisect: Row[] = [
+    { args: ['bisect'], names: /--kernel-tree, --good and --bad/ },
+    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD', x.recipe.good], names: /--bad/ },
+    { args: ['bisect', '--kernel-tree', x.dir, '--good', 'a', '--bad', 'b', x.recipe.good], names: /--kernel-tree .*git/ },
+    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'nosuchrev', '--bad', 'HEAD', x.recipe.good], names: /--good nosuchrev/ },
+    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD', '--bad', 'nosuchrev', x.recipe.good], names: /--bad nosuchrev/ },
+    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD~1', '--bad', 'HEAD', join(x.dir, 'nope.json')], names: /nope\.json/ },
+    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD~1', '--bad', 'HEAD', x.recipe.notJson], names: /recipe-bad\.json/ },
+    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD', '--bad', 'HEAD', x.recipe.good], names: /--good HEAD and --bad HEAD are the same commit/ },
+    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD~1', '--bad', 'HEAD', x.recipe.good], names: /--kernel-tree .*no \.config/ },
+    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD~1', '--bad', 'HEAD', x.recipe.good, '--topology', 'nosuch'], names: /--topology nosuch/ },
+  ];
+  const merge: Row[] = [
+    { args: ['merge'], names: /merge: .*results/ },
+    { args: ['merge', join(x.dir, 'nope.json')], names: /nope\.json/ },
+    { args: ['merge', x.results.notJson], names: /results-bad\.json/ },
+    { args: ['merge', x.results.noCases], names: /results-nocases\.json/ },
+    { args: ['merge', x.results.a, x.results.a], names: /results-a\.json.*twice|appear/ },
+    { args: ['merge', x.results.a, x.results.otherKernel], names: /kernel/ },
+    { args: ['merge', x.results.a, x.results.otherSeed], names: /seed/ },
+    { args: ['merge', x.results.future], names: /results-future\.json.*schema/ },
+    { args: ['merge', x.results.a, '--json', x.dir], names: /--json .*is a directory/ },
+    { args: ['merge', x.results.a, '--junit', join(x.text, 'sub')], names: /--junit .*not a directory/ },
+  ];
+  const report: Row[] = [
+    { args: ['report'], names: /report: .*results/ },
+    { args: ['report', x.results.notJson], names: /results-bad\.json/ },
+    { args: ['report', x.results.a, '--html', x.dir], names: /--html .*is a directory/ },
+    { args: ['report', x.results.a, x.results.otherKernel, '--json', join(x.dir, 'm.json')], names: /--json.*one kernel/ },
+    { args: ['report', x.results.a, '--frobnicate'], names: /unknown flag --frobnicate/ },
+    { args: ['report', x.results.a, '--kcidb', '/proc/daxh-kcidb.json'], names: /--kcidb .*cannot create files in \/proc/ },
+  ];
+  const others: Row[] = [
+    { args: ['nonsense'], names: /unknown command 'nonsense'/ },
+    { args: ['help', 'nonsense'], names: /nonsense/ },
+    { args: ['--frobnicate'], names: /--frobnicate/ },
+    { args: ['image'], names: /image: .*build/ },
+    { args: ['image', 'frob'], names: /image: .*frob/ },
+    { args: ['kernels', 'extra'], names: /unexpected argument extra/ },
+    { args: ['topologies', '--frobnicate'], names: /unknown flag --frobnicate/ },
+    { args: ['doctor', 'extra'], names: /unexpected argument extra/ },
+    { args: ['host', 'nosuch'], names: /host: .*nosuch/ },
+    { args: ['host', 'ensure', '--frobnicate'], names: /unknown flag --frobnicate/ },
+    { args: ['bench', '--runs', '0'], names: /--runs 0/ },
+    { args: ['bench', '--runs', 'abc'], names: /--runs abc/ },
+    { args: ['bench', '--topology', 'nosuch'], names: /--topology nosuch/ },
+    { args: ['bench', '--json', x.dir], names: /--json .*is a directory/ },
+  ];
+  return [...kernelMistakes, ...machine, ...topologyFiles, ...run, ...exec, ...shell, ...repro, ...bisect, ...merge, ...report, ...others];
+}
+
+/** Every file under the cache with its size and mtime: a bad input may change none of them. */
+async function cacheState(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else {
+        const s = await stat(p).catch(() => null);
+        if (s) out.push(`${p} ${s.size} ${s.mtimeMs}`);
+      }
+    }
+  };
+  await walk(root);
+  return out.sort();
+}
+
+const daxhTemps = async () => (await readdir(tmpdir())).filter((d) => d.startsWith('daxh-')).sort();
+const outDirs = async () => (await readdir('out').catch(() => [])).filter((d) => d.startsWith('run-')).sort();
+async function ourQemus(): Promise<number[]> {
+  const pids: number[] = [];
+  for (const p of await readdir('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const cmd = await readFile(`/proc/${p}/cmdline`, 'latin1').catch(() => '');
+    if (cmd.startsWith('qemu-system') || cmd.includes('setpriv\0--pdeathsig')) pids.push(Number(p));
+  }
+  return pids;
+}
+
+/** Loopback TCP ports in LISTEN state, from /proc/net/tcp (state 0A). */
+async function listeningPorts(): Promise<number[]> {
+  const text = await readFile('/proc/net/tcp', 'utf8');
+  return [...new Set(text.split('\n').slice(1).filter((l) => l.split(/\s+/)[4] === '0A').map((l) => parseInt(l.split(/\s+/)[2]!.split(':')[1]!, 16)))].sort();
+}
+
+test.serial('every bad input is one line naming the field, exit 2, and leaves nothing behind', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'badinput-fixtures-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const x = await fixtures(dir);
+  const table = rows(x);
+  t.true(table.length >= 95, `${table.length} bad inputs`);
+  const before = { cache: await cacheState(cacheRoot()), temps: await daxhTemps(), out: await outDirs(), qemus: await ourQemus(), ports: await listeningPorts() };
+  const problems: string[] = [];
+  // Two at a time: each row is one short node process; the machine has two cores.
+  let next = 0;
+  const worker = async () => {
+    while (next < table.length) {
+      const row = table[next++]!;
+      const r = await execa('node', [DAXH, ...row.args], { reject: false, stdin: 'ignore', timeout: 60_000, env: { GITHUB_STEP_SUMMARY: '' } });
+      const lines = r.stderr.trim().split('\n').filter(Boolean);
+      const label = `daxh ${row.args.map((a) => a.replace(dir, '$F')).join(' ')}`;
+      if (r.exitCode !== 2) problems.push(`${label}: exit ${r.exitCode ?? r.signal}, ${lines[0] ?? '(no stderr)'}`);
+      else if (lines.length !== 1 || !lines[0]!.startsWith('daxh: ')) problems.push(`${label}: ${lines.length} stderr lines: ${lines.slice(0, 3).join(' | ')}`);
+      else if (!row.names.test(lines[0]!)) problems.push(`${label}: "${lines[0]}" does not match ${row.names}`);
+      else if (r.stdout.trim() !== '') problems.push(`${label}: wrote to stdout: ${r.stdout.slice(0, 80)}`);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  t.deepEqual(problems, [], `${problems.length} of ${table.length} bad inputs misbehaved`);
+  t.deepEqual(await ourQemus(), before.qemus, 'no QEMU left');
+  t.deepEqual(await daxhTemps(), before.temps, 'no temp dir left');
+  t.deepEqual(await outDirs(), before.out, 'no out/run-* dir made');
+  t.deepEqual(await cacheState(cacheRoot()), before.cache, 'nothing written into the cache');
+  t.deepEqual((await listeningPorts()).filter((p) => !before.ports.includes(p)), [], 'no port left open');
+  t.log(`${table.length} bad inputs, each one line and exit 2`);
+});
+
+// Which devices a guest has is known only once it is up, so this mistake costs one boot; it is still bad
+// input (exit 2, never "agrees"), names the device, and leaves nothing behind.
+test.serial('a recipe naming a device its topology never has is refused after one boot, exit 2, naming the device', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'badinput-stranger-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'stranger.json');
+  await writeFile(file, JSON.stringify({ schema: RECIPE_SCHEMA, topology: 'hmem', steps: [{ op: 'read', ref: { kind: 'device', device: 'dax99.7', attr: 'size' } }] }));
+  const before = { temps: await daxhTemps(), ports: await listeningPorts() };
+  const r = await execa('node', [DAXH, 'repro', file], { reject: false, stdin: 'ignore' });
+  t.is(r.exitCode, 2, r.stderr);
+  t.regex(r.stderr.trim().split('\n').at(-1)!, /^daxh: recipe names dax99\.7, which topology hmem does not have \(it has dax0\.0\)/);
+  t.is(r.stdout.trim(), '', 'no verdict is printed');
+  t.deepEqual(await ourQemus(), []);
+  t.deepEqual(await daxhTemps(), before.temps);
+  t.deepEqual((await listeningPorts()).filter((p) => !before.ports.includes(p)), []);
+});
