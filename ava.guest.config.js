@@ -1,6 +1,6 @@
 // Guest suites: each boots real QEMU guests. Serial by file keeps memory and CPU inside a 2-core machine.
 export default {
-  files: ['suites/**/*.test.ts', '!suites/**/*.unit.test.ts'],
+  files: ['suites/**/*.test.ts', '!suites/**/*.unit.test.ts', '!suites/tree/**'],
   extensions: { ts: 'module' },
   nodeArguments: ['--import=tsx'],
   workerThreads: false,

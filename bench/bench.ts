@@ -21,6 +21,8 @@ export interface BenchOptions {
   topologies: readonly string[];
   /** Also time a whole default `daxh run` (minutes). */
   fullRun?: () => Promise<number>;
+  /** The kernel matrix's wall time: measured now (`--matrix`, an hour or more) or read from the last `npm run matrix`. */
+  matrix?: () => Promise<MatrixFigure | null>;
   log: (line: string) => void;
 }
 
@@ -35,8 +37,12 @@ export interface BenchFigures {
   /** savevm of the provisioned guest per topology: what a group pays once before its renewals get cheap. */
   snapshot_s: Record<string, Figure>;
   full_run_s?: Figure;
+  matrix_s?: MatrixFigure;
   model_ops_per_s: Figure;
 }
+
+/** One whole `daxh matrix`: every kernel, one after another, on this machine. */
+export type MatrixFigure = Figure & { kernels: number; measuredAt: string; source: string };
 
 async function repeat(n: number, fn: () => Promise<number>): Promise<number[]> {
   const out: number[] = [];
@@ -99,6 +105,7 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
   o.log('model operations per second');
   const ops = [0, 1, 2].map(() => benchModelOpsPerSecond());
   const full = o.fullRun ? figure([await o.fullRun()]) : undefined;
+  const matrix = o.matrix ? await o.matrix() : null;
   return {
     boot_to_ssh_s: figure(boots),
     boot_to_provisioned_s: provisioned,
@@ -108,6 +115,7 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
     restore_s: figure(restore),
     snapshot_s: snapshots,
     ...(full ? { full_run_s: full } : {}),
+    ...(matrix ? { matrix_s: matrix } : {}),
     model_ops_per_s: figure(ops),
   };
 }
@@ -179,6 +187,7 @@ export function benchTable(f: BenchFigures): string {
     ['restore_s', f.restore_s, 's'],
     ...Object.entries(f.snapshot_s).map(([t, v]): [string, Figure, string] => [`snapshot_s.${t}`, v, 's']),
     ...(f.full_run_s ? [['full_run_s', f.full_run_s, 's'] as [string, Figure, string]] : []),
+    ...(f.matrix_s ? [['matrix_s', f.matrix_s, `s (${f.matrix_s.kernels} kernels, ${f.matrix_s.measuredAt.slice(0, 16)}, ${f.matrix_s.source})`] as [string, Figure, string]] : []),
     ['model_ops_per_s', f.model_ops_per_s, 'ops/s'],
   ];
   const fmt = (v: number) => (v >= 1000 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));

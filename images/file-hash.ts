@@ -1,6 +1,7 @@
-// Content hashes of files with a stat fast path: a file whose device, inode, size and mtime (ns) are what
-// they were when it was last hashed is not read again. A rebuilt module always gets a new mtime, so the
-// fast path can never hide a change the content hash would have shown; an unchanged tree costs stats only.
+// Content hashes of files with a stat fast path: a file whose device, inode, size, mtime and ctime (ns) are
+// what they were when it was last hashed is not read again. Any write changes ctime, which no tool can set
+// back (`cp -p` and `touch -r` restore mtime only), so the fast path never hides a change the content hash
+// would have shown; an unchanged tree costs stats only.
 import { readFile, stat } from 'node:fs/promises';
 import { sha256File } from './apt.ts';
 import { atomicWriteFile } from '../harness/util/atomic.ts';
@@ -33,7 +34,7 @@ export class FileHasher {
   async hash(path: string): Promise<string> {
     const entries = await this.load();
     const st = await stat(path, { bigint: true });
-    const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
+    const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
     const known = entries.get(path);
     if (known?.key === key) return known.sha256;
     const sha256 = await sha256File(path);

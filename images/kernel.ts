@@ -7,6 +7,7 @@ import { InputError } from '../harness/util/input-error.ts';
 import { HOST_APT, aptDownload, aptFetchUrl, aptRecord, aptUpdate, privateAptState, sha256File, type AptState } from './apt.ts';
 import { cachePath, cachedDir, exists, hashOf } from './cache.ts';
 import { FileHasher } from './file-hash.ts';
+import { buildTree } from './kernel-tree.ts';
 import { parseKernelConfig, missingDaxOptions, type KernelConfig } from './kconfig.ts';
 import { ModuleTreeError, contentKey, findModulesDir } from './modules.ts';
 import { DEBIAN_KERNELS, DEFAULT_KERNEL_SERIES, LATEST_KERNEL_SERIES, type DebianKernelPin } from './pins.ts';
@@ -14,7 +15,7 @@ import { DEBIAN_KERNELS, DEFAULT_KERNEL_SERIES, LATEST_KERNEL_SERIES, type Debia
 export type KernelChoice =
   | { kind: 'debian'; series: string }
   | { kind: 'files'; bzImage: string; modules: string }
-  | { kind: 'tree'; dir: string };
+  | { kind: 'tree'; dir: string; build?: boolean };
 
 export interface Kernel {
   /** How reports name where it came from. */
@@ -53,6 +54,10 @@ async function resolveUnchecked(choice: KernelChoice, log: (line: string) => voi
     case 'files':
       return filesKernel(resolve(choice.bzImage), resolve(choice.modules));
     case 'tree':
+      if (choice.build) {
+        const { seconds } = await buildTree(choice.dir, log);
+        log(`built in ${seconds.toFixed(1)} s`);
+      }
       return treeKernel(resolve(choice.dir));
   }
 }

@@ -5,7 +5,9 @@ import { doctor } from './commands/doctor.ts';
 import { exec } from './commands/exec.ts';
 import { host } from './commands/host.ts';
 import { image } from './commands/image.ts';
+import { kconfig } from './commands/kconfig.ts';
 import { kernels } from './commands/kernels.ts';
+import { matrix } from './commands/matrix.ts';
 import { merge } from './commands/merge.ts';
 import { report } from './commands/report.ts';
 import { repro } from './commands/repro.ts';
@@ -13,7 +15,7 @@ import { run } from './commands/run.ts';
 import { shell } from './commands/shell.ts';
 import { topologies } from './commands/topologies.ts';
 
-export const COMMANDS: Record<string, Command> = { run, exec, shell, repro, bisect, merge, report, image, kernels, topologies, doctor, host, bench };
+export const COMMANDS: Record<string, Command> = { run, matrix, exec, shell, repro, bisect, kconfig, merge, report, image, kernels, topologies, doctor, host, bench };
 
 export function commandNames(): string[] {
   return Object.keys(COMMANDS);

@@ -8,15 +8,19 @@ export const KERNEL_OPTIONS = {
   modules: { type: 'string' },
   'kernel-tree': { type: 'string' },
   'debian-kernel': { type: 'string' },
+  build: { type: 'boolean' },
 } as const;
 
 export const KERNEL_HELP = `kernel under test (pick one; default: --debian-kernel ${DEFAULT_KERNEL_SERIES}):
   --debian-kernel S        Debian's pinned kernel of series S (${DEBIAN_KERNELS.map((k) => k.series).join(', ')}, latest); daxh kernels lists them
   --kernel F --modules D   a bzImage and its modules: the INSTALL_MOD_PATH of \`make modules_install\`, a Debian
                            usr/lib/modules tree, or a lib/modules/<release> dir
-  --kernel-tree D          a built kernel tree (arch/x86/boot/bzImage, .config; modules installed on the fly)`;
+  --kernel-tree D          a built kernel tree (arch/x86/boot/bzImage, .config; modules installed on the fly)
+  --kernel-tree D --build  rebuild it first (make -j$(nproc) bzImage modules; configure with daxh kconfig)`;
 
-export function kernelChoice(v: { kernel?: string; modules?: string; 'kernel-tree'?: string; 'debian-kernel'?: string }): KernelChoice {
+type KernelValues = { kernel?: string; modules?: string; 'kernel-tree'?: string; 'debian-kernel'?: string; build?: boolean };
+
+export function kernelChoice(v: KernelValues): KernelChoice {
   const given = [v.kernel !== undefined || v.modules !== undefined, v['kernel-tree'] !== undefined, v['debian-kernel'] !== undefined].filter(Boolean).length;
   if (given > 1) throw new UsageError('--kernel/--modules, --kernel-tree and --debian-kernel exclude each other: pass one');
   if (v.kernel !== undefined || v.modules !== undefined) {
@@ -24,12 +28,13 @@ export function kernelChoice(v: { kernel?: string; modules?: string; 'kernel-tre
     if (v.modules === undefined) throw new UsageError('--kernel needs --modules <dir> too (the INSTALL_MOD_PATH of make modules_install)');
     return { kind: 'files', bzImage: v.kernel, modules: v.modules };
   }
-  if (v['kernel-tree'] !== undefined) return { kind: 'tree', dir: v['kernel-tree'] };
+  if (v.build && v['kernel-tree'] === undefined) throw new UsageError('--build rebuilds a tree: give it --kernel-tree DIR');
+  if (v['kernel-tree'] !== undefined) return { kind: 'tree', dir: v['kernel-tree'], build: v.build === true };
   // The series name is checked where the pins live (images/kernel.ts debianPin), which the CLI maps to exit 2.
   return { kind: 'debian', series: v['debian-kernel'] ?? DEFAULT_KERNEL_SERIES };
 }
 
 /** The same choice as flags again, for commands that start another daxh (bench --full). */
-export function kernelArgs(v: { kernel?: string; modules?: string; 'kernel-tree'?: string; 'debian-kernel'?: string }): string[] {
-  return (['kernel', 'modules', 'kernel-tree', 'debian-kernel'] as const).flatMap((k) => (v[k] === undefined ? [] : [`--${k}`, v[k]!]));
+export function kernelArgs(v: KernelValues): string[] {
+  return [...(['kernel', 'modules', 'kernel-tree', 'debian-kernel'] as const).flatMap((k) => (v[k] === undefined ? [] : [`--${k}`, v[k]!])), ...(v.build ? ['--build'] : [])];
 }

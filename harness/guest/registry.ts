@@ -53,7 +53,7 @@ function install(): void {
       // the message below is all there is then
     }
     process.stderr.write(`daxh: internal error: ${err.message} (a harness bug; stack in ${stack})${holders > 0 ? '; stopping the run and writing its reports' : ''}\n`);
-    if (exitCode === null) exitCode = 1;
+    if (exitCode === null) exitCode = 3; // EXIT.error: the harness could not finish, which says nothing about the kernel
     if (holders > 0 && !controller.signal.aborted) {
       controller.abort();
       void Promise.allSettled([...live].map((g) => g.stop()));

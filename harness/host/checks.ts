@@ -64,10 +64,27 @@ async function fileCheck(name: string, path: string, pkg: string): Promise<Check
   return { name, ok, detail: ok ? path : `${path} missing`, ...(ok ? {} : { fix: { packages: [pkg] } }) };
 }
 
-/** What the host needs for the guests; `tests` adds what the test suite needs (Chromium for the HTML report test). */
-export async function hostChecks(qemu = 'qemu-system-x86_64', tests = false): Promise<Check[]> {
+/** Beyond the guests: what the test suite needs (Chromium, for the HTML report test), what building a kernel tree needs. */
+export interface HostExtras {
+  tests?: boolean;
+  kernelBuild?: boolean;
+}
+
+const KERNEL_BUILD_CHECKS = () => [
+  toolCheck('make', 'make'),
+  toolCheck('bison', 'bison'),
+  toolCheck('flex', 'flex'),
+  toolCheck('bc', 'bc'),
+  toolCheck('git', 'git'),
+  fileCheck('libelf headers (objtool)', '/usr/include/gelf.h', 'libelf-dev'),
+  fileCheck('OpenSSL headers (module signing tools)', '/usr/include/openssl/ssl.h', 'libssl-dev'),
+];
+
+/** What the host needs for the guests, and for the extras asked for. */
+export async function hostChecks(qemu = 'qemu-system-x86_64', extras: HostExtras = {}): Promise<Check[]> {
   return Promise.all([
-    ...(tests ? [toolCheck('chromium', 'chromium')] : []),
+    ...(extras.tests ? [toolCheck('chromium', 'chromium')] : []),
+    ...(extras.kernelBuild ? KERNEL_BUILD_CHECKS() : []),
     qemuCheck(qemu),
     // Creates the qcow2 file savevm snapshots live in; from the same QEMU release as the emulator.
     toolCheck('qemu-img', 'qemu-utils', 'bookworm-backports'),
@@ -112,12 +129,12 @@ export function manualInstructions(failed: readonly Check[], os: HostOs): string
 }
 
 /** Installs what is missing when that is possible here; otherwise throws with the commands to run. */
-export async function ensureHost(log: (line: string) => void = () => {}, qemu = 'qemu-system-x86_64', tests = false): Promise<Check[]> {
+export async function ensureHost(log: (line: string) => void = () => {}, qemu = 'qemu-system-x86_64', extras: HostExtras = {}): Promise<Check[]> {
   if (qemu.includes('/')) {
     const version = await execa(qemu, ['--version'], { reject: false });
     if (version.exitCode !== 0 || qemuMajor(version.stdout) === null) throw new UnsupportedHostError(`--qemu ${qemu}: not a QEMU binary that runs (${version.exitCode === undefined ? 'cannot execute it' : `it printed no QEMU version`}); give the path of qemu-system-x86_64`);
   }
-  let checks = await hostChecks(qemu, tests);
+  let checks = await hostChecks(qemu, extras);
   let failed = checks.filter((c) => !c.ok);
   if (failed.length === 0) return checks;
   const os = await hostOs();
@@ -140,7 +157,7 @@ export async function ensureHost(log: (line: string) => void = () => {}, qemu = 
   await execa('apt-get', ['-qq', 'update'], { env });
   if (backports.length) await execa('apt-get', ['-y', '-qq', 'install', '-t', 'bookworm-backports', ...backports], { env });
   if (plain.length) await execa('apt-get', ['-y', '-qq', 'install', ...plain], { env });
-  checks = await hostChecks(qemu, tests);
+  checks = await hostChecks(qemu, extras);
   failed = checks.filter((c) => !c.ok);
   if (failed.length) throw new HostSetupError(`still missing after apt-get install: ${failed.map((c) => `${c.name} (${c.detail})`).join(', ')}`);
   return checks;

@@ -1,6 +1,7 @@
 // Everything a run needs before its first guest: the kernel, its image, which QEMU runs it and how it
 // accelerates, and what the user adds to every guest's command line. Done once per run and shared by every
 // guest of it.
+import { checkTree } from '../../images/kernel-tree.ts';
 import { chooseAccel } from '../guest/accel.ts';
 import { ensureHost } from '../host/checks.ts';
 import { buildImage, type GuestImage } from '../../images/image.ts';
@@ -27,7 +28,10 @@ export interface Prepared extends MachineChoice {
 }
 
 export async function prepare(choice: KernelChoice, accel: Accel | 'auto', log: (line: string) => void, machine: MachineChoice = DEFAULT_MACHINE): Promise<Prepared> {
-  await ensureHost(log, machine.qemu); // a no-op costing a few ms when the host is ready; installs what is missing otherwise
+  // Bad input before installing anything for it.
+  if (choice.kind === 'tree' && choice.build) await checkTree(choice.dir);
+  // A no-op costing a few ms when the host is ready; installs what is missing otherwise.
+  await ensureHost(log, machine.qemu, { kernelBuild: choice.kind === 'tree' && choice.build === true });
   const kernel = await resolveKernel(choice, log);
   const t0 = performance.now();
   const image = await buildImage(kernel);

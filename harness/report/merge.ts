@@ -14,6 +14,7 @@ export function mergeResults(parts: readonly RunResults[]): RunResults {
   });
   const seeds = new Set(parts.map((p) => p.seed));
   if (seeds.size > 1) throw new Error(`merge: results ran with different seeds (${[...seeds].join(', ')}); shards of one run share its seed`);
+  checkShardsComplete(parts);
   const first = parts[0]!;
   const lost = parts.flatMap((p) => p.guests.lost ?? []);
   return {
@@ -21,6 +22,7 @@ export function mergeResults(parts: readonly RunResults[]): RunResults {
     kernel: first.kernel,
     image: first.image,
     accel: first.accel,
+    ...(first.profile ? { profile: first.profile } : {}),
     startedAt: parts.map((p) => p.startedAt).sort()[0]!,
     durationMs: Math.max(...parts.map((p) => p.durationMs)),
     totals: totalsOf(cases),
@@ -30,6 +32,18 @@ export function mergeResults(parts: readonly RunResults[]): RunResults {
     ...(parts.some((p) => p.interrupted) ? { interrupted: true } : {}),
     cases,
   };
+}
+
+/** A missing shard would make the totals smaller and still look whole: every shard of the split must be there. */
+function checkShardsComplete(parts: readonly RunResults[]): void {
+  const sharded = parts.filter((p) => p.shard);
+  if (sharded.length === 0) return;
+  const counts = new Set(sharded.map((p) => p.shard!.count));
+  if (counts.size > 1 || sharded.length < parts.length) throw new Error(`merge: the files are of different splits (${parts.map((p) => (p.shard ? `${p.shard.index}/${p.shard.count}` : 'unsharded')).join(', ')}); merge the shards of one run`);
+  const count = [...counts][0]!;
+  const have = new Set(sharded.map((p) => p.shard!.index));
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !have.has(i));
+  if (missing.length) throw new Error(`merge: ${parts[0]!.kernel}: shard ${missing.map((i) => `${i}/${count}`).join(', ')} missing; without it the totals would look whole but be smaller`);
 }
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);

@@ -79,6 +79,15 @@ test('merging shards gives the totals of the whole; mismatched shards are refuse
   t.throws(() => mergeResults([run(cases), run(cases)]), { message: /appears in more than one file/ });
   t.throws(() => mergeResults([run(cases), run([], { kernel: '6.1' })]), { message: /different kernels/ });
   t.throws(() => mergeResults([run(cases.slice(0, 1)), run(cases.slice(1), { seed: 7 })]), { message: /different seeds/ });
+  t.is(merged.profile, 'debian', 'the profile survives the merge');
+});
+
+test('a missing shard is an error, not a smaller total', (t) => {
+  const of3 = (i: number, cs: CaseResult[]) => run(cs, { shard: { index: i, count: 3 } });
+  t.throws(() => mergeResults([of3(1, cases.slice(0, 2)), of3(3, cases.slice(2))]), { message: /6\.12\.117\+deb12-amd64: shard 2\/3 missing/ });
+  t.throws(() => mergeResults([of3(1, cases.slice(0, 2)), run(cases.slice(2), { shard: { index: 2, count: 2 } })]), { message: /different splits \(1\/3, 2\/2\)/ });
+  t.throws(() => mergeResults([of3(1, cases.slice(0, 2)), run(cases.slice(2))]), { message: /different splits \(1\/3, unsharded\)/ });
+  t.deepEqual(mergeResults([of3(1, cases.slice(0, 1)), of3(2, cases.slice(1, 2)), of3(3, cases.slice(2))]).totals, totalsOf(cases));
 });
 
 test('the end-of-run table counts per suite and topology and prints failures with their kind and replay command', (t) => {

@@ -1,5 +1,9 @@
 import { execa } from 'execa';
-import { BENCH_TOPOLOGIES, benchTable, runBench } from '../../../bench/bench.ts';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BENCH_TOPOLOGIES, benchTable, runBench, type MatrixFigure } from '../../../bench/bench.ts';
+import { figure } from '../../../bench/stats.ts';
+import { matrixSummarySchema } from '../../matrix/summary.ts';
 import { plannersFor } from '../../lab/planner.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { checkReportPaths, writeReportFile } from '../../report/files.ts';
@@ -15,12 +19,14 @@ export const bench: Command = {
   help: `  --runs N         repetitions per figure (default 5)
   --topology T     boot-to-provisioned only for these (default: every built-in)
   --full           also time one whole default \`daxh run\` (minutes)
+  --matrix         also time a whole daxh matrix (every Debian kernel: an hour or more); without it, the
+                   matrix figure is the one the last npm run matrix (out/matrix-*/matrix.json) measured
   --json F         write the figures as JSON
 ${ACCEL_HELP}
 ${MACHINE_HELP}
 ${KERNEL_HELP}`,
   async run(args) {
-    const { values } = parseFlags('bench', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, runs: { type: 'string' }, topology: { type: 'string', multiple: true }, full: { type: 'boolean' }, json: { type: 'string' } });
+    const { values } = parseFlags('bench', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, runs: { type: 'string' }, topology: { type: 'string', multiple: true }, full: { type: 'boolean' }, matrix: { type: 'boolean' }, json: { type: 'string' } });
     const runs = values.runs === undefined ? 5 : wholeNumber('--runs', values.runs, 1, 1000);
     // Checked before the first boot: a mistyped topology or a bad --json path costs nothing.
     plannersFor(values.topology ?? []);
@@ -32,6 +38,16 @@ ${KERNEL_HELP}`,
       runs,
       topologies: values.topology ?? BENCH_TOPOLOGIES(),
       log,
+      matrix: values.matrix
+        ? async () => {
+            const out = join('out', `matrix-bench-${Date.now()}`);
+            await execa(process.execPath, [process.argv[1]!, 'matrix', '--out', out, '--accel', prepared.accel], { stdio: 'inherit', reject: false });
+            return matrixFigure(join(out, 'matrix.json'), 'daxh bench --matrix');
+          }
+        : async () => {
+            const last = await latestMatrix('out');
+            return last ? matrixFigure(last, 'the last npm run matrix') : null;
+          },
       ...(values.full
         ? {
             fullRun: async () => {
@@ -43,7 +59,25 @@ ${KERNEL_HELP}`,
         : {}),
     });
     console.log(benchTable(figures));
+    if (!figures.matrix_s) console.log('matrix_s: not measured on this machine yet; npm run matrix measures it (or daxh bench --matrix)');
     if (values.json) await writeReportFile(values.json, JSON.stringify(figures, null, 2) + '\n');
     return EXIT.ok;
   },
 };
+
+/** The newest out/matrix-* summary, if a matrix ran here. */
+async function latestMatrix(dir: string): Promise<string | null> {
+  const runs = (await readdir(dir).catch(() => [])).filter((d) => d.startsWith('matrix-')).sort();
+  for (const d of runs.reverse()) {
+    const f = join(dir, d, 'matrix.json');
+    if (await stat(f).catch(() => null)) return f;
+  }
+  return null;
+}
+
+async function matrixFigure(file: string, how: string): Promise<MatrixFigure | null> {
+  const parsed = matrixSummarySchema.safeParse(JSON.parse(await readFile(file, 'utf8').catch(() => 'null')));
+  if (!parsed.success) return null;
+  const s = parsed.data;
+  return { ...figure([s.wallS]), kernels: s.entries.length, measuredAt: s.startedAt, source: `${how}, ${file}` };
+}

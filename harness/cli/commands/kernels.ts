@@ -5,10 +5,15 @@ import { EXIT } from '../errors.ts';
 
 export const kernels: Command = {
   summary: 'list the Debian kernel series --debian-kernel accepts, and which are cached',
-  usage: '',
-  help: 'One line per series: its release, where it comes from, its packages and whether it is in the cache already.',
+  usage: '[--json]',
+  help: `One line per series: its release, where it comes from, its packages and whether it is in the cache already.
+  --json           the series as a JSON array (what the nightly workflow builds its matrix from)`,
   async run(args) {
-    parseFlags('kernels', args, {});
+    const { values } = parseFlags('kernels', args, { json: { type: 'boolean' } });
+    if (values.json) {
+      console.log(JSON.stringify(DEBIAN_KERNELS.map((k) => k.series)));
+      return EXIT.ok;
+    }
     const rows = await Promise.all(
       DEBIAN_KERNELS.map(async (k) => {
         const tags = [k.series === DEFAULT_KERNEL_SERIES ? 'default' : '', k.series === LATEST_KERNEL_SERIES ? 'latest' : ''].filter(Boolean).join(', ');

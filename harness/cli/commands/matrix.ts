@@ -1,0 +1,130 @@
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { debianPin } from '../../../images/kernel.ts';
+import { DEBIAN_KERNELS } from '../../../images/pins.ts';
+import { holdExit, interruption, interruptExitCode } from '../../guest/registry.ts';
+import { plannersFor } from '../../lab/planner.ts';
+import { MATRIX_SCHEMA, entryLine, entryOf, kernelFlags, kernelLabel, kernelSlug, matrixExit, matrixTable, type MatrixEntry, type MatrixKernel, type MatrixSummary } from '../../matrix/summary.ts';
+import { checkOutputPath, checkReportPaths, writeReportFile } from '../../report/files.ts';
+import { htmlReport } from '../../report/html.ts';
+import { kcidbReport } from '../../report/kcidb.ts';
+import { readResults } from '../../report/load.ts';
+import { markdownSummary } from '../../report/markdown.ts';
+import type { RunResults } from '../../report/results.ts';
+import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
+import { parseFlags, wholeNumber, type Command } from '../command.ts';
+import { UsageError } from '../errors.ts';
+
+const ALL = DEBIAN_KERNELS.map((k) => k.series);
+
+/** `all`, or a comma list of series (`latest` allowed), each checked against the pins now. */
+export function parseKernelList(v: string): string[] {
+  if (v === 'all') return ALL;
+  const series = v.split(',').map((s) => s.trim());
+  if (series.some((s) => s === '')) throw new UsageError(`--kernels ${v}: an empty entry; give series separated by commas, e.g. --kernels 6.1,6.12,latest`);
+  for (const s of series) {
+    try {
+      debianPin(s);
+    } catch (err) {
+      throw new UsageError((err as Error).message.replace(/^--debian-kernel /, '--kernels: '));
+    }
+  }
+  return [...new Set(series)];
+}
+
+export const matrix: Command = {
+  summary: 'run the same selection on many kernels (every Debian series by default) and report them side by side',
+  usage: '[--kernels all|S,S…] [--kernel-tree D]… [--suite S]… [--topology T]… [--match G] [--seed N] [--out DIR] [--html F] [--markdown F] [--kcidb F]',
+  help: `  --kernels L      Debian series, comma-separated (default all: ${ALL.join(', ')}); latest allowed
+  --kernel-tree D  also a built kernel tree (repeatable), e.g. mainline
+  --suite, --topology, --match, --jobs
+                   the selection, as for daxh run, the same on every kernel
+  --seed N         one seed for every kernel (default: random, printed)
+  --out DIR        per kernel: DIR/<kernel>/results.json and its console logs; DIR/matrix.json holds one
+                   line per kernel with its wall time (default out/matrix-<time>)
+  --html F  --markdown F  --kcidb F
+                   the whole matrix (default DIR/report.html and DIR/summary.md)
+${ACCEL_HELP}
+Each kernel runs as its own daxh run, one after another: a kernel that crashes the harness, or never comes
+up, is a line saying so and the next kernel runs. Exit 0 when every kernel passed, 1 when any failed cases,
+3 when any kernel gave no results.`,
+  async run(args) {
+    const { values } = parseFlags('matrix', args, {
+      ...ACCEL_OPTION,
+      kernels: { type: 'string' },
+      'kernel-tree': { type: 'string', multiple: true },
+      suite: { type: 'string', multiple: true },
+      topology: { type: 'string', multiple: true },
+      match: { type: 'string' },
+      jobs: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      html: { type: 'string' },
+      markdown: { type: 'string' },
+      kcidb: { type: 'string' },
+    });
+    const kernels: MatrixKernel[] = [
+      ...(values.kernels === undefined && values['kernel-tree'] ? [] : parseKernelList(values.kernels ?? 'all')).map((series): MatrixKernel => ({ kind: 'debian', series })),
+      ...(values['kernel-tree'] ?? []).map((dir): MatrixKernel => ({ kind: 'tree', dir: resolve(dir) })),
+    ];
+    accelFlag(values.accel);
+    plannersFor(values.topology ?? []);
+    if (values.jobs !== undefined) wholeNumber('--jobs', values.jobs, 1, 64);
+    const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
+    const out = values.out ?? join('out', `matrix-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    checkOutputPath('--out', out, 'dir');
+    const reports = { html: values.html ?? join(out, 'report.html'), markdown: values.markdown ?? join(out, 'summary.md'), kcidb: values.kcidb };
+    checkReportPaths(reports);
+    const selection = [
+      ...(values.suite ?? []).flatMap((s) => ['--suite', s]),
+      ...(values.topology ?? []).flatMap((t) => ['--topology', t]),
+      ...(values.match ? ['--match', values.match] : []),
+      ...(values.jobs ? ['--jobs', values.jobs] : []),
+      ...(values.accel ? ['--accel', values.accel] : []),
+      '--seed',
+      String(seed),
+    ];
+    console.error(`daxh: matrix of ${kernels.length} kernel(s), seed ${seed}, into ${out}`);
+    const release = holdExit();
+    const t0 = performance.now();
+    const startedAt = new Date().toISOString();
+    const entries: MatrixEntry[] = [];
+    const runs: RunResults[] = [];
+    try {
+      for (const k of kernels) {
+        if (interruption.aborted) break;
+        const dir = join(out, kernelSlug(k));
+        const file = join(dir, 'results.json');
+        await mkdir(dir, { recursive: true });
+        console.error(`daxh: ── kernel ${kernelLabel(k)} ──`);
+        const k0 = performance.now();
+        // Its own process: whatever one kernel does to the harness, the next kernel still runs.
+        const child = execa(process.execPath, [process.argv[1]!, 'run', ...kernelFlags(k), ...selection, '--out', dir, '--json', file], { stdio: 'inherit', reject: false });
+        const forward = () => child.kill(interruptExitCode() === 143 ? 'SIGTERM' : 'SIGINT');
+        interruption.addEventListener('abort', forward, { once: true });
+        const r = await child;
+        interruption.removeEventListener('abort', forward);
+        const results = await readResults(file).catch(() => null);
+        if (results) runs.push(results);
+        const e = entryOf(k, { exitCode: r.exitCode ?? null, wallS: (performance.now() - k0) / 1000, results, file, ...(r.signal ? { error: `daxh run ended by ${r.signal}` } : {}) });
+        entries.push(e);
+        console.error(`daxh: ${entryLine(e)}`);
+      }
+      const summary: MatrixSummary = { schema: MATRIX_SCHEMA, seed, startedAt, wallS: Math.round((performance.now() - t0) / 1000), host: hostname(), entries };
+      await writeReportFile(join(out, 'matrix.json'), JSON.stringify(summary, null, 2) + '\n');
+      if (runs.length) {
+        await writeReportFile(reports.html, htmlReport(runs));
+        await writeReportFile(reports.markdown, [matrixTable(summary), ...runs.map(markdownSummary)].join('\n'));
+        if (reports.kcidb) await writeReportFile(reports.kcidb, JSON.stringify(kcidbReport(runs), null, 2) + '\n');
+      }
+      for (const e of entries) console.log(entryLine(e));
+      console.log(`matrix: ${entries.length} of ${kernels.length} kernel(s) in ${summary.wallS} s · ${join(out, 'matrix.json')}${runs.length ? ` · ${reports.html}` : ''}`);
+      return interruptExitCode() ?? matrixExit(summary);
+    } finally {
+      release();
+    }
+  },
+};
+

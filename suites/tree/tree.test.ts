@@ -1,0 +1,101 @@
+// A developer's loop on a real tree (npm run test:tree): run on the tree, break drivers/dax/bus.c with one
+// line, rebuild with --build and see the suites catch it in the new module, then bisect the break.
+import test from 'ava';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { RunResults } from '../../harness/report/results.ts';
+import { builtTree, git } from './fixture.ts';
+
+const DAXH = 'bin/daxh.js';
+const daxh = (args: string[]) => execa('node', [DAXH, ...args], { reject: false, all: true, stdin: 'ignore' });
+
+/** The one-line break: a full region's create reports EBUSY instead of ENOSPC (create_store()). */
+const BREAK = { file: 'drivers/dax/bus.c', from: '\t\trc = -ENOSPC;\n\telse {', to: '\t\trc = -EBUSY;\n\telse {' };
+
+let tree = '';
+let scratch = '';
+test.before(async () => {
+  tree = await builtTree();
+  scratch = await mkdtemp(join(tmpdir(), 'tree-test-'));
+});
+test.after.always(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+async function breakBus(): Promise<void> {
+  const file = join(tree, BREAK.file);
+  const text = await readFile(file, 'utf8');
+  if (!text.includes(BREAK.from)) throw new Error(`${BREAK.file} no longer has the line this test breaks`);
+  await writeFile(file, text.replace(BREAK.from, BREAK.to));
+}
+
+const srcversion = async () => {
+  const r = await daxh(['exec', '--kernel-tree', tree, '--topology', 'hmem', '--', 'cat /sys/module/dax/srcversion']);
+  if (r.exitCode !== 0) throw new Error(`daxh exec failed: ${r.all}`);
+  return r.all!.trim().split('\n').at(-1)!;
+};
+
+test.serial('--kernel-tree: the suites run on the built tree and agree with the model', async (t) => {
+  const json = join(scratch, 'clean.json');
+  const r = await daxh(['run', '--kernel-tree', tree, '--suite', 'sysfs-writes', '--topology', 'hmem', '--json', json, '--out', join(scratch, 'clean')]);
+  t.is(r.exitCode, 0, r.all);
+  const results = JSON.parse(await readFile(json, 'utf8')) as RunResults;
+  t.is(results.kernel, (await readFile(join(tree, 'include/config/kernel.release'), 'utf8')).trim());
+  t.is(results.profile, 'user');
+  t.is(results.totals.failed, 0);
+  t.true(results.totals.passed > 0);
+});
+
+test.serial('--build after a one-line change to bus.c: the new dax.ko is in the guest and the suites catch it; reverting passes again', async (t) => {
+  const before = await srcversion();
+  await breakBus();
+  try {
+    const json = join(scratch, 'broken.json');
+    const t0 = performance.now();
+    const r = await daxh(['run', '--kernel-tree', tree, '--build', '--suite', 'sysfs-writes', '--topology', 'hmem', '--json', json, '--out', join(scratch, 'broken')]);
+    t.log(`edit to verdict: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    t.is(r.exitCode, 1, r.all);
+    const results = JSON.parse(await readFile(json, 'utf8')) as RunResults;
+    const caught = results.cases.filter((c) => c.status === 'failed');
+    t.true(caught.some((c) => c.divergence?.operation.includes('/create') && c.divergence.actual === 'EBUSY' && c.divergence.expected === 'ENOSPC'), caught.map((c) => c.failure).join('\n'));
+    t.not(await srcversion(), before, "the guest runs the rebuilt module, not the cached image's");
+  } finally {
+    await git(tree, ['checkout', '--', BREAK.file]);
+  }
+  const r = await daxh(['run', '--kernel-tree', tree, '--build', '--suite', 'sysfs-writes', '--topology', 'hmem']);
+  t.is(r.exitCode, 0, r.all);
+  t.is(await srcversion(), before, 'the reverted source builds the same module again');
+});
+
+test.serial('bisect across local commits where only a module changes finds the commit that broke it', async (t) => {
+  // The recipe a failing run saves is the one to bisect with.
+  await breakBus();
+  const out = join(scratch, 'for-recipe');
+  try {
+    await daxh(['run', '--kernel-tree', tree, '--build', '--suite', 'sysfs-writes', '--topology', 'hmem', '--out', out]);
+  } finally {
+    await git(tree, ['checkout', '--', BREAK.file]);
+  }
+  const recipes = (await readdir(join(out, 'recipes'))).filter((f) => f.endsWith('.json'));
+  t.true(recipes.length > 0, 'the failing case saved a recipe');
+  const recipe = join(out, 'recipes', recipes[0]!);
+  await git(tree, ['checkout', '-q', '-b', 'bisect-test']);
+  try {
+    await breakBus();
+    await git(tree, ['commit', '-q', '-am', 'dax: the break']);
+    const broke = (await git(tree, ['rev-parse', 'HEAD'])).stdout.trim();
+    await writeFile(join(tree, 'Documentation', 'daxh-note.txt'), 'an unrelated later commit\n');
+    await git(tree, ['add', 'Documentation/daxh-note.txt']);
+    await git(tree, ['commit', '-q', '-m', 'docs: unrelated']);
+    const r = await daxh(['bisect', '--kernel-tree', tree, '--good', 'main', '--bad', 'bisect-test', recipe]);
+    t.is(r.exitCode, 0, r.all);
+    t.regex(r.all!, new RegExp(`first bad commit: ${broke}`));
+  } finally {
+    await git(tree, ['checkout', '-q', '-f', 'main']);
+    await git(tree, ['branch', '-q', '-D', 'bisect-test']);
+    // Leave the fixture built as main again (an incremental build of one module).
+    await execa('make', ['-C', tree, '-s', '-j2', 'bzImage', 'modules']);
+  }
+});
