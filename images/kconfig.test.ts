@@ -16,7 +16,7 @@ test('a kernel without kmem is refused, one with both options is not', (t) => {
 
 test('the profile names debug options beyond what a distribution turns on anyway', (t) => {
   t.is(configProfile(parseKernelConfig('CONFIG_DETECT_HUNG_TASK=y\nCONFIG_DEBUG_LIST=y\n'), 'debian'), 'debian');
-  t.is(configProfile(parseKernelConfig('CONFIG_KASAN=y\nCONFIG_PROVE_LOCKING=y\nCONFIG_DEBUG_LIST=y\n'), 'user'), 'user debug: KASAN PROVE_LOCKING');
+  t.is(configProfile(parseKernelConfig('CONFIG_KASAN=y\nCONFIG_PROVE_LOCKING=y\nCONFIG_DEBUG_LIST=y\nCONFIG_UBSAN=y\n'), 'user'), 'user debug: KASAN PROVE_LOCKING');
   t.is(configProfile(null, 'user'), 'user (config unknown)');
 });
 

@@ -103,8 +103,8 @@ export function settingsMissing(settings: readonly ConfigSetting[], config: Kern
   return settings.filter((s) => known(s.option) && config.get(s.option) !== s.value && !(s.value === 'm' && config.get(s.option) === 'y'));
 }
 
-/** Debug options distributions turn on for every build (Debian 6.1-7.3 have both): they do not make a debug build. */
-const DISTRO_DEFAULTS: readonly string[] = ['CONFIG_DETECT_HUNG_TASK', 'CONFIG_DEBUG_LIST'];
+/** Debug options distributions turn on for every build (Debian: hung-task and list checks throughout, UBSAN bounds from 6.17): they do not make a debug build. */
+const DISTRO_DEFAULTS: readonly string[] = ['CONFIG_DETECT_HUNG_TASK', 'CONFIG_DEBUG_LIST', 'CONFIG_UBSAN'];
 
 /** How reports name a kernel's build: where it came from, and the debug options it has beyond a distribution's. */
 export function configProfile(config: KernelConfig | null, origin: 'debian' | 'user'): string {

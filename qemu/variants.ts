@@ -13,6 +13,10 @@ export const VARIANTS = {
     summary: 'booted with memory_hotplug.memmap_on_memory=1',
     apply: (t) => ({ ...t, boot: { ...t.boot, memmapOnMemory: 'Y' } }),
   },
+  movable: {
+    summary: 'booted with memhp_default_state=online_movable, so kmem memory lands in ZONE_MOVABLE',
+    apply: (t) => ({ ...t, boot: { ...t.boot, online: { policy: 'online_movable', via: 'memhp_default_state' } } }),
+  },
 } satisfies Record<string, Variant>;
 
 export type VariantName = keyof typeof VARIANTS;

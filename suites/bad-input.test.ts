@@ -2,13 +2,14 @@
 // one line on stderr that names the field (or flag) and exit 2, before anything boots, and leave nothing
 // behind: no QEMU, no temp dir, no listening port, no out/ dir, nothing new or changed in the cache.
 import test from 'ava';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { cacheRoot } from '../images/cache.ts';
 import { RECIPE_SCHEMA } from '../harness/recipe/recipe.ts';
 import { RESULTS_SCHEMA } from '../harness/report/results.ts';
+import { NOTHING, leftSince, snapshot } from './leftovers.ts';
 
 const DAXH = 'bin/daxh.js';
 
@@ -289,23 +290,7 @@ async function cacheState(root: string): Promise<string[]> {
   return out.sort();
 }
 
-const daxhTemps = async () => (await readdir(tmpdir())).filter((d) => d.startsWith('daxh-')).sort();
 const outDirs = async () => (await readdir('out').catch(() => [])).filter((d) => d.startsWith('run-')).sort();
-async function ourQemus(): Promise<number[]> {
-  const pids: number[] = [];
-  for (const p of await readdir('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    const cmd = await readFile(`/proc/${p}/cmdline`, 'latin1').catch(() => '');
-    if (cmd.startsWith('qemu-system') || cmd.includes('setpriv\0--pdeathsig')) pids.push(Number(p));
-  }
-  return pids;
-}
-
-/** Loopback TCP ports in LISTEN state, from /proc/net/tcp (state 0A). */
-async function listeningPorts(): Promise<number[]> {
-  const text = await readFile('/proc/net/tcp', 'utf8');
-  return [...new Set(text.split('\n').slice(1).filter((l) => l.split(/\s+/)[4] === '0A').map((l) => parseInt(l.split(/\s+/)[2]!.split(':')[1]!, 16)))].sort();
-}
 
 test.serial('every bad input is one line naming the field, exit 2, and leaves nothing behind', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'badinput-fixtures-'));
@@ -313,7 +298,7 @@ test.serial('every bad input is one line naming the field, exit 2, and leaves no
   const x = await fixtures(dir);
   const table = rows(x);
   t.true(table.length >= 95, `${table.length} bad inputs`);
-  const before = { cache: await cacheState(cacheRoot()), temps: await daxhTemps(), out: await outDirs(), qemus: await ourQemus(), ports: await listeningPorts() };
+  const before = { cache: await cacheState(cacheRoot()), out: await outDirs(), left: await snapshot() };
   const problems: string[] = [];
   // Two at a time: each row is one short node process; the machine has two cores.
   let next = 0;
@@ -331,11 +316,9 @@ test.serial('every bad input is one line naming the field, exit 2, and leaves no
   };
   await Promise.all([worker(), worker()]);
   t.deepEqual(problems, [], `${problems.length} of ${table.length} bad inputs misbehaved`);
-  t.deepEqual(await ourQemus(), before.qemus, 'no QEMU left');
-  t.deepEqual(await daxhTemps(), before.temps, 'no temp dir left');
+  t.deepEqual(await leftSince(before.left), NOTHING, 'no QEMU, temp dir or open port left');
   t.deepEqual(await outDirs(), before.out, 'no out/run-* dir made');
   t.deepEqual(await cacheState(cacheRoot()), before.cache, 'nothing written into the cache');
-  t.deepEqual((await listeningPorts()).filter((p) => !before.ports.includes(p)), [], 'no port left open');
   t.log(`${table.length} bad inputs, each one line and exit 2`);
 });
 
@@ -346,12 +329,10 @@ test.serial('a recipe naming a device its topology never has is refused after on
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'stranger.json');
   await writeFile(file, JSON.stringify({ schema: RECIPE_SCHEMA, topology: 'hmem', steps: [{ op: 'read', ref: { kind: 'device', device: 'dax99.7', attr: 'size' } }] }));
-  const before = { temps: await daxhTemps(), ports: await listeningPorts() };
+  const before = await snapshot();
   const r = await execa('node', [DAXH, 'repro', file], { reject: false, stdin: 'ignore' });
   t.is(r.exitCode, 2, r.stderr);
   t.regex(r.stderr.trim().split('\n').at(-1)!, /^daxh: recipe names dax99\.7, which topology hmem does not have \(it has dax0\.0\)/);
   t.is(r.stdout.trim(), '', 'no verdict is printed');
-  t.deepEqual(await ourQemus(), []);
-  t.deepEqual(await daxhTemps(), before.temps);
-  t.deepEqual((await listeningPorts()).filter((p) => !before.ports.includes(p)), []);
+  t.deepEqual(await leftSince(before), NOTHING);
 });

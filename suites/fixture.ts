@@ -23,7 +23,8 @@ process.once('exit', () => {
   for (const d of outDirs) rmSync(d, { recursive: true, force: true });
 });
 
-export function kernel(series: '6.12' | '6.1' = '6.12'): Promise<Prepared> {
+/** A pinned Debian series (`latest` is the newest pin), prepared once per test file. */
+export function kernel(series = '6.12'): Promise<Prepared> {
   const choice: KernelChoice = { kind: 'debian', series };
   if (!prepared.has(series)) prepared.set(series, prepare(choice, 'auto', (l) => console.log(`daxh: ${l}`)));
   return prepared.get(series)!;

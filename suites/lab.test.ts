@@ -1,6 +1,6 @@
 // The guest lab itself: real QEMU, real kernel, real SSH, and nothing left behind on any path.
 import test from 'ava';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -8,36 +8,18 @@ import { Guest } from '../harness/guest/guest.ts';
 import { loneGuestVcpus } from '../harness/lab/host-share.ts';
 import { plainMachine } from '../qemu/plan.ts';
 import { kernel } from './fixture.ts';
+import { daxhTemps, listeningPorts, ourQemus } from './leftovers.ts';
 
 const DAXH = ['bin/daxh.js'];
 
-/** QEMU processes started by a daxh guest (their -initrd lives in a daxh-guest-* work dir). */
-async function ourQemus(): Promise<number[]> {
-  const pids: number[] = [];
-  for (const p of await readdir('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    const cmd = await readFile(`/proc/${p}/cmdline`, 'latin1').catch(() => '');
-    if (cmd.startsWith('qemu-system') && cmd.includes('daxh-guest-')) pids.push(Number(p));
-  }
-  return pids;
-}
-
-async function guestDirs(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((d) => d.startsWith('daxh-guest-'));
-}
-
-/** Loopback TCP ports in LISTEN state, from /proc/net/tcp (state 0A). */
-async function listeningPorts(): Promise<Set<number>> {
-  const text = await readFile('/proc/net/tcp', 'utf8');
-  return new Set(text.split('\n').slice(1).filter((l) => l.split(/\s+/)[4] === '0A').map((l) => parseInt(l.split(/\s+/)[2]!.split(':')[1]!, 16)));
-}
+const guestDirs = async () => (await daxhTemps()).filter((d) => d.startsWith('daxh-guest-'));
 
 test.serial('boots the default kernel, reads /sys/bus/dax over SSH, and leaves nothing behind', async (t) => {
   const p = await kernel();
   const before = await guestDirs();
   const g = await Guest.boot({ name: 'lab-test', kernel: p.kernel, image: p.image, accel: p.accel, setup: () => plainMachine(loneGuestVcpus()) });
   const port = g.port;
-  t.true((await listeningPorts()).has(port), 'the SSH forward listens on loopback while the guest runs');
+  t.true((await listeningPorts()).includes(port), 'the SSH forward listens on loopback while the guest runs');
   const r = await g.exec('ls /sys/bus/dax; uname -r');
   t.is(r.code, 0);
   t.regex(r.stdout, /^drivers_probe$/m);
@@ -46,7 +28,7 @@ test.serial('boots the default kernel, reads /sys/bus/dax over SSH, and leaves n
   t.is(f.code, 1);
   await g.stop();
   t.throws(() => process.kill(g.pid, 0), { code: 'ESRCH' }, 'QEMU is gone');
-  t.false((await listeningPorts()).has(port), 'its port is closed');
+  t.false((await listeningPorts()).includes(port), 'its port is closed');
   t.deepEqual(await guestDirs(), before, 'its work dir is gone');
 });
 
@@ -87,7 +69,7 @@ test.serial('Ctrl-C during boot leaves no QEMU process, temp dir or open port', 
   t.is(r.exitCode, 130);
   t.deepEqual(await ourQemus(), []);
   t.deepEqual(await guestDirs(), before.dirs);
-  const leaked = [...(await listeningPorts())].filter((port) => !before.ports.has(port));
+  const leaked = [...(await listeningPorts())].filter((port) => !before.ports.includes(port));
   t.deepEqual(leaked, []);
 });
 
@@ -99,7 +81,7 @@ test.serial('a reader that stops early (daxh exec … | head) ends the guest qui
   t.notRegex(r.stderr, /EPIPE|Error/);
   t.deepEqual(await ourQemus(), []);
   t.deepEqual(await guestDirs(), before.dirs);
-  t.deepEqual([...(await listeningPorts())].filter((port) => !before.ports.has(port)), []);
+  t.deepEqual([...(await listeningPorts())].filter((port) => !before.ports.includes(port)), []);
 });
 
 test.serial('daxh exec --debian-kernel 6.1 boots Debian 6.1', async (t) => {

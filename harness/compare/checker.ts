@@ -3,7 +3,7 @@
 // a structured report a maintainer can act on. Known kernel divergences are recorded, not failed, and an
 // outcome the kernel may legitimately choose (a named alternative) is followed, not failed.
 import type { StepDriver } from '../driver/step-driver.ts';
-import { apply, checkInvariants, expectedDivergence, lookupDivergence, observe, type ModelState } from '../model/index.ts';
+import { apply, checkInvariants, divergenceKernels, expectedDivergence, lookupDivergence, observe, type ModelState } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
 import { describeOp, renderResult, resultsAgree, type Op, type OpResult } from '../model/ops.ts';
 import { diff, renderValue, type Difference } from './diff.ts';
@@ -18,6 +18,8 @@ export interface KnownHit {
   id: string;
   reason: string;
   step: string;
+  /** The release range the bug is known in, and the kernels it was measured on (absent in older results). */
+  kernels?: string;
 }
 
 /** A named alternative outcome the kernel took instead of the model's first prediction. */
@@ -180,7 +182,7 @@ export class Checker {
         next = branch.next;
         warning = false;
       } else if (known) {
-        this.known.push({ id: known.id, reason: known.reason, step: operation });
+        this.known.push({ id: known.id, reason: known.reason, step: operation, kernels: divergenceKernels(known) });
         Object.assign(record, { outcome: 'known', explainedBy: known.id });
         next = known.actualNext ? known.actualNext(before) : next;
       } else {

@@ -1,5 +1,6 @@
 // A running QEMU guest: started with execa, watched on its console, reached over one SSH connection, and
 // always ended (poweroff, then QMP quit, then SIGKILL by PID) whatever path the caller takes.
+import { DEADLINES } from './deadlines.ts';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
@@ -51,10 +52,10 @@ export class BootError extends GuestSetupError {
   }
 }
 
-const DEFAULT_BOOT_TIMEOUT_MS = 120_000;
+const DEFAULT_BOOT_TIMEOUT_MS = DEADLINES.bootMs;
 const VMSTATE_FILE = 'vmstate.qcow2';
 const PORT_ATTEMPTS = 3;
-const SNAPSHOT_TIMEOUT_MS = 60_000;
+const SNAPSHOT_TIMEOUT_MS = DEADLINES.snapshotMs;
 
 export class Guest implements GuestMachine, Stoppable {
   private stopping: Promise<void> | null = null;

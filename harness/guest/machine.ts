@@ -11,6 +11,8 @@ export interface ExecOptions {
 export interface GuestMachine {
   readonly name: string;
   readonly alive: boolean;
+  /** The QEMU process, when there is one (a fake machine has none). */
+  readonly pid: number | null;
   readonly console: ConsoleView;
   /** Runs a shell command in the guest. */
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;

@@ -19,6 +19,8 @@ export interface KnownDivergence {
   id: string;
   /** Releases showing the bug: `from` inclusive, `to` (first fixed release) exclusive; open-ended without. */
   kernels: { from: string; to?: string };
+  /** Where a real guest showed it (and where it did not), so a reader knows what the range rests on. */
+  measured: string;
   /** Whether `op` on `stateBefore` is an instance of the bug. */
   matches(op: Op, stateBefore: State): boolean;
   intended: OpResult;
@@ -32,6 +34,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   {
     id: 'mapping-misaligned-length-succeeds',
     kernels: { from: '6.9' },
+    measured: 'shown by Debian 6.12.117, 6.16.12, 6.17.13, 6.18.15, 6.19.14, 7.0.13, 7.1.13, 7.2.12 and 7.3.4; not by 6.1.192 (ENXIO) (daxh matrix, 2026-12-02)',
     matches: (op, s) => {
       if (op.op !== 'write' || op.ref.kind !== 'device' || op.ref.attr !== 'mapping' || op.value === '') return false;
       const d = s.devices.get(op.ref.device);
@@ -45,6 +48,11 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
       'alloc_dev_dax_range and returns the byte count with nothing allocated; 6.1 returns ENXIO',
   },
 ];
+
+/** `6.9 and later` / `6.9 up to 7.4`, then what it was measured on. */
+export function divergenceKernels(k: KnownDivergence): string {
+  return `${k.kernels.from}${k.kernels.to ? ` up to ${k.kernels.to} (fixed there)` : ' and later'}; ${k.measured}`;
+}
 
 function inRange(release: string, kernels: KnownDivergence['kernels']): boolean {
   return compareReleases(release, kernels.from) >= 0 && (kernels.to === undefined || compareReleases(release, kernels.to) < 0);

@@ -29,8 +29,8 @@ export function markdownSummary(run: RunResults): string {
   }
   const known = run.cases.flatMap((c) => (c.known ?? []).map((k) => ({ c, k })));
   if (known.length) {
-    lines.push('### Known kernel divergences (not failures)', '', '| case | divergence | step | reason |', '|---|---|---|---|');
-    for (const { c, k } of known) lines.push(`| ${caseId(c)} | ${k.id} | \`${cell(k.step)}\` | ${cell(k.reason)} |`);
+    lines.push('### Known kernel divergences (not failures)', '', '| case | divergence | step | reason | kernels |', '|---|---|---|---|---|');
+    for (const { c, k } of known) lines.push(`| ${caseId(c)} | ${k.id} | \`${cell(k.step)}\` | ${cell(k.reason)} | ${cell(k.kernels ?? '')} |`);
     lines.push('');
   }
   const fixed = run.cases.filter((c) => c.fixed?.length);

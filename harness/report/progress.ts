@@ -54,7 +54,7 @@ export function summaryTable(run: RunResults): string {
   const byId = new Map<string, { reason: string; hits: string[] }>();
   for (const c of run.cases) {
     for (const k of c.known ?? []) {
-      const entry = byId.get(k.id) ?? { reason: k.reason, hits: [] };
+      const entry = byId.get(k.id) ?? { reason: k.kernels ? `${k.reason}\n      kernels: ${k.kernels}` : k.reason, hits: [] };
       entry.hits.push(`    ${caseId(c)}: ${k.step}`);
       byId.set(k.id, entry);
     }
@@ -68,6 +68,7 @@ export function summaryTable(run: RunResults): string {
     ...(branches.length ? ['\noutcomes the kernel may choose, as taken:', ...branches] : []),
     ...(skipped.length ? ['\nskipped:', ...skipped] : []),
     ...(interrupted.length ? ['\ninterrupted (the run was stopped):', ...interrupted] : []),
+    ...(run.unwritten?.length ? [`\ncould not write ${run.unwritten.length} console log(s) and recipe(s) (${[...new Set(run.unwritten.map((u) => u.reason))].join(', ')}), e.g. ${run.unwritten[0]!.file}; the results above are complete`] : []),
     `\n${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.known} known${t.interrupted ? `, ${t.interrupted} interrupted` : ''} · ${run.checks} checks · ${run.guests.boots} boots, ${run.guests.restores} snapshot restores · ${identityLine(run)} · ${durationText(run.durationMs)}`,
   ].join('\n');
 }

@@ -99,6 +99,8 @@ export interface RunResults {
   checks: number;
   /** How the run got its guests: cold boots, and renewals from a QEMU snapshot instead of a boot. */
   guests: GuestCounts & { lost?: GuestLoss[] };
+  /** Console logs and recipes that could not be written (a full disk), with why: the results still are whole. */
+  unwritten?: { file: string; reason: string }[];
   /** True when the run was stopped before every selected case ran. */
   interrupted?: boolean;
   cases: CaseResult[];

@@ -11,6 +11,7 @@ import type { LabGuest } from '../lab/session.ts';
 import type { Reporter } from '../report/reporter.ts';
 import { RESULTS_SCHEMA, totalsOf, type CaseResult, type GuestLoss, type RunResults } from '../report/results.ts';
 import { CaseOutput } from './case-output.ts';
+import { scheduleFault, type Fault } from './faults.ts';
 import { GuestFixture, type BootGuest } from './fixture.ts';
 import { SkipCase, regionFits, type CaseContext, type CaseInstance } from './suite.ts';
 
@@ -38,6 +39,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** The command that replays a saved recipe on this run's kernel. */
   reproCommand?: (recipe: string) => string;
+  /** For the fault tests only (DAXH_TEST_FAULT): a real fault injected into one case's guest. */
+  fault?: Fault;
   /** Seam for tests: how a group's fixture is made (a cheating fixture must be caught). */
   fixture?: (boot: BootGuest, topology: string, onGuest: Reporter['onGuest']) => GuestFixture;
 }
@@ -90,6 +93,7 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
     checks: cases.reduce((n, c) => n + c.checks, 0),
     guests: { ...counts, ...(losses.length ? { lost: losses } : {}) },
     ...(opts.signal?.aborted ? { interrupted: true } : {}),
+    ...(output.lost.length ? { unwritten: output.lost } : {}),
     cases,
   };
   await opts.reporter.onRunEnd?.(run);
@@ -140,6 +144,7 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
   if (!region && !c.def.needs.wholeGuest) return skipped(noRegion(c, lab));
 
   opts.reporter.onCaseStart?.(ref);
+  if (opts.fault?.caseNumber === index + 1) scheduleFault(opts.fault, lab.guest, (l) => process.stderr.write(`daxh: ${l}\n`));
   const t0 = performance.now();
   let mark = lab.guest.console.mark();
   const consoleSeen: string[] = [];

@@ -36,8 +36,11 @@ export interface CaseNeeds {
    * topology that has it), to keep long cases from repeating on look-alike topologies. Default every.
    */
   spread?: 'every-topology' | 'each-provider';
-  /** How the guest boots: as the topology says, with memory_hotplug.memmap_on_memory=1 (+mom), or both. */
-  boots?: 'plain' | 'mom' | 'both';
+  /**
+   * How the guest boots: as the topology says, with memory_hotplug.memmap_on_memory=1 (+mom), both, or
+   * with kmem memory onlined movable (+movable: offlining it never meets an unmovable page).
+   */
+  boots?: 'plain' | 'mom' | 'both' | 'movable';
   /** What the kernel must have; a kernel without it skips the case with the reason. */
   requires?: readonly Capability[];
   /**
@@ -75,7 +78,7 @@ export interface TopologyOffer {
   regions: readonly { provider: Provider; kind: 'static' | 'dynamic' }[];
 }
 
-const MOM = '+mom';
+const BOOTS: Record<NonNullable<CaseNeeds['boots']>, readonly string[]> = { plain: [''], mom: ['+mom'], both: ['', '+mom'], movable: ['+movable'] };
 
 /** Whether a region satisfies a case's needs. */
 export function regionFits(needs: CaseNeeds, r: { provider: Provider; kind?: 'static' | 'dynamic'; dynamic?: boolean }): boolean {
@@ -94,7 +97,7 @@ export function topologiesFor(needs: CaseNeeds, offers: readonly TopologyOffer[]
     chosen = [...new Set(providers.map(smallest))];
   }
   const boots = needs.boots ?? 'plain';
-  return chosen.flatMap((o) => (boots === 'plain' ? [o.name] : boots === 'mom' ? [`${o.name}${MOM}`] : [o.name, `${o.name}${MOM}`]));
+  return chosen.flatMap((o) => BOOTS[boots].map((suffix) => `${o.name}${suffix}`));
 }
 
 export function instantiate(suites: readonly Suite[], offers: readonly TopologyOffer[]): CaseInstance[] {

@@ -67,6 +67,7 @@ class FakeConsole implements ConsoleView {
 export class FakeGuest implements LabDriver, GuestMachine {
   readonly console = new FakeConsole();
   alive = true;
+  readonly pid = null;
   state: State;
   /** Operations the kernel ran, in order (including resets). */
   readonly ran: Op[] = [];

@@ -9,6 +9,7 @@ import { releaseOf } from '../../../images/kernel.ts';
 import { checkOutputPath, checkReportPaths, reportersFor, rescueResults } from '../../report/files.ts';
 import { ProgressReporter } from '../../report/progress.ts';
 import { Multiplexer } from '../../report/reporter.ts';
+import { parseFault } from '../../runner/faults.ts';
 import { runCases } from '../../runner/runner.ts';
 import { instantiate, select, shard } from '../../runner/suite.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
@@ -90,6 +91,7 @@ ${KERNEL_HELP}`,
       return EXIT.ok;
     }
     const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
+    const fault = process.env.DAXH_TEST_FAULT ? parseFault(process.env.DAXH_TEST_FAULT) : undefined;
     const outDir = values.out ?? join('out', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     const reports = { json: values.json, junit: values.junit, tap: values.tap, markdown: values.markdown, html: values.html, kcidb: values.kcidb };
     checkOutputPath('--out', outDir, 'dir');
@@ -112,6 +114,7 @@ ${KERNEL_HELP}`,
         signal: interruption,
         reproCommand: (recipe) => ['npx daxh repro', recipe, ...kernelArgs(values)].join(' '),
         ...(sh ? { shard: sh } : {}),
+        ...(fault ? { fault } : {}),
       });
       rescueResults(results, mux.failures, reports, (l) => console.error(`daxh: ${l}`));
       console.error(`daxh: console logs and recipes in ${outDir}`);
