@@ -7,12 +7,12 @@ import { splitVariants } from './variants.ts';
 
 const testdata = (name: string) => fileURLToPath(new URL(`./testdata/${name}`, import.meta.url));
 
-test('every built-in loads, and each has a +mom variant in the list', (t) => {
+test('every built-in loads, and each has its +mom and +movable variants in the list', (t) => {
   const list = listTopologies();
   const names = builtinTopologyNames();
   t.deepEqual(
     list.map((x) => x.name),
-    names.flatMap((n) => [n, `${n}+mom`]),
+    names.flatMap((n) => [n, `${n}+mom`, `${n}+movable`]),
   );
   for (const { name, description } of list) {
     t.true(description.length > 0 && !description.includes('\n'), name);
@@ -20,12 +20,15 @@ test('every built-in loads, and each has a +mom variant in the list', (t) => {
   }
 });
 
-test('+mom only changes the boot setting', (t) => {
+test('+mom and +movable only change the boot setting', (t) => {
   const base = loadTopology('hmem');
   const mom = loadTopology('hmem+mom');
   t.is(mom.boot.memmapOnMemory, 'Y');
   t.is(base.boot.memmapOnMemory, undefined);
   t.deepEqual({ ...mom, name: base.name, description: base.description, boot: base.boot }, base);
+  const movable = loadTopology('hmem+movable');
+  t.deepEqual(movable.boot.online, { policy: 'online_movable', via: 'memhp_default_state' });
+  t.deepEqual({ ...movable, name: base.name, description: base.description, boot: base.boot }, base);
 });
 
 test('variants peel off names and paths, unknown suffixes stay part of the name', (t) => {
@@ -38,7 +41,7 @@ test('variants peel off names and paths, unknown suffixes stay part of the name'
 test('an unknown name lists the built-ins', (t) => {
   const err = t.throws(() => loadTopology('hmem+fast'), { instanceOf: TopologyError });
   t.is(err.field, 'topology hmem+fast');
-  t.regex(err.message, /^topology hmem\+fast: not a built-in topology \(cxl, cxl-interleave, .*; variants \+mom\) nor a \.yaml\/\.yml\/\.json file$/);
+  t.regex(err.message, /^topology hmem\+fast: not a built-in topology \(cxl, cxl-interleave, .*; variants \+mom, \+movable\) nor a \.yaml\/\.yml\/\.json file$/);
   t.regex(t.throws(() => loadTopology('nosuch', '--topology'))!.message, /^--topology nosuch: not a built-in topology/);
 });
 
