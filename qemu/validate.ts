@@ -2,6 +2,7 @@
 // the field and the fix. The rules are the ones QEMU and the kernel enforce (or that silently lose memory,
 // such as ranges kmem cannot online), checked here so a bad file fails in milliseconds, not after a boot.
 import type { z } from 'zod';
+import { DAX_ALIGNS } from '../harness/abi/attributes.ts';
 import { InputError } from '../harness/util/input-error.ts';
 import { contains, FOUR_G, MEMORY_BLOCK, nodeRamLayout, overlaps, ramEnd, SMALL_GUEST_RAM_END, type NodeRam, type Span } from './layout.ts';
 import { TopologySchema, type CxlDevice, type CxlRegion, type CxlTopology, type DevdaxLayout, type NamespaceSpec, type TopologyShape } from './schema.ts';
@@ -66,7 +67,6 @@ const MAX_GRANULARITY = 16n * KiB;
 const QEMU_WINDOW_GRANULARITY = 256n;
 /** QEMU gives every CXL host bridge 4 HDM decoders; each region through it takes one. */
 const CXL_HB_DECODERS = 4;
-const DAX_ALIGNMENTS = [4n * KiB, 2n * MiB, GiB] as const;
 /** Linux nd regions (x86) align namespaces to 16M (MEMREMAP_COMPAT_ALIGN_MAX). */
 const ND_REGION_ALIGN = 16n * MiB;
 /** QEMU's minimum NVDIMM label area; also asked of CXL LSAs, which hold the same label format. */
@@ -195,8 +195,8 @@ function checkMemmapRanges(t: TopologyShape, layout: NodeRam[]): void {
 }
 
 function checkDevdaxLayout(field: string, ns: DevdaxLayout): void {
-  if (ns.align !== undefined && !DAX_ALIGNMENTS.includes(ns.align)) {
-    fail(`${field}.align`, `${formatSize(ns.align)} is not a dax page size; use ${DAX_ALIGNMENTS.map(formatSize).join(', ')}`);
+  if (ns.align !== undefined && !DAX_ALIGNS.includes(ns.align)) {
+    fail(`${field}.align`, `${formatSize(ns.align)} is not a dax page size; use ${DAX_ALIGNS.map(formatSize).join(', ')}`);
   }
 }
 

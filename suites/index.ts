@@ -1,4 +1,5 @@
 // Every suite `daxh run` knows, in the order they run.
+import { registerSuites } from '../harness/runner/catalog.ts';
 import type { Suite } from '../harness/runner/suite.ts';
 import { inventorySuite } from './cases/inventory.ts';
 import { kmemHotplug } from './cases/kmem-hotplug.ts';
@@ -8,3 +9,5 @@ import { regressions } from './cases/regressions.ts';
 import { sysfsWrites } from './cases/sysfs-writes.ts';
 
 export const ALL_SUITES: readonly Suite[] = [inventorySuite, sysfsWrites, kmemHotplug, memmapOnMemory, regressions, modelBased];
+
+registerSuites(ALL_SUITES);

@@ -25,6 +25,12 @@ export interface AttrDef {
   readonly source: string;
 }
 
+/**
+ * The dax page sizes an `align` may take: dax_align_valid() in drivers/dax/bus.c on x86_64, where PAGE_SIZE,
+ * PMD_SIZE (PSE) and PUD_SIZE (PUD THP) are all available. Also what ndctl -a accepts for a devdax namespace.
+ */
+export const DAX_ALIGNS: readonly bigint[] = [4n << 10n, 2n << 20n, 1n << 30n];
+
 export const REGION_ATTRS = {
   id: { mode: 0o444, observed: 'int', source: 'id_show (drivers/dax/bus.c)' },
   size: { mode: 0o444, observed: 'decimal', source: 'region_size_show' },

@@ -19,8 +19,7 @@ const U64_MAX = (1n << 64n) - 1n;
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
 
-/** Canonical `dax%d.%d`: the kernel prints it, so leading zeros or signs would be a format change. */
-export const DEVICE_NAME = /^dax(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+import { DEVICE_NAME } from '../abi/device-name.ts';
 
 /** The regex's first group, or a SysfsFormatError naming the file. */
 function capture(text: string, file: string, re: RegExp, expected: string): string {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Observation } from '../model/observation.ts';
 import type { Op } from '../model/ops.ts';
-import { type RawObservation, type WireRequest, compareDeviceNames, decodeBatch, encodeBatch, opToRequest, resultToOpResult, toObservation, toRawInventoryFacts } from './wire.ts';
+import { type RawObservation, type WireRequest, decodeBatch, encodeBatch, opToRequest, resultToOpResult, toObservation, toRawInventoryFacts } from './wire.ts';
 
 const HMEM = '/sys/devices/platform/hmem.0';
 const ND = '/sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region1/dax1.0';
@@ -182,10 +182,6 @@ test('toObservation builds the model-shaped observation from the raw helper outp
     memTotalKiB: 2621440n,
   };
   t.deepEqual(toObservation(rawFixture(), { bootBlocks: BOOT_BLOCKS }), expected);
-});
-
-test('device names sort naturally', (t) => {
-  t.deepEqual(['dax1.0', 'dax0.10', 'dax0.2', 'dax10.0', 'dax0.0'].sort(compareDeviceNames), ['dax0.0', 'dax0.2', 'dax0.10', 'dax1.0', 'dax10.0']);
 });
 
 test('toRawInventoryFacts: block size, online policy, boot blocks and the whole iomem tree', (t) => {

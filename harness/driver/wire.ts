@@ -1,13 +1,13 @@
 // Host side of the guest helper's protocol (images/guest-helper/daxh-helper.c): a batch of requests goes in
 // as tab-separated lines, one JSON document comes back. The helper only reads and writes bytes; every
 // interpretation of what it saw happens here, through parse-sysfs.ts.
+import { DEVICE_NAME, compareDeviceNames } from '../abi/device-name.ts';
 import { z } from 'zod';
 import { errnoName, type Errno } from '../model/errno.ts';
 import type { IomemEntry, ObservedBlock, ObservedDevice, ObservedRegion, Observation, OnlinePolicy } from '../model/observation.ts';
 import { DAX_DRIVER_NAMES, DEVICE_ATTRS, MAPPING_ATTRS, REGION_ATTRS, observedNames, type AttrDef, type DaxDriver, type MappingAttr, type RegionAttr } from '../abi/attributes.ts';
 import { type Op, type OpResult, fail, ok } from '../model/ops.ts';
 import {
-  DEVICE_NAME,
   type IomemResource,
   SysfsFormatError,
   parseBlockSizeBytes,
@@ -200,17 +200,10 @@ function listed<T>(v: T[] | { errno: number }, dir: string): T[] {
   return v;
 }
 
-function deviceKey(name: string): [number, number] {
-  const m = DEVICE_NAME.exec(name);
-  if (!m) throw new SysfsFormatError(DAX_DEVICES, 'entries named daxR.N', name);
-  return [Number(m[1]), Number(m[2])];
-}
-
-/** Natural order of daxR.N names: dax0.2 < dax0.10 < dax1.0. */
-export function compareDeviceNames(a: string, b: string): number {
-  const [ra, ia] = deviceKey(a);
-  const [rb, ib] = deviceKey(b);
-  return ra - rb || ia - ib;
+/** A /sys/bus/dax/devices entry the kernel did not name daxR.N is a format change, not a device. */
+function checkDeviceName<T extends { name: string }>(d: T): T {
+  if (!DEVICE_NAME.test(d.name)) throw new SysfsFormatError(DAX_DEVICES, 'entries named daxR.N', d.name);
+  return d;
 }
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -312,7 +305,7 @@ export function toObservation(raw: RawObservation, opts: { bootBlocks: ReadonlyS
   return {
     regions: raw.regions.map(toRegion).sort((a, b) => byString(a.host, b.host)),
     devices: listed(raw.devices, DAX_DEVICES)
-      .map(toDevice)
+      .map((d) => toDevice(checkDeviceName(d)))
       .sort((a, b) => compareDeviceNames(a.name, b.name)),
     iomem,
     memoryBlocks: listed(raw.blocks, MEMORY_ROOT)

@@ -1,5 +1,6 @@
 // What came up in a provisioned guest, typed: the regions with their provider and address range, the
 // devices, the memory facts. Built once after provisioning; the model starts from it and resets return to it.
+import { DEVICE_NAME } from '../abi/device-name.ts';
 import { DAX_DRIVER_NAMES, type DaxDriver } from '../abi/attributes.ts';
 import type { KernelAbi } from '../abi/kernel.ts';
 import { identifyProvider, type Provider } from '../abi/providers.ts';
@@ -97,8 +98,6 @@ export function providerOf(host: string, hosts: readonly RegionHost[]): Provider
   return p;
 }
 
-const DAX_NAME = /^dax\d+\.\d+$/;
-
 /**
  * A region's address range is not in sysfs. In order of certainty:
  * - a zero-size device of a dynamic region reports the region start as its resource;
@@ -114,13 +113,13 @@ export function regionRange(region: { host: string; size: bigint; dynamic: boole
   const anchor = ranges[0]?.start;
   const parentOf = (start: bigint, end: bigint): string | null => {
     // The innermost non-dax resource that encloses the range (6.1 nests Soft Reserved inside hmem.N).
-    const outer = iomem.filter((r) => r.start <= start && end <= r.end && !DAX_NAME.test(r.name) && !r.ancestors.some((a) => DAX_NAME.test(a)) && r.name !== 'System RAM (kmem)');
+    const outer = iomem.filter((r) => r.start <= start && end <= r.end && !DEVICE_NAME.test(r.name) && !r.ancestors.some((a) => DEVICE_NAME.test(a)) && r.name !== 'System RAM (kmem)');
     return outer.sort((a, b) => b.ancestors.length - a.ancestors.length)[0]?.name ?? null;
   };
   const empty = region.dynamic ? mine.find((d) => d.size === 0n) : undefined;
   if (empty) return { start: empty.resource, end: empty.resource + region.size - 1n, iomemParent: parentOf(empty.resource, empty.resource + region.size - 1n) };
   if (anchor !== undefined) {
-    const container = iomem.filter((r) => r.end - r.start + 1n === region.size && r.start <= anchor && anchor <= r.end && !DAX_NAME.test(r.name) && !r.ancestors.some((a) => DAX_NAME.test(a)));
+    const container = iomem.filter((r) => r.end - r.start + 1n === region.size && r.start <= anchor && anchor <= r.end && !DEVICE_NAME.test(r.name) && !r.ancestors.some((a) => DEVICE_NAME.test(a)));
     const inner = container.sort((a, b) => b.ancestors.length - a.ancestors.length)[0];
     if (inner) return { start: inner.start, end: inner.end, iomemParent: inner.name };
     const last = ranges.at(-1)!;

@@ -1,4 +1,5 @@
 // A dax device's attribute files (dev_dax_attributes and the mappingN directories in drivers/dax/bus.c).
+import { DAX_ALIGNS } from '../abi/attributes.ts';
 import { allocAligned, allocRange, resize } from './allocator.ts';
 import { DEVICE_ATTRS, MAPPING_ATTRS, visibleMode } from '../abi/attributes.ts';
 import { kmemStateFile } from './kmem.ts';
@@ -9,9 +10,6 @@ import { type Device, type DevRange, type Region, type State, deviceSize, putDev
 import { type Step, refuse, succeed, warned } from './step.ts';
 import { type Attr, hexLine, line } from './sysfs.ts';
 
-const KiB = 1024n;
-/** dax_align_valid() on x86_64: PAGE_SIZE, PMD_SIZE (PSE) and PUD_SIZE (PUD THP) are all available. */
-export const VALID_ALIGNS: readonly bigint[] = [4n * KiB, 2048n * KiB, 1024n * 1024n * KiB];
 const U64_MASK = (1n << 64n) - 1n;
 
 /** size_store: parse → misaligned value EINVAL → bound EBUSY → dev_dax_resize. */
@@ -28,7 +26,7 @@ function storeSize(s: State, r: Region, d: Device, input: string): Step {
 function storeAlign(s: State, d: Device, input: string): Step {
   const v = kstrtoull(input, 0); // kstrtoul: unsigned long is 64-bit
   if (!v.ok) return refuse(s, 'ENXIO');
-  if (!VALID_ALIGNS.includes(v.value)) return refuse(s, 'EINVAL');
+  if (!DAX_ALIGNS.includes(v.value)) return refuse(s, 'EINVAL');
   if (d.binding !== null) return refuse(s, 'EBUSY');
   const candidate: Device = { ...d, align: v.value };
   if (d.ranges.some((x) => !allocAligned(candidate, rangeLength(x)))) return refuse(s, 'EINVAL');

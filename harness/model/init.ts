@@ -1,6 +1,7 @@
 // Builds the model's starting state from a guest inventory. Who holds which /proc/iomem resource is
 // reconstructed from names and extents: a `daxR.N` with a `System RAM (kmem)` child is kmem memory (the bound
 // device's if it matches one of its ranges' block-aligned part, else leaked), one without is device_dax's.
+import { parseDeviceName } from '../abi/device-name.ts';
 import { kmemByDefault } from '../abi/providers.ts';
 import type { InventoryRegion, ModelInventory } from './inventory.ts';
 import { type DaxResource, KMEM_RESOURCE_NAME, daxResources } from './iomem.ts';
@@ -56,13 +57,13 @@ function toBinding(d: ObservedDevice, ranges: readonly ByteRange[], entries: rea
 }
 
 function toDevice(d: ObservedDevice, entries: readonly DaxResource[], profile: KernelProfile): Device {
-  const m = /^dax(-?\d+)\.(-?\d+)$/.exec(d.name);
+  const m = parseDeviceName(d.name);
   if (!m) throw new Error(`inventory: device name ${d.name} is not daxR.N`);
   const ranges = d.mappings.map((x) => ({ start: x.start, end: x.end, pgoff: x.pageOffset }));
   return {
     name: d.name,
     host: d.host,
-    id: Number(m[2]),
+    id: m[1],
     align: d.align,
     ranges,
     binding: toBinding(d, ranges, entries, profile),

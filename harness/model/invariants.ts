@@ -1,6 +1,7 @@
 // Properties every dax bus state must have (dax-bus-abi.md §5), checked on an Observation (so they apply to
 // the real guest as much as to the model) and, for what only the model knows, on its State.
-import { VALID_ALIGNS } from './device.ts';
+import { DEVICE_NAME } from '../abi/device-name.ts';
+import { DAX_ALIGNS } from '../abi/attributes.ts';
 import { KMEM_RESOURCE_NAME, daxResources } from './iomem.ts';
 import { kmemRange } from './kmem.ts';
 import { blockIndices } from './memory.ts';
@@ -10,7 +11,6 @@ import { type ByteRange, type State, devicesOf, overlaps, rangeLength } from './
 
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 const span = (r: ByteRange): string => `${hex(r.start)}-${hex(r.end)}`;
-const DEVICE_NAME = /^dax(-?\d+)\.(-?\d+)$/;
 
 function checkRegion(r: ObservedRegion, devices: readonly ObservedDevice[], out: string[]): void {
   const where = `region ${r.host}`;
@@ -73,7 +73,7 @@ function checkDevice(d: ObservedDevice, out: string[]): void {
   const first = d.mappings[0];
   if (first && d.resource !== first.start) out.push(`${d.name}: resource ${hex(d.resource)} != mapping0 start ${hex(first.start)}`);
   if (d.driver !== null && d.size === 0n) out.push(`${d.name}: bound to ${d.driver} with size 0`);
-  if (!VALID_ALIGNS.includes(d.align)) out.push(`${d.name}: align ${d.align} is not 4K, 2M or 1G`);
+  if (!DAX_ALIGNS.includes(d.align)) out.push(`${d.name}: align ${d.align} is not 4K, 2M or 1G`);
   if (d.modalias !== 'dax:t0') out.push(`${d.name}: modalias ${JSON.stringify(d.modalias)}`);
 }
 

@@ -1,4 +1,5 @@
 // The model's state in the shape the guest observer produces, so prediction and reality diff structurally.
+import { compareDeviceNames } from '../abi/device-name.ts';
 import { availableSize } from './allocator.ts';
 import { deviceResource } from './device.ts';
 import { daxIomemEntries } from './iomem.ts';
@@ -8,12 +9,6 @@ import { type State, deviceSize, regionOf } from './state.ts';
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Natural order of daxR.N names: dax0.2 < dax0.10 < dax1.0. */
-function compareDeviceNames(a: string, b: string): number {
-  const [ra, ia] = a.slice(3).split('.').map(Number);
-  const [rb, ib] = b.slice(3).split('.').map(Number);
-  return ra! - rb! || ia! - ib! || byString(a, b);
-}
 
 export function observe(s: State): Observation {
   const regions: ObservedRegion[] = [...s.regions.values()]

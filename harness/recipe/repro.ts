@@ -1,5 +1,6 @@
 // Replays a recipe on a fresh guest and says how the kernel behaved, in terms `git bisect run` understands.
 // It judges exactly as `daxh run` does: the same checker and the same console judge.
+import { parseDeviceName } from '../abi/device-name.ts';
 import { Checker, DivergenceError } from '../compare/checker.ts';
 import { initModel } from '../compare/init-model.ts';
 import { judgeCaseConsole } from '../compare/judge.ts';
@@ -26,7 +27,7 @@ export function unknownDevices(recipe: Recipe, lab: LabGuest): string[] {
     const name = s.ref.kind === 'device' || s.ref.kind === 'mapping' ? s.ref.device : null;
     if (name === null || known.has(name)) continue;
     // A device of an existing dynamic region may be one a `create` step makes.
-    const region = Number(/^dax(\d+)\./.exec(name)?.[1] ?? NaN);
+    const region = parseDeviceName(name)?.[0] ?? NaN;
     const creatable = regionIds.has(region) && recipe.steps.some((x) => x.op === 'write' && x.ref.kind === 'region' && x.ref.attr === 'create');
     if (!creatable) out.add(name);
   }

@@ -2,7 +2,7 @@
 // by `daxh kconfig` and built once. It lives in the cache keyed by the source package's SHA256 and the
 // harness's config table, and is built in place with markers, so an interrupted build resumes where it
 // stopped instead of starting its 35 minutes again.
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -32,8 +32,11 @@ export async function builtTree(log: (line: string) => void = (l) => console.err
     const [deb] = await aptDownload(HOST_APT, [record], cachePath('debs', 'bookworm'), log);
     log(`extracting ${TREE_SOURCE.name} ${TREE_SOURCE.version}`);
     await mkdir(tree);
-    await execa('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -xO --wildcards 'usr/src/linux-source-*.tar.xz' | tar -xJ --strip-components=1 -C "$2"`, 'sh', deb!, tree]);
-    // A git history, so bisect tests have commits to walk.
+    await execa('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -xO --wildcards './usr/src/linux-source-*.tar.xz' | tar -xJ --strip-components=1 -C "$2"`, 'sh', deb!, tree]);
+    // A git history, so bisect tests have commits to walk. Debian's packaging appends `/*` to the top
+    // .gitignore (ignore everything at the top level); upstream's rules are what a developer's tree has.
+    const gitignore = join(tree, '.gitignore');
+    await writeFile(gitignore, (await readFile(gitignore, 'utf8')).replace(/\n#\n# Debian packaging:[\s\S]*$/, '\n'));
     await git(tree, ['init', '-q', '-b', 'main']);
     await git(tree, ['add', '-A']);
     await git(tree, ['commit', '-q', '-m', `${TREE_SOURCE.name} ${TREE_SOURCE.version}`]);

@@ -16,6 +16,7 @@ import type { RunResults } from '../../report/results.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { parseFlags, wholeNumber, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { SELECTION_OPTIONS, checkSuiteNames } from '../selection-flags.ts';
 
 const ALL = DEBIAN_KERNELS.map((k) => k.series);
 
@@ -55,11 +56,7 @@ up, is a line saying so and the next kernel runs. Exit 0 when every kernel passe
       ...ACCEL_OPTION,
       kernels: { type: 'string' },
       'kernel-tree': { type: 'string', multiple: true },
-      suite: { type: 'string', multiple: true },
-      topology: { type: 'string', multiple: true },
-      match: { type: 'string' },
-      jobs: { type: 'string' },
-      seed: { type: 'string' },
+      ...SELECTION_OPTIONS,
       out: { type: 'string' },
       html: { type: 'string' },
       markdown: { type: 'string' },
@@ -70,6 +67,7 @@ up, is a line saying so and the next kernel runs. Exit 0 when every kernel passe
       ...(values['kernel-tree'] ?? []).map((dir): MatrixKernel => ({ kind: 'tree', dir: resolve(dir) })),
     ];
     accelFlag(values.accel);
+    checkSuiteNames(values.suite);
     plannersFor(values.topology ?? []);
     if (values.jobs !== undefined) wholeNumber('--jobs', values.jobs, 1, 64);
     const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);

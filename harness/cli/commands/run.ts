@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ALL_SUITES } from '../../../suites/index.ts';
+import { registeredSuites } from '../../runner/catalog.ts';
 import { interruption, holdExit, interruptExitCode } from '../../guest/registry.ts';
 import { defaultJobs, hostResources, vcpusPerGuest } from '../../lab/host-share.ts';
 import { labBooter, offersFor, plannersFor } from '../../lab/planner.ts';
@@ -15,6 +15,7 @@ import { instantiate, select, shard } from '../../runner/suite.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { parseFlags, wholeNumber, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { SELECTION_OPTIONS, checkSuiteNames } from '../selection-flags.ts';
 import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel-flags.ts';
 
@@ -29,7 +30,8 @@ export function parseShard(v: string): { index: number; count: number } {
 export const run: Command = {
   summary: 'run the suites on real guests and compare every step with the model',
   usage: '[--suite S]… [--topology T]… [--match GLOB] [--shard i/n] [--jobs N] [--seed N] [reports] [kernel flags]',
-  help: `  --suite S            only this suite (repeatable): ${ALL_SUITES.map((s) => s.name).join(', ')}
+  get help() {
+    return `  --suite S            only this suite (repeatable): ${registeredSuites().map((s) => s.name).join(', ')}
   --topology T         only cases on this topology (repeatable): a built-in (daxh topologies), with +mom
                        for memmap_on_memory=1, or a .yaml/.json topology file
   --match GLOB         only cases whose name or suite/topology/name matches
@@ -45,18 +47,15 @@ export const run: Command = {
                        $GITHUB_STEP_SUMMARY; --kcidb is KCIDB I/O v4.5
 ${ACCEL_HELP}
 ${MACHINE_HELP}
-${KERNEL_HELP}`,
+${KERNEL_HELP}`;
+  },
   async run(args) {
     const { values } = parseFlags('run', args, {
       ...KERNEL_OPTIONS,
       ...ACCEL_OPTION,
       ...MACHINE_OPTIONS,
-      suite: { type: 'string', multiple: true },
-      topology: { type: 'string', multiple: true },
-      match: { type: 'string' },
+      ...SELECTION_OPTIONS,
       shard: { type: 'string' },
-      jobs: { type: 'string' },
-      seed: { type: 'string' },
       list: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       out: { type: 'string' },
@@ -67,11 +66,10 @@ ${KERNEL_HELP}`,
       html: { type: 'string' },
       kcidb: { type: 'string' },
     });
-    const known = new Set(ALL_SUITES.map((s) => s.name));
-    for (const s of values.suite ?? []) if (!known.has(s)) throw new UsageError(`--suite ${s}: no such suite; use one of ${[...known].join(', ')}`);
+    checkSuiteNames(values.suite);
     // Validate every topology before the first boot, so a bad one costs nothing (and a mistyped name says so).
     const planners = plannersFor(values.topology ?? []);
-    const selected = select(instantiate(ALL_SUITES, offersFor(values.topology ?? [])), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
+    const selected = select(instantiate(registeredSuites(), offersFor(values.topology ?? [])), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
     const given = [...(values.suite ?? []).map((x) => `--suite ${x}`), ...(values.topology ?? []).map((x) => `--topology ${x}`), ...(values.match ? [`--match ${values.match}`] : [])].join(' ');
     if (selected.length === 0) throw new UsageError(`run: ${given} select no case; daxh run ${given.replace(/--match \S+/, '')} --list shows the cases there are`.replace(/ {2,}/g, ' '));
     const sh = values.shard ? parseShard(values.shard) : undefined;
