@@ -19,7 +19,7 @@ import {
 
 const F = '/sys/bus/dax/devices/dax0.0/x';
 
-// Values as read on 6.12.117 / 6.1.192 guests (shared/lab/logs, dax-bus-abi.md §10).
+// Values as read on 6.12.117 / 6.1.192 guests (drivers/dax/bus.c show functions print with %llu / %lu).
 test('decimal sizes and aligns', (t) => {
   t.is(parseDecimal('4294967296\n', F), 4294967296n);
   t.is(parseDecimal('0\n', F), 0n);

@@ -51,6 +51,11 @@ export function markdownSummary(run: RunResults): string {
     for (const c of skipped) lines.push(`- ${caseId(c)}: ${c.skipReason}`);
     lines.push('');
   }
+  if (run.guests.skippedProvisioning?.length) {
+    lines.push('### Provisioning steps skipped', '');
+    for (const s of run.guests.skippedProvisioning) lines.push(`- ${s.topology}: ${s.step}: ${s.reason}`);
+    lines.push('');
+  }
   if (run.guests.lost?.length) {
     lines.push('### Guests lost between cases', '');
     for (const l of run.guests.lost) lines.push(`- ${l.topology}${l.afterCase ? ` after ${l.afterCase}` : ''}: ${l.reason}`);

@@ -17,6 +17,7 @@ export function mergeResults(parts: readonly RunResults[]): RunResults {
   checkShardsComplete(parts);
   const first = parts[0]!;
   const lost = parts.flatMap((p) => p.guests.lost ?? []);
+  const skippedProvisioning = [...new Map(parts.flatMap((p) => p.guests.skippedProvisioning ?? []).map((s) => [`${s.topology}\0${s.step}`, s])).values()];
   return {
     schema: RESULTS_SCHEMA,
     kernel: first.kernel,
@@ -28,7 +29,7 @@ export function mergeResults(parts: readonly RunResults[]): RunResults {
     totals: totalsOf(cases),
     checks: cases.reduce((n, c) => n + c.checks, 0),
     seed: first.seed,
-    guests: { boots: sum(parts.map((p) => p.guests.boots)), restores: sum(parts.map((p) => p.guests.restores)), ...(lost.length ? { lost } : {}) },
+    guests: { boots: sum(parts.map((p) => p.guests.boots)), restores: sum(parts.map((p) => p.guests.restores)), ...(lost.length ? { lost } : {}), ...(skippedProvisioning.length ? { skippedProvisioning } : {}) },
     ...(parts.some((p) => p.interrupted) ? { interrupted: true } : {}),
     cases,
   };

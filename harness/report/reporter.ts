@@ -2,7 +2,7 @@
 // The multiplexer isolates them (Playwright's model): one that throws, or whose file cannot be written, is
 // reported and dropped from that event, and every other reporter still gets every event.
 import type { StepRecord } from '../compare/checker.ts';
-import type { CaseResult, GuestLoss, RunResults } from './results.ts';
+import type { CaseResult, GuestLoss, RunResults, SkippedProvisioning } from './results.ts';
 
 export interface RunInfo {
   kernel: string;
@@ -22,7 +22,7 @@ export interface CaseRef {
 }
 
 export type GuestEvent =
-  | { kind: 'boot'; topology: string; guest: string; seconds: number }
+  | { kind: 'boot'; topology: string; guest: string; seconds: number; skipped: readonly SkippedProvisioning[] }
   | { kind: 'restore'; topology: string; guest: string; seconds: number }
   | { kind: 'lost'; loss: GuestLoss };
 

@@ -79,6 +79,13 @@ export interface GuestLoss {
   afterCase?: string;
 }
 
+/** A provisioning step a topology's guest skipped because the kernel cannot do it (harness/lab/provision.ts). */
+export interface SkippedProvisioning {
+  topology: string;
+  step: string;
+  reason: string;
+}
+
 export interface GuestCounts {
   boots: number;
   restores: number;
@@ -98,7 +105,7 @@ export interface RunResults {
   totals: Totals;
   checks: number;
   /** How the run got its guests: cold boots, and renewals from a QEMU snapshot instead of a boot. */
-  guests: GuestCounts & { lost?: GuestLoss[] };
+  guests: GuestCounts & { lost?: GuestLoss[]; skippedProvisioning?: SkippedProvisioning[] };
   /** Console logs and recipes that could not be written (a full disk), with why: the results still are whole. */
   unwritten?: { file: string; reason: string }[];
   /** True when the run was stopped before every selected case ran. */

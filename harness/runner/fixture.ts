@@ -106,7 +106,8 @@ export class GuestFixture {
     this.renewBeforeNext = false;
     // A machine QEMU cannot snapshot (a device without migration support) still runs; it reboots instead.
     if (second) this.snapshotLog = await lab.guest.saveSnapshot(PROVISIONED).then(() => lab.driver.logPosition, () => null);
-    this.onGuest({ kind: 'boot', topology: this.topology, guest: lab.guest.name, seconds: (performance.now() - t0) / 1000 });
+    const skipped = lab.provisioning.flatMap((p) => (p.status === 'skipped' ? [{ topology: this.topology, step: p.step, reason: p.reason }] : []));
+    this.onGuest({ kind: 'boot', topology: this.topology, guest: lab.guest.name, seconds: (performance.now() - t0) / 1000, skipped });
     return lab;
   }
 

@@ -9,6 +9,7 @@ import { runCases, type RunOptions } from './runner.ts';
 import { instantiate, type CaseDef } from './suite.ts';
 import { Multiplexer, type Reporter } from '../report/reporter.ts';
 import type { RunResults } from '../report/results.ts';
+import { markdownSummary } from '../report/markdown.ts';
 import { fakeBooter, type FakeHooks, type FakeSpec } from '../testing/fake-lab.ts';
 import type { Op } from '../model/ops.ts';
 import { GiB, R612, blockRef, devRef, drvRef, hmem, r, regionRef, w } from '../model/testing/fixtures.ts';
@@ -163,4 +164,16 @@ test('case durations are whole milliseconds and leave the guest set-up out', asy
     t.true(Number.isInteger(c.durationMs) && Number.isInteger(c.setupMs!));
   }
   t.is(r.cases[1]!.steps?.[0]?.actual, 'EBUSY');
+});
+
+test('provisioning steps a guest skipped are in the results once per topology, and in the markdown summary', async (t) => {
+  const provisioning = [
+    { step: 'create namespaces', status: 'done' as const, seconds: 1 },
+    { step: 'online hmem', status: 'skipped' as const, reason: 'the fake kernel lacks kmem' },
+  ];
+  // The second case renews the guest (a leak), so the skip is seen on two boots and must be listed once.
+  const r = await runFake([leaks, reads('after')], { regions: [region], provisioning });
+  t.is(r.guests.boots, 2);
+  t.deepEqual(r.guests.skippedProvisioning, [{ topology: 'hmem', step: 'online hmem', reason: 'the fake kernel lacks kmem' }]);
+  t.regex(markdownSummary(r), /### Provisioning steps skipped\n\n- hmem: online hmem: the fake kernel lacks kmem/);
 });

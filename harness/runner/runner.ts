@@ -9,7 +9,7 @@ import { HelperError } from '../driver/driver.ts';
 import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
 import type { LabGuest } from '../lab/session.ts';
 import type { Reporter } from '../report/reporter.ts';
-import { RESULTS_SCHEMA, totalsOf, type CaseResult, type GuestLoss, type RunResults } from '../report/results.ts';
+import { RESULTS_SCHEMA, totalsOf, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
 import { CaseOutput } from './case-output.ts';
 import { scheduleFault, type Fault } from './faults.ts';
 import { GuestFixture, type BootGuest } from './fixture.ts';
@@ -52,6 +52,8 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
   const order = new Map(opts.cases.map((c, i) => [c, i]));
   const results: (CaseResult | undefined)[] = Array(opts.cases.length);
   const losses: GuestLoss[] = [];
+  const skippedProvisioning: SkippedProvisioning[] = [];
+  const skippedTopologies = new Set<string>();
   const groups = groupByTopology(opts.cases);
   const counts = { boots: 0, restores: 0 };
   const output = new CaseOutput(opts.outDir);
@@ -64,6 +66,11 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
         group[0]!.topology,
         (e) => {
           if (e.kind === 'lost') losses.push(e.loss);
+          // Every boot of a topology provisions alike; the first one's skips stand for the group.
+          if (e.kind === 'boot' && !skippedTopologies.has(e.topology)) {
+            skippedTopologies.add(e.topology);
+            skippedProvisioning.push(...e.skipped);
+          }
           opts.reporter.onGuest?.(e);
         },
       );
@@ -91,7 +98,7 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
     ...(opts.shard ? { shard: opts.shard } : {}),
     totals: totalsOf(cases),
     checks: cases.reduce((n, c) => n + c.checks, 0),
-    guests: { ...counts, ...(losses.length ? { lost: losses } : {}) },
+    guests: { ...counts, ...(losses.length ? { lost: losses } : {}), ...(skippedProvisioning.length ? { skippedProvisioning } : {}) },
     ...(opts.signal?.aborted ? { interrupted: true } : {}),
     ...(output.lost.length ? { unwritten: output.lost } : {}),
     cases,

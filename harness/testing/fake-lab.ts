@@ -9,6 +9,7 @@ import type { GuestMachine } from '../guest/machine.ts';
 import type { ExecResult } from '../guest/ssh.ts';
 import type { Capabilities } from '../lab/capabilities.ts';
 import type { Inventory } from '../lab/inventory.ts';
+import type { ProvisionOutcome } from '../lab/provision.ts';
 import type { LabGuest } from '../lab/session.ts';
 import { apply, initState, observe, type ModelInventory } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
@@ -47,6 +48,8 @@ export interface FakeSpec {
   lacks?: Capability[];
   /** Edits the inventory both the fake kernel and the model start from (a state they would both get wrong). */
   inventory?: (inv: ModelInventory) => ModelInventory;
+  /** What provisioning did, as a real boot reports it. */
+  provisioning?: ProvisionOutcome[];
 }
 
 
@@ -187,7 +190,7 @@ export function fakeLab(spec: FakeSpec, name = 'fake'): LabGuest & { fake: FakeG
     driverOrder: m.driverOrder ?? ['device_dax', 'kmem'],
     abi: {},
   };
-  return { guest: fake, driver: fake, plan: null, caps, provisioning: [], inventory, fake };
+  return { guest: fake, driver: fake, plan: null, caps, provisioning: spec.provisioning ?? [], inventory, fake };
 }
 
 /** A boot function for the runner that makes fake guests, and remembers every one it made. */
