@@ -25,14 +25,14 @@ test('TCG is multi-threaded; KVM replaces it; the topology cpu and args come thr
 
 test('kernel command line: console on ttyS0, panic ends the guest, topology words appended', (t) => {
   const [append] = valueOf(qemuArgs(spec, files, 'tcg'), '-append');
-  t.is(append, 'console=ttyS0 loglevel=5 panic=-1 memmap=512M!4G');
+  t.is(append, 'console=ttyS0 loglevel=5 panic=-1 sysctl.kernel.hung_task_timeout_secs=30 memmap=512M!4G');
   t.deepEqual(valueOf(qemuArgs(spec, files, 'tcg'), '-qmp'), ['unix:/w/qmp.sock,server=on,wait=off']);
 });
 
 test('a vmstate file becomes a drive no device sees (savevm needs one) and the TSC is not trusted; without it, neither', (t) => {
   const snap = qemuArgs(spec, { ...files, vmstate: '/w/vmstate.qcow2' }, 'tcg');
   t.deepEqual(valueOf(snap, '-drive'), ['if=none,id=vmstate,format=qcow2,file=/w/vmstate.qcow2']);
-  t.is(valueOf(snap, '-append')[0], 'console=ttyS0 loglevel=5 panic=-1 tsc=unstable memmap=512M!4G');
+  t.is(valueOf(snap, '-append')[0], 'console=ttyS0 loglevel=5 panic=-1 sysctl.kernel.hung_task_timeout_secs=30 tsc=unstable memmap=512M!4G');
   t.deepEqual(valueOf(qemuArgs(spec, files, 'tcg'), '-drive'), []);
   t.false(valueOf(qemuArgs(spec, files, 'tcg'), '-append')[0]!.includes('tsc='));
 });

@@ -34,6 +34,13 @@ export async function bindKmem(ctx: CaseContext, name: string): Promise<void> {
   if (!res.ok && res.errno === 'ENODEV') await ctx.checker.step(write.driver('kmem', 'new_id', name));
 }
 
+/** Onlines, with the kernel's default zone, every block of a kmem device that is offline (none when auto-onlined). */
+export async function onlineOffline(ctx: CaseContext, name: string): Promise<void> {
+  for (const blk of blocksOf(ctx, device(ctx, name))) {
+    if (ctx.checker.observation.memoryBlocks.find((b) => b.index === blk)?.state === 'offline') await ctx.checker.step(write.memblock(blk, 'online'));
+  }
+}
+
 /** Offlines a kmem device's blocks (as daxctl does), then unbinds whatever driver it has. */
 export async function release(ctx: CaseContext, name: string): Promise<void> {
   const dev = device(ctx, name);

@@ -8,7 +8,9 @@ import type { Difference } from './diff.ts';
 import type { LogVerdict } from './judge.ts';
 import { fakeLab, type FakeSpec } from '../testing/fake-lab.ts';
 import type { Observation } from '../model/observation.ts';
-import { fail, type Op, type OpResult } from '../model/ops.ts';
+import { fail, ok, type Action, type Op, type OpResult } from '../model/ops.ts';
+import { apply } from '../model/index.ts';
+import type { Explanation, LinearizeInput, LinearizeResult } from './linearize.ts';
 import { GiB, R612, blockRef, devRef, drvRef, hmem, r, regionRef, w } from '../model/testing/fixtures.ts';
 
 const region = hmem({ start: 4n * GiB, size: 1n * GiB });
@@ -16,11 +18,11 @@ const region = hmem({ start: 4n * GiB, size: 1n * GiB });
 type CheckerClass = new (...args: ConstructorParameters<typeof Checker>) => Checker;
 
 /** Runs `ops` on a fake guest through a checker of class `C`; the divergence it raised, or null. */
-async function divergenceOf(C: CheckerClass, spec: FakeSpec, ops: readonly Op[]): Promise<Divergence | null> {
+async function divergenceOf(C: CheckerClass, spec: FakeSpec, ops: readonly Action[]): Promise<Divergence | null> {
   const lab = fakeLab(spec);
   const checker = new C(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel: R612 }, lab.inventory.observation);
   try {
-    for (const op of ops) await checker.step(op);
+    for (const op of ops) await checker.act(op);
     return null;
   } catch (err) {
     if (err instanceof DivergenceError) return err.divergence;
@@ -41,6 +43,18 @@ class NeverComparesState extends Checker {
 class SkipsInvariants extends Checker {
   protected override invariantViolations(): string[] {
     return [];
+  }
+}
+/** Takes the racing operations in the order they were listed, never asking whether that explains the answers. */
+class TakesListedOrder extends Checker {
+  protected override linearize(input: LinearizeInput): LinearizeResult {
+    let next = input.start;
+    const steps: Explanation[] = input.ops.map((op) => {
+      const s = apply(next, op);
+      next = s.next;
+      return { outcome: 'agreed', predicted: s.result, next: s.next, warning: false };
+    });
+    return { ok: true, witness: { order: input.ops.map((_, i) => i), steps, next }, explored: input.ops.length };
   }
 }
 class IgnoresKernelLog extends Checker {
@@ -135,4 +149,32 @@ test('a known divergence inside its release range is recorded, and a kernel in r
   const fixedChecker = new Checker(fixedLab.driver, initModel(fixedLab.inventory, fixedLab.caps), { topology: 'hmem', kernel: R612 }, fixedLab.inventory.observation);
   for (const op of [...unbind, misaligned]) await fixedChecker.step(op);
   t.deepEqual(fixedChecker.fixed, ['mapping-misaligned-length-succeeds']);
+});
+
+// Two growths on one 1G region that cannot both fit. The kernel runs them in the listed order, so the second
+// fails with ENOSPC, but it answers ok: no serial order gives ok twice, and the state is the listed order's.
+const idle = hmem({ start: 4n * GiB, size: 1n * GiB, driver: null, initial: 'empty' });
+const growBig = w(devRef('dax0.0', 'size'), String(768n << 20n));
+const growOther = w(devRef('dax0.1', 'size'), String(512n << 20n));
+const createSecond = w(regionRef(idle, 'create'), '1');
+const raceLies: FakeSpec = { regions: [idle], hooks: { order: (ops) => ops.map((_, i) => i), result: (op, modelled) => (op === growOther ? ok() : modelled) } };
+
+test('racing answers no serial order explains are a divergence; a checker that takes the listed order misses it', async (t) => {
+  const race: Action[] = [createSecond, { together: [growBig, growOther] }];
+  const d = await divergenceOf(Checker, raceLies, race);
+  t.is(d?.kind, 'linearizability');
+  t.is(d?.actual, 'ok | ok');
+  t.regex(divergenceSummary(d!), /^together \{ write dax0.0\/size "805306368" \| write dax0.1\/size "536870912" \}: no serial order explains/);
+  t.is(await divergenceOf(TakesListedOrder, raceLies, race), null, 'the cheat must go unnoticed by this scenario alone');
+});
+
+test('a race the kernel ran in another order than listed is explained by that order', async (t) => {
+  // The fake kernel runs racing operations last first: dax0.1 gets its 512M, dax0.0's 768M fails.
+  const lab = fakeLab({ regions: [idle] });
+  const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel: R612 }, lab.inventory.observation);
+  await checker.step(createSecond);
+  t.deepEqual(await checker.together([growBig, growOther]), [fail('ENOSPC'), ok()]);
+  t.is(checker.steps.at(-1)?.expected, 'in order 2, 1');
+  t.deepEqual(checker.history.at(-1), { together: [growBig, growOther] });
+  t.is((await divergenceOf(TakesListedOrder, { regions: [idle] }, [createSecond, { together: [growBig, growOther] }]))?.kind, 'state', 'assuming the listed order fails a correct kernel')
 });

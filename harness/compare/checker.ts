@@ -3,11 +3,13 @@
 // a structured report a maintainer can act on. Known kernel divergences are recorded, not failed, and an
 // outcome the kernel may legitimately choose (a named alternative) is followed, not failed.
 import type { StepDriver } from '../driver/step-driver.ts';
-import { apply, checkInvariants, divergenceKernels, expectedDivergence, lookupDivergence, observe, type ModelState } from '../model/index.ts';
+import { apply, checkInvariants, expectedDivergence, observe, type ModelState } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
-import { describeOp, renderResult, resultsAgree, type Op, type OpResult } from '../model/ops.ts';
+import { describeAction, describeOp, isTogether, renderResult, resultsAgree, type Action, type Op, type OpResult } from '../model/ops.ts';
 import { diff, renderValue, type Difference } from './diff.ts';
 import { isFailure, judgeKernelLog, type KernelReport, type LogVerdict } from './judge.ts';
+import { OpCoverage } from './op-coverage.ts';
+import { explanations, linearize, type Explanation, type LinearizeInput, type LinearizeResult } from './linearize.ts';
 
 export interface CheckerContext {
   topology: string;
@@ -43,7 +45,7 @@ export interface StepRecord {
   kernelLog: string[];
 }
 
-export type DivergenceKind = 'result' | 'state' | 'invariants' | 'kernel-log' | 'expectation';
+export type DivergenceKind = 'result' | 'state' | 'invariants' | 'kernel-log' | 'expectation' | 'linearizability';
 
 /** Everything a maintainer needs about the first disagreement, as data (reports render it their own way). */
 export interface Divergence {
@@ -78,6 +80,8 @@ export function divergenceSummary(d: Divergence): string {
       return `${d.operation}: invariant violated: ${d.violations?.[0] ?? ''}${(d.violations?.length ?? 0) > 1 ? ` (+${d.violations!.length - 1} more)` : ''}`;
     case 'kernel-log':
       return `${d.operation}: kernel ${d.report?.kind ?? 'report'}: ${d.report?.signature ?? ''}`;
+    case 'linearizability':
+      return `${d.operation}: no serial order explains the answers (${d.actual})`;
   }
 }
 
@@ -98,6 +102,9 @@ export function renderDivergence(d: Divergence): string {
       break;
     case 'kernel-log':
       what = `kernel reported trouble during the step (${d.report!.kind}, ${d.report!.signature}):\n${d.report!.excerpt.split('\n').map((l) => `  ${l}`).join('\n')}`;
+      break;
+    case 'linearizability':
+      what = `the operations raced, and no serial order of them explains what the kernel answered: ${d.actual}\n  closest order: ${d.expected}${d.differences?.length ? `\n${d.differences.map((x) => `  ${x.path}: expected ${x.expected}, got ${x.actual}`).join('\n')}` : ''}`;
       break;
   }
   return [
@@ -125,8 +132,11 @@ export class Checker {
   readonly branches: BranchHit[] = [];
   /** Known divergences this kernel was expected to show at some step and did not. */
   readonly fixed: string[] = [];
-  readonly history: Op[] = [];
+  readonly history: Action[] = [];
   readonly steps: StepRecord[] = [];
+  /** Operation × state pairs this checker ran, and how many operations raced in groups. */
+  readonly coverage = new OpCoverage();
+  races = 0;
 
   constructor(
     private readonly driver: StepDriver,
@@ -141,7 +151,7 @@ export class Checker {
     return this.model;
   }
 
-  // The four comparisons, each a seam: unit tests replace one with a cheat and prove a test catches it.
+  // The comparisons, each a seam: unit tests replace one with a cheat and prove a test catches it.
   protected resultsAgree(expected: OpResult, actual: OpResult): boolean {
     return resultsAgree(expected, actual);
   }
@@ -154,6 +164,10 @@ export class Checker {
     return checkInvariants(real);
   }
 
+  protected linearize(input: LinearizeInput): LinearizeResult {
+    return linearize(input);
+  }
+
   protected judge(lines: readonly string[], warningPredicted: boolean): LogVerdict {
     return judgeKernelLog(lines, warningPredicted);
   }
@@ -161,39 +175,81 @@ export class Checker {
   /** Runs one operation on both sides and compares everything; returns the real result. */
   async step(op: Op): Promise<OpResult> {
     const before = this.model;
-    const predicted = apply(before, op);
     const real = await this.driver.step([op]);
     const actual = real.results[0]!;
     this.history.push(op);
-    const operation = describeOp(op);
-    const record: StepRecord = { index: this.history.length, operation, expected: renderResult(predicted.result), actual: renderResult(actual), outcome: 'agreed', kernelLog: real.kernelLog.map((l) => l.msg) };
-    let next = predicted.next;
-    let warning = predicted.kernelWarning !== undefined;
     this.checks++;
-    if (this.resultsAgree(predicted.result, actual)) {
+    this.coverage.add(op, before, actual);
+    const [way] = explanations(before, op, actual, this.ctx.kernel, (a, b) => this.resultsAgree(a, b));
+    const record = this.record(op, way?.predicted ?? apply(before, op).result, actual, real.kernelLog);
+    if (!way) {
+      this.emit({ ...record, outcome: 'diverged' });
+      this.fail({ kind: 'result', operation: record.operation, expected: record.expected, actual: record.actual, kernelLog: record.kernelLog });
+    }
+    this.follow(way, record, op, before);
+    this.model = way.next;
+    this.observation = real.observation;
+    this.compareState(record, real.observation, way.warning);
+    return actual;
+  }
+
+  /**
+   * Runs operations at once on the kernel (racing) and accepts the answers only if some serial order of
+   * them, applied to the model, gives every answer and the state observed afterwards.
+   */
+  async together(ops: readonly Op[]): Promise<OpResult[]> {
+    const before = this.model;
+    const real = await this.driver.together(ops);
+    this.history.push({ together: ops });
+    this.checks += ops.length;
+    this.races++;
+    const kernelLog = real.kernelLog.map((l) => l.msg);
+    const operation = describeAction({ together: ops });
+    const actual = real.results.map(renderResult).join(' | ');
+    const found = this.linearize({ start: before, ops, results: real.results, after: real.observation, kernel: this.ctx.kernel, agree: (a, b) => this.resultsAgree(a, b), differences: (p, r) => this.stateDifferences(p, r) });
+    if (!found.ok) {
+      const { order, stoppedBy } = found.closest;
+      const prefix = order.map((i) => describeOp(ops[i]!)).join(', ') || '(none)';
+      const expected = 'index' in stoppedBy ? `${prefix}, then ${describeOp(ops[stoppedBy.index]!)} -> ${renderResult(stoppedBy.expected)}` : `${prefix} (state differs)`;
+      this.emit({ index: this.history.length, operation, expected: `${found.explored} orders tried`, actual, outcome: 'diverged', kernelLog });
+      this.fail({ kind: 'linearizability', operation, expected, actual, ...('differences' in stoppedBy ? { differences: rendered(stoppedBy.differences) } : {}), kernelLog });
+    }
+    const { witness } = found;
+    let state = before;
+    for (const i of witness.order) {
+      const way = witness.steps[i]!;
+      this.coverage.add(ops[i]!, state, real.results[i]!);
+      this.follow(way, this.record(ops[i]!, way.predicted, real.results[i]!, []), ops[i]!, state);
+      state = way.next;
+    }
+    this.model = witness.next;
+    this.observation = real.observation;
+    const record: StepRecord = { index: this.history.length, operation, expected: `in order ${witness.order.map((i) => i + 1).join(', ')}`, actual, outcome: 'agreed', kernelLog };
+    this.compareState(record, real.observation, witness.steps.some((w) => w.warning));
+    return real.results;
+  }
+
+  /** Runs an entry of a saved history (a recipe step). */
+  async act(a: Action): Promise<void> {
+    if (isTogether(a)) await this.together(a.together);
+    else await this.step(a);
+  }
+
+  private record(op: Op, predicted: OpResult, actual: OpResult, log: readonly { msg: string }[]): StepRecord {
+    return { index: this.history.length, operation: describeOp(op), expected: renderResult(predicted), actual: renderResult(actual), outcome: 'agreed', kernelLog: log.map((l) => l.msg) };
+  }
+
+  /** Records which explanation the kernel's answer took: a fix of a known bug, a branch, a known divergence. */
+  private follow(way: Explanation, record: StepRecord, op: Op, before: ModelState): void {
+    if (way.outcome === 'agreed') {
       const fixed = expectedDivergence(this.ctx.kernel, op, before);
       if (fixed && !this.fixed.includes(fixed.id)) this.fixed.push(fixed.id);
-    } else {
-      const branch = predicted.alternatives?.find((a) => this.resultsAgree(a.result, actual));
-      const known = branch ? undefined : lookupDivergence(this.ctx.kernel, op, before, actual);
-      if (branch) {
-        this.branches.push({ id: branch.id, reason: branch.reason, step: operation });
-        Object.assign(record, { outcome: 'branch', explainedBy: branch.id });
-        next = branch.next;
-        warning = false;
-      } else if (known) {
-        this.known.push({ id: known.id, reason: known.reason, step: operation, kernels: divergenceKernels(known) });
-        Object.assign(record, { outcome: 'known', explainedBy: known.id });
-        next = known.actualNext ? known.actualNext(before) : next;
-      } else {
-        this.emit({ ...record, outcome: 'diverged' });
-        this.fail({ kind: 'result', operation, expected: record.expected, actual: record.actual, kernelLog: record.kernelLog });
-      }
+      return;
     }
-    this.model = next;
-    this.observation = real.observation;
-    this.compareState(record, real.observation, warning);
-    return actual;
+    const hit = { id: way.by!.id, reason: way.by!.reason, step: record.operation };
+    if (way.outcome === 'branch') this.branches.push(hit);
+    else this.known.push({ ...hit, kernels: way.by!.kernels });
+    Object.assign(record, { outcome: way.outcome, explainedBy: way.by!.id });
   }
 
   /** A check that is not a model step (e.g. the provisioned inventory against the topology's expectations). */
@@ -240,6 +296,6 @@ export class Checker {
   }
 
   private fail(d: Omit<Divergence, 'topology' | 'kernel' | 'step' | 'history'>, withHistory = true): never {
-    throw new DivergenceError({ ...d, topology: this.ctx.topology, kernel: this.ctx.kernel, step: withHistory ? this.history.length : 0, history: withHistory ? this.history.map(describeOp) : [] });
+    throw new DivergenceError({ ...d, topology: this.ctx.topology, kernel: this.ctx.kernel, step: withHistory ? this.history.length : 0, history: withHistory ? this.history.map(describeAction) : [] });
   }
 }

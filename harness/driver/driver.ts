@@ -51,15 +51,22 @@ export class GuestDriver implements LabDriver {
   }
 
   /** Runs `ops` in order, then observes. The kernel log covers exactly this step. */
-  async step(ops: readonly Op[]): Promise<StepOutcome> {
-    const requests: WireRequest[] = [...ops.map(opToRequest), { kind: 'observe' }, { kind: 'kmsg', after: this.kmsgSeq }];
-    const results = await this.batch(requests);
-    const observed = results[ops.length];
-    const kmsg = results[ops.length + 1];
+  step(ops: readonly Op[]): Promise<StepOutcome> {
+    return this.run(ops.map(opToRequest), ops.length);
+  }
+
+  /** Runs `ops` at once from one barrier in the guest (the helper's P request), then observes. */
+  together(ops: readonly Op[]): Promise<StepOutcome> {
+    return this.run([{ kind: 'together', count: ops.length }, ...ops.map(opToRequest)], ops.length);
+  }
+
+  private async run(opRequests: WireRequest[], count: number): Promise<StepOutcome> {
+    const results = await this.batch([...opRequests, { kind: 'observe' }, { kind: 'kmsg', after: this.kmsgSeq }]);
+    const [observed, kmsg] = results.slice(-2);
     if (!observed || observed.kind !== 'observe' || !kmsg || kmsg.kind !== 'kmsg') throw new Error('guest helper: batch answer out of order');
     this.kmsgSeq = kmsg.last;
     return {
-      results: results.slice(0, ops.length).map(resultToOpResult),
+      results: results.slice(opRequests.length - count, opRequests.length).map(resultToOpResult),
       observation: toObservation(observed.raw, { bootBlocks: this.bootBlocks }),
       kernelLog: kmsg.records,
     };

@@ -19,6 +19,8 @@ export interface StepOutcome {
 export interface StepDriver {
   /** Runs `ops` in order, then observes. The kernel log covers exactly this step. */
   step(ops: readonly Op[]): Promise<StepOutcome>;
+  /** Runs `ops` at once, racing each other, then observes; results are in the order of `ops`. */
+  together(ops: readonly Op[]): Promise<StepOutcome>;
   observe(): Promise<Observation>;
 }
 

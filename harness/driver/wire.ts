@@ -30,7 +30,12 @@ export type WireRequest =
   | { kind: 'read'; path: string }
   | { kind: 'link'; path: string }
   | { kind: 'observe' }
-  | { kind: 'kmsg'; after: number };
+  | { kind: 'kmsg'; after: number }
+  /** The next `count` requests (writes and reads) run at once, released from one barrier. */
+  | { kind: 'together'; count: number };
+
+/** The helper's limit on requests run at once (TOGETHER_MAX). */
+export const TOGETHER_MAX = 16;
 
 type Failed = { ok: false; errno: Errno };
 
@@ -39,7 +44,8 @@ export type WireResult =
   | ({ kind: 'write' } & ({ ok: true; written?: number } | Failed))
   | ({ kind: 'read' | 'link' } & ({ ok: true; value: string } | Failed))
   | { kind: 'observe'; raw: RawObservation }
-  | { kind: 'kmsg'; records: KernelLogLine[]; last: number };
+  | { kind: 'kmsg'; records: KernelLogLine[]; last: number }
+  | { kind: 'together'; count: number };
 
 // ---- encoding -------------------------------------------------------------------------------------------
 
@@ -67,6 +73,9 @@ export function encodeBatch(requests: readonly WireRequest[]): string {
         case 'kmsg':
           if (!Number.isSafeInteger(r.after) || r.after < -1) throw new Error(`guest helper: bad kmsg sequence ${r.after}`);
           return `K\t${r.after}\n`;
+        case 'together':
+          if (!Number.isInteger(r.count) || r.count < 2 || r.count > TOGETHER_MAX) throw new Error(`guest helper: cannot run ${r.count} requests together (2 to ${TOGETHER_MAX})`);
+          return `P\t${r.count}\n`;
       }
     })
     .join('');
@@ -78,7 +87,7 @@ export function opToRequest(op: Op): WireRequest {
 }
 
 export function resultToOpResult(r: WireResult): OpResult {
-  if (r.kind === 'observe' || r.kind === 'kmsg') throw new Error(`guest helper: a ${r.kind} result is not an operation's result`);
+  if (r.kind === 'observe' || r.kind === 'kmsg' || r.kind === 'together') throw new Error(`guest helper: a ${r.kind} result is not an operation's result`);
   if (!r.ok) return fail(r.errno);
   return r.kind === 'write' ? ok() : ok(r.value);
 }
@@ -132,6 +141,7 @@ const KmsgResultSchema = z.strictObject({
   errno: errnoNumber.optional(),
 });
 const ObserveResultSchema = z.strictObject({ observe: RawObservationSchema });
+const TogetherResultSchema = z.strictObject({ together: z.number().int() });
 const BatchSchema = z.strictObject({ results: z.array(z.unknown()) });
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -141,7 +151,7 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 }
 
 function describeRequest(r: WireRequest): string {
-  return r.kind === 'observe' ? 'observe' : r.kind === 'kmsg' ? `kmsg after ${r.after}` : `${r.kind} ${r.path}`;
+  return r.kind === 'observe' ? 'observe' : r.kind === 'kmsg' ? `kmsg after ${r.after}` : r.kind === 'together' ? `together ${r.count}` : `${r.kind} ${r.path}`;
 }
 
 function decodeOne(req: WireRequest, value: unknown): WireResult {
@@ -164,6 +174,11 @@ function decodeOne(req: WireRequest, value: unknown): WireResult {
       // Losing the kernel log would hide WARNINGs from the comparison, so it is an error, not an empty log.
       if (r.errno !== undefined) throw new Error(`guest helper: reading /dev/kmsg failed with ${errnoName(r.errno)}`);
       return { kind: 'kmsg', records: r.records, last: r.last };
+    }
+    case 'together': {
+      const r = parseWith(TogetherResultSchema, value, what);
+      if (r.together !== req.count) throw new Error(`guest helper: ran ${r.together} requests together, asked for ${req.count}`);
+      return { kind: 'together', count: r.together };
     }
   }
 }

@@ -6,7 +6,7 @@ import { checkStateInvariants } from './invariants.ts';
 import { observe } from './observe.ts';
 import { fail } from './ops.ts';
 import type { State } from './state.ts';
-import { GiB, KiB, MiB, R612, autoOnlineRef, blockRef, devRef, drvRef, hmem, must, pmem, r, read, regionRef, result, stateFor, step, w } from './testing/fixtures.ts';
+import { GiB, KiB, R612, autoOnlineRef, blockRef, devRef, drvRef, hmem, must, pmem, r, read, result, stateFor, step, w } from './testing/fixtures.ts';
 
 const R73 = '7.3.4+deb13-amd64';
 const R71 = '7.1.13+deb13-amd64';

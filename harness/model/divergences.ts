@@ -9,6 +9,7 @@
 // - `mapping` on a bound device appends a range (mapping_store never checks dev->driver, unlike size_store and
 //   align_store). It is the same in every release since v5.10 and has no fix upstream, so the intended
 //   behaviour is not established; modelled as is.
+import { lowestFreeId } from './allocator.ts';
 import { mappingLengthMisaligned } from './device.ts';
 import { type Op, type OpResult, fail, ok, resultsAgree } from './ops.ts';
 import { handlerInput } from './parse.ts';
@@ -21,8 +22,13 @@ export interface KnownDivergence {
   kernels: { from: string; to?: string };
   /** Where a real guest showed it (and where it did not), so a reader knows what the range rests on. */
   measured: string;
-  /** Whether `op` on `stateBefore` is an instance of the bug. */
-  matches(op: Op, stateBefore: State): boolean;
+  /**
+   * Whether `op` on `stateBefore` is an instance of the bug. `raceStart`: for an operation that raced
+   * others, the state when they all began (a bug only a race can show matches only with it).
+   */
+  matches(op: Op, stateBefore: State, raceStart?: State): boolean;
+  /** The affected kernel prints a WARNING or stack dump on this path. */
+  kernelWarning?: string;
   intended: OpResult;
   actualOnKernel: OpResult;
   reason: string;
@@ -47,6 +53,28 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
       '`rc = -ENXIO` with the rwsem result, so a length that is not a multiple of max(align, 2 MiB) skips ' +
       'alloc_dev_dax_range and returns the byte count with nothing allocated; 6.1 returns ENXIO',
   },
+  {
+    id: 'create-takes-id-of-racing-delete',
+    kernels: { from: '6.9' },
+    measured: 'shown by Debian 6.12.117 on hmem and cxl (concurrency suite, 2026-12-02)',
+    matches: (op, s, raceStart) => {
+      if (!raceStart || op.op !== 'write' || op.ref.kind !== 'region' || op.ref.attr !== 'create') return false;
+      const r = s.regions.get(op.ref.host);
+      if (!r) return false;
+      const name = `dax${r.id}.${lowestFreeId(s, r.host)}`;
+      return raceStart.devices.has(name) && !s.devices.has(name);
+    },
+    intended: ok(),
+    actualOnKernel: fail('EEXIST'),
+    kernelWarning: "sysfs: cannot create duplicate filename '…/daxR.N' (sysfs_warn_dup from device_add in __devm_create_dev_dax)",
+    reason:
+      'delete_store frees the device id (__free_dev_dax_id) under dax_dev_rwsem and unregisters the device only ' +
+      'after dropping it; since c05ae9d85b47 (v6.9, "dax/bus.c: replace driver-core lock usage by a local rwsem") ' +
+      'create_store holds dax_region_rwsem instead of the region device lock delete_store keeps across the ' +
+      'unregister, so a create in that window takes the freed id and device_add() meets the old daxR.N still in ' +
+      'sysfs: EEXIST and a duplicate-filename stack dump. 6.1 serialises both on device_lock(region)',
+    actualNext: (before) => before,
+  },
 ];
 
 /** `6.9 and later` / `6.9 up to 7.4`, then what it was measured on. */
@@ -59,8 +87,8 @@ function inRange(release: string, kernels: KnownDivergence['kernels']): boolean 
 }
 
 /** The known divergence explaining `actual` for `op` on `stateBefore` under kernel `release`, if any. */
-export function lookupDivergence(release: string, op: Op, stateBefore: State, actual: OpResult): KnownDivergence | undefined {
-  return KNOWN_DIVERGENCES.find((k) => inRange(release, k.kernels) && resultsAgree(actual, k.actualOnKernel) && k.matches(op, stateBefore));
+export function lookupDivergence(release: string, op: Op, stateBefore: State, actual: OpResult, raceStart?: State): KnownDivergence | undefined {
+  return KNOWN_DIVERGENCES.find((k) => inRange(release, k.kernels) && resultsAgree(actual, k.actualOnKernel) && k.matches(op, stateBefore, raceStart));
 }
 
 /** The known divergence this kernel should show for `op` (inside its release range): a kernel that does not may have fixed it. */

@@ -21,6 +21,17 @@ export type AttrRef =
  */
 export type Op = { op: 'write'; ref: AttrRef; value: string } | { op: 'read'; ref: AttrRef };
 
+/** Operations run at once, racing each other (released from one barrier in the guest). */
+export interface Together {
+  readonly together: readonly Op[];
+}
+
+/** One entry of a history: an operation, or operations that raced. */
+export type Action = Op | Together;
+
+export const isTogether = (a: Action): a is Together => 'together' in a;
+export const opsOf = (a: Action): readonly Op[] => (isTogether(a) ? a.together : [a]);
+
 export type OpResult = { ok: true; value?: string } | { ok: false; errno: Errno };
 
 export const ok = (value?: string): OpResult => (value === undefined ? { ok: true } : { ok: true, value });
@@ -41,6 +52,10 @@ export function renderResult(r: OpResult): string {
 export function describeOp(op: Op): string {
   const where = describeRef(op.ref);
   return op.op === 'write' ? `write ${where} ${JSON.stringify(op.value)}` : `read ${where}`;
+}
+
+export function describeAction(a: Action): string {
+  return isTogether(a) ? `together { ${a.together.map(describeOp).join(' | ')} }` : describeOp(a);
 }
 
 export function describeRef(ref: AttrRef): string {

@@ -17,7 +17,11 @@ function storeCreate(s: State, r: Region, input: string): Step {
   if (!v.ok) return refuse(s, v.errno);
   if (v.value !== 1) return refuse(s, 'EINVAL');
   if (availableSize(s, r) === 0n) return refuse(s, 'ENOSPC');
-  const id = lowestFreeId(s, r.host);
+  return succeed(addCreatedDevice(s, r, lowestFreeId(s, r.host)));
+}
+
+/** What a successful create_store leaves: a size-0 device with id `id`, the seed if there is none, the youngest. */
+export function addCreatedDevice(s: State, r: Region, id: number): State {
   const d: Device = {
     name: `dax${r.id}.${id}`,
     host: r.host,
@@ -29,7 +33,7 @@ function storeCreate(s: State, r: Region, input: string): Step {
     numaNode: r.numaNode,
     stalePgmap: false,
   };
-  return succeed(putRegion(putDevice(s, d), { ...r, seed: r.seed ?? d.name, youngest: d.name }));
+  return putRegion(putDevice(s, d), { ...r, seed: r.seed ?? d.name, youngest: d.name });
 }
 
 /** delete_store: a child of this host, unbound, size 0 and not id 0; seed/youngest pointing at it are cleared. */

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { BUS_ATTR_NAMES, DAX_DRIVER_NAMES, DEVICE_ATTR_NAMES, DRIVER_ATTR_NAMES, MAPPING_ATTR_NAMES, REGION_ATTR_NAMES } from '../abi/attributes.ts';
 import { CAPABILITIES, type Capability } from '../abi/capabilities.ts';
-import type { Op } from '../model/ops.ts';
+import { opsOf, type Action } from '../model/ops.ts';
 import { InputError } from '../util/input-error.ts';
 
 export const RECIPE_SCHEMA = 'dax-harness/recipe@2';
@@ -33,6 +33,8 @@ const attrRef = z.discriminatedUnion('kind', [
 ]);
 
 const op = z.discriminatedUnion('op', [z.object({ op: z.literal('write'), ref: attrRef, value: z.string() }), z.object({ op: z.literal('read'), ref: attrRef })]);
+/** Operations that raced: the guest helper runs at most 16 at once. */
+const together = z.strictObject({ together: z.array(op).min(2).max(16) });
 
 const release = z.string().regex(/^\d+\.\d+/, 'a kernel version like 6.12 or 6.1.192');
 
@@ -47,7 +49,7 @@ export const recipeSchema = z.object({
     })
     .default({ capabilities: [] }),
   model: z.object({ memmapOnMemory: z.enum(['N', 'Y', 'force']).optional() }).default({}),
-  steps: z.array(op).min(1),
+  steps: z.array(z.union([op, together])).min(1),
   origin: z.object({ suite: z.string(), case: z.string(), seed: z.number().optional(), kernel: z.string(), savedAt: z.string() }).optional(),
 });
 
@@ -63,19 +65,28 @@ function upgrade(data: unknown): unknown {
   return { ...d, schema: RECIPE_SCHEMA, ...(d.kernel ? { kernel: { ...d.kernel, ...(caps ? { capabilities: caps } : {}) } } : {}) };
 }
 
+type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
+
+/** A step is an operation or a `together` group: name the field inside the branch that got furthest. */
+function deepest(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return issue;
+  const inner = issue.errors.map((branch) => deepest(branch[0]!)).sort((a, b) => b.path.length - a.path.length)[0]!;
+  return { ...inner, path: [...issue.path, ...inner.path] };
+}
+
 /** One line naming the first bad field: `steps[2].ref.attr: Invalid option: expected one of …`. */
 export function parseRecipe(data: unknown, file: string): Recipe {
   const r = recipeSchema.safeParse(upgrade(data));
   if (r.success) return r.data;
-  const { path, message } = r.error.issues[0]!;
+  const { path, message } = deepest(r.error.issues[0]!);
   const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(top)';
   throw new RecipeError(`${file}: ${where}: ${message.split('\n')[0]}`);
 }
 
 /** What a kernel must have for these steps to mean anything: a kernel without it is "cannot test" (125). */
-export function capabilitiesUsedBy(steps: readonly Op[]): Capability[] {
+export function capabilitiesUsedBy(steps: readonly Action[]): Capability[] {
   const caps = new Set<Capability>();
-  for (const s of steps) {
+  for (const s of steps.flatMap(opsOf)) {
     if (s.ref.kind === 'device' && s.ref.attr === 'memmap_on_memory') caps.add('memmapOnMemoryAttr');
     if (s.ref.kind === 'device' && s.ref.attr === 'state') caps.add('kmemState');
     if (s.ref.kind === 'driver') caps.add(s.ref.driver);
@@ -83,7 +94,7 @@ export function capabilitiesUsedBy(steps: readonly Op[]): Capability[] {
   return [...caps].sort();
 }
 
-export function makeRecipe(parts: { topology: string; capabilities: readonly Capability[]; model?: Recipe['model']; steps: readonly Op[]; origin: NonNullable<Recipe['origin']> }): Recipe {
+export function makeRecipe(parts: { topology: string; capabilities: readonly Capability[]; model?: Recipe['model']; steps: readonly Action[]; origin: NonNullable<Recipe['origin']> }): Recipe {
   const capabilities = [...new Set([...parts.capabilities, ...capabilitiesUsedBy(parts.steps)])].sort();
   return { schema: RECIPE_SCHEMA, topology: parts.topology, kernel: { capabilities }, model: parts.model ?? {}, steps: [...parts.steps] as Recipe['steps'], origin: parts.origin };
 }

@@ -8,6 +8,7 @@ import { GuestSetupError } from '../guest/errors.ts';
 import type { LabGuest } from '../lab/session.ts';
 import { compareReleases } from '../model/profiles.ts';
 import type { KnownHit } from '../compare/checker.ts';
+import { opsOf } from '../model/ops.ts';
 import type { Recipe } from './recipe.ts';
 import { InputError } from '../util/input-error.ts';
 
@@ -23,12 +24,13 @@ export function unknownDevices(recipe: Recipe, lab: LabGuest): string[] {
   const known = new Set(lab.inventory.observation.devices.map((d) => d.name));
   const regionIds = new Set(lab.inventory.regions.map((r) => r.id));
   const out = new Set<string>();
-  for (const s of recipe.steps) {
+  const ops = recipe.steps.flatMap(opsOf);
+  for (const s of ops) {
     const name = s.ref.kind === 'device' || s.ref.kind === 'mapping' ? s.ref.device : null;
     if (name === null || known.has(name)) continue;
     // A device of an existing dynamic region may be one a `create` step makes.
     const region = parseDeviceName(name)?.[0] ?? NaN;
-    const creatable = regionIds.has(region) && recipe.steps.some((x) => x.op === 'write' && x.ref.kind === 'region' && x.ref.attr === 'create');
+    const creatable = regionIds.has(region) && ops.some((x) => x.op === 'write' && x.ref.kind === 'region' && x.ref.attr === 'create');
     if (!creatable) out.add(name);
   }
   return [...out];
@@ -55,7 +57,7 @@ export async function replay(recipe: Recipe, release: string, boot: () => Promis
     const mark = lab.guest.console.mark();
     let diverged: string | null = null;
     try {
-      for (const op of recipe.steps) await checker.step(op);
+      for (const a of recipe.steps) await checker.act(a);
     } catch (err) {
       if (!(err instanceof DivergenceError)) throw err;
       diverged = err.message;

@@ -2,6 +2,7 @@
 // durations, then every failure with its one line, kind and the command that replays it, the known kernel
 // divergences apart from failures, the allowed outcomes the kernel chose, and the skips with reasons.
 import { durationText, failureKindText, failureLine, identityLine } from './facts.ts';
+import { mergeCoverage } from '../compare/op-coverage.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -45,6 +46,7 @@ export function markdownSummary(run: RunResults): string {
     for (const { b } of branches) counts.set(b.id, (counts.get(b.id) ?? 0) + 1);
     lines.push('### Outcomes the kernel may choose, as taken', '', ...[...counts].map(([id, n]) => `- ${id}: ${n}×`), '');
   }
+  lines.push(...coverageSection(run));
   const skipped = run.cases.filter((c) => c.status === 'skipped');
   if (skipped.length) {
     lines.push('### Skipped', '');
@@ -62,4 +64,28 @@ export function markdownSummary(run: RunResults): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** What the run drove: operations, races, and the operation × state pairs reached (accepted/runs each). */
+function coverageSection(run: RunResults): string[] {
+  const pairs = mergeCoverage(run.cases.map((c) => c.coverage ?? []));
+  if (!pairs.length) return [];
+  const operations = run.cases.reduce((n, c) => n + (c.operations ?? 0), 0);
+  const races = run.cases.reduce((n, c) => n + (c.races ?? 0), 0);
+  const byOp = new Map<string, string[]>();
+  for (const p of pairs) byOp.set(p.op, [...(byOp.get(p.op) ?? []), `${p.state} ${p.accepted}/${p.runs}`]);
+  return [
+    '### Operations driven',
+    '',
+    `${operations} sysfs operations${races ? `, ${races} races` : ''}; ${pairs.length} operation × state pairs reached (accepted/run per state).`,
+    '',
+    `<details><summary>${byOp.size} operations</summary>`,
+    '',
+    '| operation | states reached |',
+    '|---|---|',
+    ...[...byOp].map(([op, states]) => `| \`${op}\` | ${cell(states.join('; '))} |`),
+    '',
+    '</details>',
+    '',
+  ];
 }

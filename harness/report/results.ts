@@ -4,6 +4,7 @@
 // (`setupMs`); failures carry a kind and, for divergences, the structured divergence; the seed is recorded.
 import type { BranchHit, Divergence, KnownHit, StepRecord } from '../compare/checker.ts';
 import type { KernelReport } from '../compare/judge.ts';
+import type { CoverageEntry } from '../compare/op-coverage.ts';
 
 export const RESULTS_SCHEMA = 'dax-harness/results@2';
 
@@ -62,6 +63,11 @@ export interface CaseResult {
   recipe?: string;
   repro?: string;
   steps?: StepRecord[];
+  /** Sysfs operations the case ran, and how many groups of them raced. */
+  operations?: number;
+  races?: number;
+  /** Operation × state pairs the case reached (harness/compare/op-coverage.ts). */
+  coverage?: CoverageEntry[];
 }
 
 export interface Totals {

@@ -1,10 +1,10 @@
 // What a case leaves on disk: its console and kernel log, and the recipe that replays a failure. Writing
 // them can fail (a full disk, an unwritable --out); that costs the file, never the case or the run.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepRecord } from '../compare/checker.ts';
 import type { ModelOverrides } from '../compare/init-model.ts';
-import type { Op } from '../model/ops.ts';
+import type { Action } from '../model/ops.ts';
 import { makeRecipe } from '../recipe/recipe.ts';
 import { atomicWriteFileSync } from '../util/atomic.ts';
 import type { CaseInstance } from './suite.ts';
@@ -43,7 +43,7 @@ export class CaseOutput {
     return this.write(join(this.dir, 'console', caseFileName(c, '.log')), text);
   }
 
-  recipe(c: CaseInstance, ops: readonly Op[], opts: { seed: number; modelOverrides?: ModelOverrides }, kernel: string): string | undefined {
+  recipe(c: CaseInstance, ops: readonly Action[], opts: { seed: number; modelOverrides?: ModelOverrides }, kernel: string): string | undefined {
     const recipe = makeRecipe({
       topology: c.topology,
       capabilities: [...(c.def.needs.requires ?? [])],

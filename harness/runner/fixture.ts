@@ -6,7 +6,7 @@
 // cases all reset through sysfs never pay for one.
 import { GuestSetupError } from '../guest/errors.ts';
 import type { LabGuest } from '../lab/session.ts';
-import type { Op } from '../model/ops.ts';
+import type { Action } from '../model/ops.ts';
 import type { GuestEvent } from '../report/reporter.ts';
 import type { GuestCounts } from '../report/results.ts';
 import { matchesInventory, resetGuest } from './reset.ts';
@@ -57,18 +57,18 @@ export class GuestFixture {
    * After a case: back to the provisioned state through sysfs, proven against the inventory. A suspect guest
    * (it warned, crashed or hung) or an unprovable reset means the next case gets a renewed one.
    */
-  async settle(history: readonly Op[], suspect: boolean): Promise<void> {
+  async settle(history: readonly Action[], suspect: boolean): Promise<void> {
     this.renewBeforeNext = suspect || !this.lab || !(await this.reset(history));
   }
 
   /** Mid-case: the provisioned state now, by reset if it can be proven, by renewal otherwise. */
-  async freshNow(history: readonly Op[]): Promise<LabGuest> {
+  async freshNow(history: readonly Action[]): Promise<LabGuest> {
     if (this.closed) throw new GuestSetupError(`the fixture of ${this.topology} is closed`);
     if (this.lab && (await this.reset(history))) return this.lab;
     return this.renew();
   }
 
-  private async reset(history: readonly Op[]): Promise<boolean> {
+  private async reset(history: readonly Action[]): Promise<boolean> {
     if (!this.lab?.guest.alive) return false;
     return resetGuest(this.lab, history).catch(() => false);
   }

@@ -4,7 +4,7 @@
 import { diff } from '../compare/diff.ts';
 import type { LabGuest } from '../lab/session.ts';
 import { blocksOfDevice, type Observation, type ObservedDevice } from '../model/observation.ts';
-import type { Op } from '../model/ops.ts';
+import { opsOf, type Action, type Op } from '../model/ops.ts';
 
 const w = (ref: Op['ref'], value: string): Op => ({ op: 'write', ref, value });
 
@@ -47,9 +47,10 @@ export function matchesInventory(lab: LabGuest, now: Observation): boolean {
 }
 
 /** `history`: the case's operations; new_id entries and the online policy are not observable, so they come from it. */
-export async function resetGuest(lab: LabGuest, history: readonly Op[]): Promise<boolean> {
-  const newIds = [...new Set(history.flatMap((o) => (o.op === 'write' && o.ref.kind === 'driver' && o.ref.attr === 'new_id' ? [o.value] : [])))];
-  const policyTouched = history.some((o) => o.op === 'write' && (o.ref.kind === 'memory' || (o.ref.kind === 'bus' && o.ref.attr === 'drivers_autoprobe')));
+export async function resetGuest(lab: LabGuest, history: readonly Action[]): Promise<boolean> {
+  const ops = history.flatMap(opsOf);
+  const newIds = [...new Set(ops.flatMap((o) => (o.op === 'write' && o.ref.kind === 'driver' && o.ref.attr === 'new_id' ? [o.value] : [])))];
+  const policyTouched = ops.some((o) => o.op === 'write' && (o.ref.kind === 'memory' || (o.ref.kind === 'bus' && o.ref.attr === 'drivers_autoprobe')));
   const now = await lab.driver.observe();
   if (matchesInventory(lab, now) && newIds.length === 0 && !policyTouched) return true;
   const after = (await lab.driver.step(undoOps(now, lab.inventory.observation, lab.inventory.blockSize, newIds, lab.inventory.autoOnline))).observation;

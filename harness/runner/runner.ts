@@ -5,6 +5,8 @@ import { appendFileSync } from 'node:fs';
 import { Checker, DivergenceError, type StepRecord } from '../compare/checker.ts';
 import { initModel, type ModelOverrides } from '../compare/init-model.ts';
 import { judgeCaseConsole, type KernelReport } from '../compare/judge.ts';
+import { mergeCoverage } from '../compare/op-coverage.ts';
+import { opsOf } from '../model/ops.ts';
 import { HelperError } from '../driver/driver.ts';
 import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
 import type { LabGuest } from '../lab/session.ts';
@@ -231,6 +233,9 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
   const result: CaseResult = {
     ...base,
     checks: checkers.reduce((n, k) => n + k.checks, 0),
+    operations: checkers.reduce((n, k) => n + k.history.reduce((m, a) => m + opsOf(a).length, 0), 0),
+    ...(checkers.some((k) => k.races) ? { races: checkers.reduce((n, k) => n + k.races, 0) } : {}),
+    coverage: mergeCoverage(checkers.map((k) => k.coverage.entries())),
     durationMs,
     setupMs,
     ...outcome,

@@ -5,7 +5,7 @@
 import type { Capability } from '../abi/capabilities.ts';
 import type { Provider } from '../abi/providers.ts';
 import type { Checker } from '../compare/checker.ts';
-import type { Op } from '../model/ops.ts';
+import type { Action } from '../model/ops.ts';
 import type { Inventory, ProvisionedRegion } from '../lab/inventory.ts';
 import type { LabGuest } from '../lab/session.ts';
 
@@ -23,7 +23,7 @@ export interface CaseContext {
   /** Returns the guest to its provisioned state and gives a new checker starting from the boot inventory. */
   fresh(): Promise<Checker>;
   /** Saves the operations as a replayable recipe for this case's topology and kernel. */
-  saveRecipe(ops: readonly Op[]): void;
+  saveRecipe(history: readonly Action[]): void;
 }
 
 export interface CaseNeeds {

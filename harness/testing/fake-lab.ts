@@ -38,6 +38,8 @@ export interface FakeHooks {
   die?: (op: Op) => boolean;
   /** Which of the model's alternative outcomes the kernel takes (undefined: the first prediction). */
   branch?: (op: Op, alternatives: readonly Alternative[]) => Alternative | undefined;
+  /** The serial order a batch run together takes inside the fake kernel (default: last first). */
+  order?: (ops: readonly Op[]) => number[];
 }
 
 export interface FakeSpec {
@@ -97,10 +99,20 @@ export class FakeGuest implements LabDriver, GuestMachine {
   }
 
   async step(ops: readonly Op[]): Promise<StepOutcome> {
+    return this.runOps(ops, ops.map((_, i) => i));
+  }
+
+  /** A linearizable fake kernel: the racing operations take effect one at a time, in the hook's order. */
+  async together(ops: readonly Op[]): Promise<StepOutcome> {
+    return this.runOps(ops, this.hooks.order?.(ops) ?? ops.map((_, i) => ops.length - 1 - i));
+  }
+
+  private async runOps(ops: readonly Op[], order: readonly number[]): Promise<StepOutcome> {
     if (!this.alive) throw new QemuExitedError(`QEMU of ${this.name} exited (9)`, '9', this.console.tail());
-    const results: OpResult[] = [];
+    const results: OpResult[] = new Array(ops.length);
     const kernelLog: StepOutcome['kernelLog'] = [];
-    for (const op of ops) {
+    for (const i of order) {
+      const op = ops[i]!;
       this.console.lines.push(...(this.hooks.console?.(op) ?? []));
       if (this.hooks.die?.(op)) {
         this.alive = false;
@@ -117,7 +129,7 @@ export class FakeGuest implements LabDriver, GuestMachine {
         kernelLog.push({ seq: ++this.seq, level: 4, msg });
         this.console.lines.push(`[    1.000000] ${msg}`);
       }
-      results.push(this.hooks.result?.(op, outcome.result) ?? outcome.result);
+      results[i] = this.hooks.result?.(op, outcome.result) ?? outcome.result;
       this.state = outcome.next;
     }
     const fresh = kernelLog.filter((l) => l.seq > this.logSeq);

@@ -11,6 +11,9 @@
  *                      DEV, MAP, REG: comma-separated names of the device, mappingN and dax_region files to
  *                      read (the host's attribute table decides; the helper knows none of them)
  *   K \t SEQ           /dev/kmsg records with seq > SEQ (SEQ may be -1); "errno" if reading failed
+ *   P \t N             the next N requests (2..16, each W or R) run at once: one process each, released
+ *                      together from a barrier, so the kernel sees them race; answered {"together":N},
+ *                      then their own answers in request order
  * stdout: {"results":[...]} with one entry per request. Strings are JSON-escaped byte by byte: bytes
  * outside printable ASCII become \u00XX, which the host reads back as latin1, so no byte is ever lost.
  * Inside an observation a file that does not exist is null and any other failure is {"errno":N}: a hidden
@@ -27,8 +30,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#define TOGETHER_MAX 16
 #define KMSG_RECORD_MAX 8192 /* the kernel's CONSOLE_EXT_LOG_MAX: a smaller read buffer gets EINVAL */
 
 struct req {
@@ -36,7 +41,7 @@ struct req {
 	const char *path;
 	unsigned char *value;
 	size_t len;
-	long long after;
+	long long after; /* K: the sequence number; P: how many requests run together */
 	char **attrs[3]; /* O: device, mapping and region file names, each NULL-terminated */
 };
 
@@ -501,7 +506,7 @@ static const char *parse_line(char *line, struct req *r)
 		f[nf++] = tab + 1;
 	}
 	r->kind = strlen(f[0]) == 1 ? f[0][0] : 0;
-	int want = r->kind == 'W' ? 3 : r->kind == 'R' || r->kind == 'L' || r->kind == 'K' ? 2 : r->kind == 'O' ? 4 : 0;
+	int want = r->kind == 'W' ? 3 : r->kind == 'R' || r->kind == 'L' || r->kind == 'K' || r->kind == 'P' ? 2 : r->kind == 'O' ? 4 : 0;
 	if (!want)
 		return "unknown request";
 	if (nf != want)
@@ -510,6 +515,14 @@ static const char *parse_line(char *line, struct req *r)
 		for (int i = 0; i < 3; i++)
 			if (!(r->attrs[i] = name_list(f[i + 1])))
 				return "bad file name list";
+		return NULL;
+	}
+	if (r->kind == 'P') {
+		char *end;
+		errno = 0;
+		r->after = strtoll(f[1], &end, 10);
+		if (!*f[1] || *end || errno || r->after < 2 || r->after > TOGETHER_MAX)
+			return "bad number of requests to run together";
 		return NULL;
 	}
 	if (r->kind == 'K') {
@@ -558,8 +571,83 @@ static struct req *parse_batch(char *in, size_t len, int *count)
 		}
 		p = nl ? nl + 1 : end;
 	}
+	for (int i = 0; i < n; i++) {
+		if (reqs[i].kind != 'P')
+			continue;
+		int k = (int)reqs[i].after;
+		if (i + k >= n) {
+			fprintf(stderr, "daxh-helper: malformed batch, line %d: fewer than %d requests follow\n", i + 1, k);
+			exit(2);
+		}
+		for (int j = i + 1; j <= i + k; j++)
+			if (reqs[j].kind != 'W' && reqs[j].kind != 'R') {
+				fprintf(stderr, "daxh-helper: malformed batch, line %d: only W and R run together\n", j + 1);
+				exit(2);
+			}
+		i += k;
+	}
 	*count = n;
 	return reqs;
+}
+
+static void run_one(const struct req *r)
+{
+	switch (r->kind) {
+	case 'W': do_write(r); break;
+	case 'R': do_read(r); break;
+	case 'L': do_link(r); break;
+	case 'O': observe(r); break;
+	case 'K': do_kmsg(r); break;
+	}
+}
+
+/*
+ * Runs n requests at once, one child each. Every child blocks reading the barrier pipe; closing its write
+ * end releases them all in the same instant, which is as close to simultaneous system calls as userspace
+ * gets. Each child answers into its own pipe, and the answers are copied out in request order. A child
+ * whose system call never returns keeps this process waiting: the host's step deadline names that a hang.
+ */
+static void run_together(const struct req *reqs, int n)
+{
+	int barrier[2], out[TOGETHER_MAX];
+	pid_t pid[TOGETHER_MAX];
+	if (fflush(stdout) || pipe2(barrier, O_CLOEXEC))
+		die(1, "cannot set up requests to run together", strerror(errno));
+	for (int k = 0; k < n; k++) {
+		int p[2];
+		if (pipe2(p, O_CLOEXEC))
+			die(1, "pipe", strerror(errno));
+		pid[k] = fork();
+		if (pid[k] < 0)
+			die(1, "fork", strerror(errno));
+		if (pid[k] == 0) {
+			char c;
+			close(barrier[1]);
+			if (dup2(p[1], 1) < 0)
+				_exit(1);
+			while (read(barrier[0], &c, 1) < 0 && errno == EINTR)
+				;
+			run_one(&reqs[k]);
+			_exit(fflush(stdout) ? 1 : 0);
+		}
+		close(p[1]);
+		out[k] = p[0];
+	}
+	close(barrier[1]);
+	close(barrier[0]);
+	for (int k = 0; k < n; k++) {
+		char *buf;
+		size_t len;
+		int status, e = slurp_fd(out[k], &buf, &len);
+		while (waitpid(pid[k], &status, 0) < 0 && errno == EINTR)
+			;
+		if (e || !WIFEXITED(status) || WEXITSTATUS(status) || !len)
+			die(1, "a request run together failed in its own process", e ? strerror(e) : NULL);
+		if (k)
+			putchar(',');
+		fwrite(buf, 1, len, stdout);
+		free(buf);
+	}
 }
 
 int main(int argc, char **argv)
@@ -596,13 +684,14 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		if (i)
 			putchar(',');
-		switch (reqs[i].kind) {
-		case 'W': do_write(&reqs[i]); break;
-		case 'R': do_read(&reqs[i]); break;
-		case 'L': do_link(&reqs[i]); break;
-		case 'O': observe(&reqs[i]); break;
-		case 'K': do_kmsg(&reqs[i]); break;
+		if (reqs[i].kind == 'P') {
+			int k = (int)reqs[i].after;
+			printf("{\"together\":%d},", k);
+			run_together(&reqs[i + 1], k);
+			i += k;
+			continue;
 		}
+		run_one(&reqs[i]);
 	}
 	fputs("]}\n", stdout);
 	if (fflush(stdout) || ferror(stdout))

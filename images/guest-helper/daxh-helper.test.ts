@@ -98,6 +98,36 @@ test('a malformed batch runs nothing: exit 2, the line and reason on stderr, no 
   }
 });
 
+test('P: requests run together really overlap, and answer in request order', async (t) => {
+  const dir = await scratch(t);
+  const fifo = join(dir, 'fifo');
+  await execa('mkfifo', [fifo]);
+  // Opening a FIFO blocks until the other end opens: run one after the other, this batch would never end.
+  const results = await run([
+    { kind: 'together', count: 3 },
+    { kind: 'write', path: fifo, value: 'raced' },
+    { kind: 'write', path: join(dir, 'missing'), value: '1' },
+    { kind: 'read', path: fifo },
+    { kind: 'read', path: join(dir, 'missing') },
+  ]);
+  t.deepEqual(results, [
+    { kind: 'together', count: 3 },
+    { kind: 'write', ok: true },
+    { kind: 'write', ok: false, errno: 'ENOENT' },
+    { kind: 'read', ok: true, value: 'raced' },
+    { kind: 'read', ok: false, errno: 'ENOENT' },
+  ]);
+});
+
+test('P: a group must be 2 to 16 writes and reads that are all there', async (t) => {
+  for (const bad of ['P\t1\nR\t/a\n', 'P\t17\n', 'P\t2\nR\t/a\n', 'P\t2\nR\t/a\nK\t-1\n', 'P\t2\nR\t/a\nL\t/b\n', 'P\tx\n']) {
+    const r = await exec([], bad);
+    t.is(r.code, 2, JSON.stringify(bad));
+    t.is(r.stdout.length, 0, JSON.stringify(bad));
+  }
+  t.throws(() => encodeBatch([{ kind: 'together', count: 17 }]), { message: /2 to 16/ });
+});
+
 test('an empty batch answers an empty result list', async (t) => {
   t.deepEqual(await run([]), []);
 });

@@ -1,0 +1,131 @@
+// The linearizability search on histories with a known answer: ones some serial order explains (found,
+// whatever the order), and ones no order explains although every answer alone is one the kernel could give.
+import test from 'ava';
+import { diff } from './diff.ts';
+import { explanations, linearize, type LinearizeInput } from './linearize.ts';
+import { apply, observe } from '../model/index.ts';
+import { fail, ok, type Op, type OpResult } from '../model/ops.ts';
+import { GiB, MiB, R61, R612, devRef, hmem, must, r, regionRef, result, stateFor, w } from '../model/testing/fixtures.ts';
+
+const region = hmem({ start: 4n * GiB, size: 1n * GiB, driver: null, initial: 'empty' });
+// Two empty devices on one 1G region: dax0.0 and a created dax0.1.
+const start = must(stateFor([region]), w(regionRef(region, 'create'), '1'));
+
+const grow = (dev: string, size: bigint): Op => w(devRef(dev, 'size'), String(size));
+const available = r(regionRef(region, 'available_size'));
+
+/** What the kernel would answer and show after running `ops` in `order`: a history that is linearizable by construction. */
+function runInOrder(ops: readonly Op[], order: readonly number[]) {
+  let s = start;
+  const results: OpResult[] = new Array(ops.length);
+  for (const i of order) {
+    results[i] = result(s, ops[i]!);
+    s = apply(s, ops[i]!).next;
+  }
+  return { results, after: observe(s) };
+}
+
+const input = (ops: readonly Op[], results: readonly OpResult[], after = observe(start)): LinearizeInput => ({ start, ops, results, after, kernel: R612, differences: diff });
+
+test('every serial order of a race is recognised, and the witness replays it', (t) => {
+  const ops = [grow('dax0.0', 768n * MiB), grow('dax0.1', 512n * MiB), available];
+  for (const order of [[0, 1, 2], [1, 0, 2], [2, 1, 0], [1, 2, 0], [0, 2, 1], [2, 0, 1]]) {
+    const h = runInOrder(ops, order);
+    const out = linearize(input(ops, h.results, h.after));
+    t.true(out.ok, `order ${order}`);
+    if (out.ok) t.deepEqual(runInOrder(ops, out.witness.order), h, `order ${order}`);
+  }
+});
+
+test('two growths that cannot both fit, both answered ok: each answer alone is possible, together they are not', (t) => {
+  const ops = [grow('dax0.0', 768n * MiB), grow('dax0.1', 512n * MiB)];
+  t.is(result(start, ops[0]!).ok, true);
+  t.is(result(start, ops[1]!).ok, true);
+  const out = linearize(input(ops, [ok(), ok()]));
+  t.false(out.ok);
+  if (!out.ok) {
+    t.is(out.explored, 4, 'both orders tried to their second step');
+    t.is(out.closest.order.length, 1);
+  }
+});
+
+test('a read value no order can give is refused, naming the step that stopped the closest order', (t) => {
+  const ops = [grow('dax0.0', 512n * MiB), available];
+  const out = linearize(input(ops, [ok(), ok(`${256n * MiB}\n`)], runInOrder(ops, [0, 1]).after));
+  t.false(out.ok);
+  if (!out.ok && 'index' in out.closest.stoppedBy) t.is(out.closest.stoppedBy.index, 1);
+});
+
+test('answers that fit some order but a final state that fits none are refused', (t) => {
+  const ops = [grow('dax0.0', 512n * MiB), grow('dax0.1', 512n * MiB)];
+  const h = runInOrder(ops, [0, 1]);
+  const out = linearize(input(ops, h.results, observe(start)));
+  t.false(out.ok);
+  if (!out.ok) t.true('differences' in out.closest.stoppedBy && out.closest.stoppedBy.differences.length > 0);
+});
+
+test('an errno answer is explained by the order that makes it', (t) => {
+  const ops = [grow('dax0.0', 768n * MiB), grow('dax0.1', 768n * MiB)];
+  const h = runInOrder(ops, [1, 0]);
+  t.deepEqual(h.results, [fail('ENOSPC'), ok()]);
+  const out = linearize(input(ops, h.results, h.after));
+  t.true(out.ok);
+  if (out.ok) t.deepEqual(out.witness.order, [1, 0]);
+});
+
+test('ENODEV from a file a racing delete removed is placed after the delete; from a file that never went away it is not', (t) => {
+  const del = w(regionRef(region, 'delete'), 'dax0.1');
+  const readSize = r(devRef('dax0.1', 'size'));
+  const after = runInOrder([del], [0]).after;
+  const out = linearize(input([readSize, del], [fail('ENODEV'), ok()], after));
+  t.true(out.ok);
+  if (out.ok) {
+    t.deepEqual(out.witness.order, [1, 0]);
+    t.is(out.witness.steps[0]!.by?.id, 'raced-removal');
+  }
+  t.false(linearize(input([r(devRef('dax0.0', 'size')), del], [fail('ENODEV'), ok()], after)).ok);
+});
+
+test('two deletes of one device: the loser answers EBUSY (delete_store), never ok twice', (t) => {
+  const del = w(regionRef(region, 'delete'), 'dax0.1');
+  const after = runInOrder([del], [0]).after;
+  const out = linearize(input([del, del], [fail('EBUSY'), ok()], after));
+  t.true(out.ok);
+  if (out.ok) t.is(out.witness.steps[0]!.by?.id, 'raced-delete');
+  t.false(linearize(input([del, del], [ok(), ok()], after)).ok);
+  // Without a race there is no lookup to lose: a delete of a device that never existed is ENXIO, not EBUSY.
+  t.false(linearize(input([w(regionRef(region, 'delete'), 'dax0.7'), del], [fail('EBUSY'), ok()], after)).ok);
+});
+
+test('a create that takes the id of a device a racing delete freed: a known divergence from 6.9 on, with its stack dump', (t) => {
+  const del = w(regionRef(region, 'delete'), 'dax0.1');
+  const create = w(regionRef(region, 'create'), '1');
+  const after = runInOrder([del], [0]).after;
+  const out = linearize(input([create, del], [fail('EEXIST'), ok()], after));
+  t.true(out.ok);
+  if (out.ok) {
+    t.deepEqual(out.witness.order, [1, 0]);
+    t.is(out.witness.steps[0]!.outcome, 'known');
+    t.is(out.witness.steps[0]!.by?.id, 'create-takes-id-of-racing-delete');
+    t.true(out.witness.steps[0]!.warning);
+  }
+  // 6.1 serialises create and delete on the region's device lock: the same answers are no kernel's there.
+  t.false(linearize({ ...input([create, del], [fail('EEXIST'), ok()], after), kernel: R61 }).ok);
+  // Serially, a create never meets a deleted device's name.
+  t.deepEqual(explanations(apply(start, del).next, create, fail('EEXIST'), R612), []);
+});
+
+test('a create interleaved with a racing delete keeps the id it took first and becomes the seed (6.9+ only)', (t) => {
+  // Three devices: dax0.1 and dax0.2 are empty; dax0.1 is the seed.
+  const three = must(start, w(regionRef(region, 'create'), '1'));
+  const del = w(regionRef(region, 'delete'), 'dax0.1');
+  const create = w(regionRef(region, 'create'), '1');
+  // The kernel's end state: dax0.1 gone, the new device is dax0.3 (not 0.1) and the seed.
+  const kernelAfter = observe(apply(apply(three, create).next, del).next);
+  const seedNew = { ...kernelAfter, regions: kernelAfter.regions.map((r) => (r.dynamic ? { ...r, dynamic: { ...r.dynamic, seed: 'dax0.3' } } : r)) };
+  const race = { ...input([create, del], [ok(), ok()], seedNew), start: three };
+  const out = linearize(race);
+  t.true(out.ok);
+  if (out.ok) t.is(out.witness.steps[0]!.by?.id, 'create-interleaves-delete');
+  t.false(linearize({ ...race, kernel: R61 }).ok);
+});
