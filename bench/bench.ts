@@ -8,6 +8,7 @@ import { initModel } from '../harness/compare/init-model.ts';
 import { GuestFixture } from '../harness/runner/fixture.ts';
 import { resetGuest } from '../harness/runner/reset.ts';
 import { benchModelOpsPerSecond } from '../harness/model/bench.ts';
+import { benchLinearizeMicrosPerRace } from '../harness/compare/bench.ts';
 import { topologyPlanner } from '../harness/lab/planner.ts';
 import { loneGuestVcpus } from '../harness/lab/host-share.ts';
 import { plainMachine, type GuestPlan } from '../qemu/plan.ts';
@@ -39,6 +40,7 @@ export interface BenchFigures {
   full_run_s?: Figure;
   matrix_s?: MatrixFigure;
   model_ops_per_s: Figure;
+  linearize_us_per_race: Figure;
 }
 
 /** One whole `daxh matrix`: every kernel, one after another, on this machine. */
@@ -117,6 +119,7 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
     ...(full ? { full_run_s: full } : {}),
     ...(matrix ? { matrix_s: matrix } : {}),
     model_ops_per_s: figure(ops),
+    linearize_us_per_race: figure([0, 1, 2].map(() => benchLinearizeMicrosPerRace())),
   };
 }
 
@@ -189,6 +192,7 @@ export function benchTable(f: BenchFigures): string {
     ...(f.full_run_s ? [['full_run_s', f.full_run_s, 's'] as [string, Figure, string]] : []),
     ...(f.matrix_s ? [['matrix_s', f.matrix_s, `s (${f.matrix_s.kernels} kernels, ${f.matrix_s.measuredAt.slice(0, 16)}, ${f.matrix_s.source})`] as [string, Figure, string]] : []),
     ['model_ops_per_s', f.model_ops_per_s, 'ops/s'],
+    ['linearize_us_per_race', f.linearize_us_per_race, 'µs (4 racing operations, checked against the model)'],
   ];
   const fmt = (v: number) => (v >= 1000 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   const width = Math.max(...rows.map((r) => r[0].length));

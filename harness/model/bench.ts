@@ -9,9 +9,9 @@ import type { State } from './state.ts';
 
 const MiB = 1024n * 1024n;
 const GiB = 1024n * MiB;
-const BLOCK = 128n * MiB;
+export const BLOCK = 128n * MiB;
 
-function benchInventory(): ModelInventory {
+export function benchInventory(): ModelInventory {
   const region = (host: string, id: number, start: bigint, size: bigint, parent: string) => ({
     inv: { host, id, provider: 'hmem' as const, dynamic: true, start, end: start + size - 1n, align: 2n * MiB, targetNode: 1, iomemParent: parent },
     dev: { name: `dax${id}.0`, host, size: 0n, align: 2n * MiB, targetNode: 1, numaNode: 0, resource: start, modalias: 'dax:t0', memmapOnMemory: false, state: null, driver: null, mappings: [] },
@@ -22,7 +22,7 @@ function benchInventory(): ModelInventory {
 }
 
 /** mulberry32: a tiny deterministic PRNG, so every run times the same sequence. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -33,7 +33,7 @@ function prng(seed: number): () => number {
   };
 }
 
-function opMix(count: number, seed: number): Op[] {
+export function opMix(count: number, seed: number): Op[] {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const hosts = ['/sys/devices/platform/hmem.0', '/sys/devices/platform/cxl/dax_region1'];
