@@ -1,6 +1,7 @@
 // The one judgement of what kernel text means for a case: the checker applies it to each step's kernel log,
 // the runner and `daxh repro` to the console of a whole case, so `repro` exits as `run` would judge.
 import { CRASH_KINDS, excerpt, scanLines, signature, type ReportKind } from '../guest/console-scan.ts';
+import { divergenceKernels, lookupHang } from '../model/divergences.ts';
 
 export interface KernelReport {
   kind: ReportKind;
@@ -48,3 +49,12 @@ export const isFailure = (v: LogVerdict): v is Extract<LogVerdict, { kind: 'cras
  * before its step's log could be read), and a warning marks the guest as suspect.
  */
 export const judgeCaseConsole = (lines: readonly string[]): LogVerdict => judgeKernelLog(lines, true);
+
+/**
+ * A hung-task report whose blocked tasks show a deadlock the harness already found (KNOWN_HANGS), as a
+ * known hit on the kernels it is known on; `daxh run` and `daxh repro` both judge a hang with it.
+ */
+export function knownHang(release: string, report: KernelReport, blocked: readonly string[]): { id: string; reason: string; step: string; kernels: string } | undefined {
+  const hang = report.kind === 'hung-task' ? lookupHang(release, blocked.join('\n')) : undefined;
+  return hang && { id: hang.id, reason: hang.reason, step: report.line.trim(), kernels: divergenceKernels(hang) };
+}

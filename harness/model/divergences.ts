@@ -77,8 +77,42 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   },
 ];
 
+/**
+ * Kernel deadlocks the harness has found, recognised by the stacks of the blocked tasks (the hung-task
+ * report and sysrq w after a step that never returned). A case that hangs on one inside its release range
+ * is known, not failed; its guest is renewed like any hung guest.
+ */
+export interface KnownHang {
+  id: string;
+  kernels: { from: string; to?: string };
+  measured: string;
+  /** Every pattern must match the blocked tasks' report. */
+  stacks: readonly RegExp[];
+  reason: string;
+}
+
+export const KNOWN_HANGS: readonly KnownHang[] = [
+  {
+    id: 'delete-drains-under-dax-region-rwsem',
+    kernels: { from: '6.9' },
+    measured: 'shown by Debian 6.12.117 on hmem and cxl (concurrency suite, seed 1, 2026-12-02)',
+    stacks: [/kernfs_drain[\s\S]*unregister_dev_dax[\s\S]*delete_store/, /down_write_killable[\s\S]*(align|size|mapping)_store/],
+    reason:
+      'delete_store → unregister_dev_dax takes dax_region_rwsem for writing and then device_del() waits in ' +
+      'kernfs_drain for every active reference to the victim\'s attribute files, while a racing write to one of ' +
+      'them (align_store, size_store, mapping_store) holds its active reference and waits for dax_region_rwsem: ' +
+      'an ABBA deadlock that leaves the whole dax bus stuck. The rwsem in unregister_dev_dax came with ' +
+      'c05ae9d85b47 (v6.9, "dax/bus.c: replace driver-core lock usage by a local rwsem")',
+  },
+];
+
+/** The known hang whose stacks the blocked-task report shows, on this kernel. */
+export function lookupHang(release: string, report: string): KnownHang | undefined {
+  return KNOWN_HANGS.find((h) => inRange(release, h.kernels) && h.stacks.every((re) => re.test(report)));
+}
+
 /** `6.9 and later` / `6.9 up to 7.4`, then what it was measured on. */
-export function divergenceKernels(k: KnownDivergence): string {
+export function divergenceKernels(k: Pick<KnownDivergence, 'kernels' | 'measured'>): string {
   return `${k.kernels.from}${k.kernels.to ? ` up to ${k.kernels.to} (fixed there)` : ' and later'}; ${k.measured}`;
 }
 

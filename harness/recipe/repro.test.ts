@@ -41,3 +41,15 @@ test('a kernel lacking a capability the recipe needs cannot test it (125 for bis
   const out = await replay(makeRecipe({ topology: 'hmem', capabilities: ['kmem'], steps: [zeroLength], origin: { suite: 't', case: 't', kernel: R612, savedAt: 'now' } }), R612, async () => fakeLab({ regions: [region], lacks: ['kmem'] }), 'hmem');
   t.deepEqual(out, { kind: 'cannot-test', reason: 'the fake kernel lacks kmem' });
 });
+
+test('a hang judges as run does: the known deadlock agrees (--strict makes it a divergence), any other hung task diverges', async (t) => {
+  const read = r(regionRef(region, 'available_size'));
+  const report = (writer: string) =>
+    ['[ 62.7] INFO: task daxh-helper:646 blocked for more than 30 seconds.', '[ 62.7] Call Trace:', '[ 62.7]  kernfs_drain+0xd6/0x160', '[ 62.7]  unregister_dev_dax+0x6e/0xd0', '[ 62.7]  delete_store+0x13c/0x170', '[132.1] sysrq: Show Blocked State', '[132.1]  down_write_killable+0x5a/0x80', `[132.1]  ${writer}+0xb6/0x210`].join('\n');
+  const known = await replayOn({ regions: [region], hooks: { hang: (op) => op === read, dmesg: () => report('align_store') } }, [read]);
+  t.is(known.kind, 'agrees');
+  if (known.kind === 'agrees') t.is(known.known[0]?.id, 'delete-drains-under-dax-region-rwsem');
+  const other = await replayOn({ regions: [region], hooks: { hang: (op) => op === read, dmesg: () => report('some_other_store') } }, [read]);
+  t.is(other.kind, 'diverges');
+  if (other.kind === 'diverges') t.regex(other.report, /^guest kernel hung-task: .*blocked for more than 30 seconds/);
+});

@@ -3,8 +3,9 @@
 import { parseDeviceName } from '../abi/device-name.ts';
 import { Checker, DivergenceError } from '../compare/checker.ts';
 import { initModel } from '../compare/init-model.ts';
-import { judgeCaseConsole } from '../compare/judge.ts';
-import { GuestSetupError } from '../guest/errors.ts';
+import { judgeCaseConsole, knownHang } from '../compare/judge.ts';
+import { GuestHangError, GuestSetupError } from '../guest/errors.ts';
+import { blockedTasks } from '../lab/blocked-tasks.ts';
 import type { LabGuest } from '../lab/session.ts';
 import { compareReleases } from '../model/profiles.ts';
 import type { KnownHit } from '../compare/checker.ts';
@@ -56,14 +57,21 @@ export async function replay(recipe: Recipe, release: string, boot: () => Promis
     const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps, recipe.model), { topology, kernel: release }, lab.inventory.observation);
     const mark = lab.guest.console.mark();
     let diverged: string | null = null;
+    let blocked: string[] = [];
     try {
       for (const a of recipe.steps) await checker.act(a);
     } catch (err) {
-      if (!(err instanceof DivergenceError)) throw err;
+      if (err instanceof GuestHangError) blocked = await blockedTasks(lab.guest);
+      else if (!(err instanceof DivergenceError)) throw err;
       diverged = err.message;
     }
-    const verdict = judgeCaseConsole(lab.guest.console.linesSince(mark));
-    if (verdict.kind === 'crash') return { kind: 'diverges', report: `guest kernel ${verdict.report.kind}: ${verdict.report.line.trim()}\n${verdict.report.excerpt}` };
+    const verdict = judgeCaseConsole(blocked.length ? blocked : lab.guest.console.linesSince(mark));
+    if (verdict.kind === 'crash') {
+      // As `daxh run` judges it: a deadlock the harness already found is known on the kernels it is known on.
+      const hang = knownHang(release, verdict.report, blocked);
+      if (hang) return { kind: 'agrees', checks: checker.checks, known: [...checker.known, hang] };
+      return { kind: 'diverges', report: `guest kernel ${verdict.report.kind}: ${verdict.report.line.trim()}\n${verdict.report.excerpt}` };
+    }
     if (diverged !== null) return { kind: 'diverges', report: diverged };
     return { kind: 'agrees', checks: checker.checks, known: checker.known };
   } finally {

@@ -104,6 +104,37 @@ for (const [kind, hooks, message] of faults) {
   });
 }
 
+test('a hung step: the kernel log read after it gives the hung-task report with its stack, and the case is a kernel crash', async (t) => {
+  const dmesg = [
+    '[   32.1] dax: something ordinary',
+    '[   62.7] INFO: task daxh-helper:646 blocked for more than 30 seconds.',
+    '[   62.7]       Not tainted 6.12.117+deb12-amd64 #1 Debian 6.12.117-1~deb12u1',
+    '[   62.7] task:daxh-helper     state:D stack:0     pid:646   tgid:646   ppid:640    flags:0x00000002',
+    '[   62.7] Call Trace:',
+    '[   62.7]  <TASK>',
+    '[   62.7]  __schedule+0x3f0/0xb40',
+    '[   62.7]  rwsem_down_write_slowpath+0x1f6/0x5a0',
+    '[   62.7]  down_write+0x5b/0x60',
+    '[   62.7]  unregister_dev_dax+0x26/0x80 [dax]',
+    '[   62.7]  </TASK>',
+  ].join('\n');
+  const res = await runFake([reads('hung', faultOp), reads('after')], (boot) => ({ regions: [region], ...(boot === 1 ? { hooks: { hang: at, dmesg: () => dmesg } } : {}) }));
+  const hung = res.cases[0]!;
+  t.is(hung.failureKind, 'kernel-crash');
+  t.is(hung.kernelReport?.kind, 'hung-task');
+  t.regex(hung.console!, /unregister_dev_dax/);
+  t.regex(hung.failure!, /guest hung: no answer/);
+  t.is(res.cases[1]!.status, 'passed');
+
+  // The same hang with the racing writer's stack is the deadlock the harness already found: known on 6.12.
+  const deadlock = `${dmesg}\n[  132.1] sysrq: Show Blocked State\n[  132.1] task:daxh-helper state:D\n[  132.1] Call Trace:\n[  132.1]  rwsem_down_write_slowpath+0x286/0x640\n[  132.1]  down_write_killable+0x5a/0x80\n[  132.1]  align_store+0xb6/0x210`.replace('unregister_dev_dax+0x26/0x80 [dax]', 'kernfs_drain+0xd6/0x160\n[   62.7]  unregister_dev_dax+0x6e/0xd0\n[   62.7]  delete_store+0x13c/0x170');
+  const known = (await runFake([reads('hung', faultOp)], { regions: [region], hooks: { hang: at, dmesg: () => deadlock } })).cases[0]!;
+  t.is(known.status, 'known');
+  t.is(known.known?.[0]?.id, 'delete-drains-under-dax-region-rwsem');
+  t.is(known.failureKind, undefined);
+  t.regex(known.console!, /align_store/);
+});
+
 test('an error the harness did not expect fails that case without a stack, logs the stack, and the group goes on', async (t) => {
   const boom: CaseDef = { name: 'boom', needs: {}, run: async () => { throw new TypeError('cannot read properties of undefined'); } };
   const r = await runFake([boom, reads('after')], { regions: [region] });

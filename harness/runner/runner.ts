@@ -4,11 +4,12 @@
 import { appendFileSync } from 'node:fs';
 import { Checker, DivergenceError, type StepRecord } from '../compare/checker.ts';
 import { initModel, type ModelOverrides } from '../compare/init-model.ts';
-import { judgeCaseConsole, type KernelReport } from '../compare/judge.ts';
+import { judgeCaseConsole, knownHang, type KernelReport } from '../compare/judge.ts';
 import { mergeCoverage } from '../compare/op-coverage.ts';
 import { opsOf } from '../model/ops.ts';
 import { HelperError } from '../driver/driver.ts';
 import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
+import { blockedTasks } from '../lab/blocked-tasks.ts';
 import type { LabGuest } from '../lab/session.ts';
 import type { Reporter } from '../report/reporter.ts';
 import { RESULTS_SCHEMA, totalsOf, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
@@ -215,14 +216,23 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
   }
   const durationMs = Math.round(performance.now() - t0);
   consoleSeen.push(...lab.guest.console.linesSince(mark));
+  // A hung step leaves the guest up, with the blocked tasks' stacks in its kernel log.
+  const blocked = outcome.failureKind === 'guest-hang' && lab.guest.alive ? await blockedTasks(lab.guest) : [];
+  if (blocked.length) consoleSeen.push('--- kernel log after the hang (dmesg, with sysrq w) ---', ...blocked);
   opts.reporter.onConsole?.(ref, consoleSeen);
 
   // The console has the last word: a crash (which may have killed the helper mid-step) or a lost QEMU names
   // what really happened, whatever error the case saw first.
-  const verdict = judgeCaseConsole(consoleSeen);
+  const verdict = judgeCaseConsole(blocked.length ? blocked : consoleSeen);
   if (outcome.status !== 'interrupted' && outcome.status !== 'skipped') {
     if (verdict.kind === 'crash') {
       outcome = { ...outcome, status: 'failed', failureKind: 'kernel-crash', kernelReport: verdict.report, console: verdict.report.excerpt, failure: [`guest kernel ${verdict.report.kind}: ${verdict.report.line.trim()}`, outcome.failureKind === 'divergence' ? undefined : outcome.failure].filter(Boolean).join('\n') };
+      // A deadlock the harness already found and cited is known on the kernels it is known on.
+      const hang = knownHang(lab.caps.release, verdict.report, blocked);
+      if (hang) {
+        const { failureKind: _kind, failure: _text, ...evidence } = outcome;
+        outcome = { ...evidence, status: 'known', known: [...(outcome.known ?? []), hang] };
+      }
     } else if (!lab.guest.alive && outcome.failureKind !== 'qemu-exited') {
       outcome = { ...outcome, status: 'failed', failureKind: 'qemu-exited', failure: [outcome.failure, 'guest stopped running (QEMU exited)'].filter(Boolean).join('\n'), console: lab.guest.console.tail(40) };
     }

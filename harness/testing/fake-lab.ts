@@ -38,6 +38,8 @@ export interface FakeHooks {
   die?: (op: Op) => boolean;
   /** Which of the model's alternative outcomes the kernel takes (undefined: the first prediction). */
   branch?: (op: Op, alternatives: readonly Alternative[]) => Alternative | undefined;
+  /** What `dmesg` prints in the guest (the whole kernel log, at every level). */
+  dmesg?: () => string;
   /** The serial order a batch run together takes inside the fake kernel (default: last first). */
   order?: (ops: readonly Op[]) => number[];
 }
@@ -141,7 +143,8 @@ export class FakeGuest implements LabDriver, GuestMachine {
     return (await this.step([])).observation;
   }
 
-  async exec(): Promise<ExecResult> {
+  async exec(command: string): Promise<ExecResult> {
+    if (this.hooks.dmesg && /\bdmesg\b/.test(command)) return { stdout: this.hooks.dmesg(), stderr: '', code: 0 };
     throw new Error('the fake guest runs no shell commands');
   }
 

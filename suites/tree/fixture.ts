@@ -54,3 +54,13 @@ export async function builtTree(log: (line: string) => void = (l) => console.err
   await writeFile(marker(root, 'built'), '');
   return tree;
 }
+
+/** The one-line break: a full region's create reports EBUSY instead of ENOSPC (create_store()). */
+export const BREAK = { file: 'drivers/dax/bus.c', from: '\t\trc = -ENOSPC;\n\telse {', to: '\t\trc = -EBUSY;\n\telse {' };
+
+export async function breakBus(tree: string): Promise<void> {
+  const file = join(tree, BREAK.file);
+  const text = await readFile(file, 'utf8');
+  if (!text.includes(BREAK.from)) throw new Error(`${BREAK.file} no longer has the line this test breaks`);
+  await writeFile(file, text.replace(BREAK.from, BREAK.to));
+}

@@ -6,13 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { RunResults } from '../../harness/report/results.ts';
-import { builtTree, git } from './fixture.ts';
+import { BREAK, breakBus, builtTree, git } from './fixture.ts';
 
 const DAXH = 'bin/daxh.js';
 const daxh = (args: string[]) => execa('node', [DAXH, ...args], { reject: false, all: true, stdin: 'ignore' });
 
-/** The one-line break: a full region's create reports EBUSY instead of ENOSPC (create_store()). */
-const BREAK = { file: 'drivers/dax/bus.c', from: '\t\trc = -ENOSPC;\n\telse {', to: '\t\trc = -EBUSY;\n\telse {' };
 
 let tree = '';
 let scratch = '';
@@ -23,13 +21,6 @@ test.before(async () => {
 test.after.always(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
-
-async function breakBus(): Promise<void> {
-  const file = join(tree, BREAK.file);
-  const text = await readFile(file, 'utf8');
-  if (!text.includes(BREAK.from)) throw new Error(`${BREAK.file} no longer has the line this test breaks`);
-  await writeFile(file, text.replace(BREAK.from, BREAK.to));
-}
 
 /**
  * The guest's dax.ko, by content. Not /sys/module/dax/srcversion: a tree without MODVERSIONS (defconfig)
@@ -54,7 +45,7 @@ test.serial('--kernel-tree: the suites run on the built tree and agree with the 
 
 test.serial('--build after a one-line change to bus.c: the new dax.ko is in the guest and the suites catch it; reverting passes again', async (t) => {
   const before = await moduleHash();
-  await breakBus();
+  await breakBus(tree);
   try {
     const json = join(scratch, 'broken.json');
     const t0 = performance.now();
@@ -75,7 +66,7 @@ test.serial('--build after a one-line change to bus.c: the new dax.ko is in the 
 
 test.serial('bisect across local commits where only a module changes finds the commit that broke it', async (t) => {
   // The recipe a failing run saves is the one to bisect with.
-  await breakBus();
+  await breakBus(tree);
   const out = join(scratch, 'for-recipe');
   try {
     await daxh(['run', '--kernel-tree', tree, '--build', '--suite', 'sysfs-writes', '--topology', 'hmem', '--out', out]);
@@ -87,7 +78,7 @@ test.serial('bisect across local commits where only a module changes finds the c
   const recipe = join(out, 'recipes', recipes[0]!);
   await git(tree, ['checkout', '-q', '-b', 'bisect-test']);
   try {
-    await breakBus();
+    await breakBus(tree);
     await git(tree, ['commit', '-q', '-am', 'dax: the break']);
     const broke = (await git(tree, ['rev-parse', 'HEAD'])).stdout.trim();
     await writeFile(join(tree, 'Documentation', 'daxh-note.txt'), 'an unrelated later commit\n');
