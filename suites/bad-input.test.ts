@@ -208,6 +208,9 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
     { args: ['repro', x.recipe.badRelease], names: /recipe-release\.json: kernel\.min/ },
     { args: ['repro', x.recipe.good, '--topology', 'nosuch'], names: /--topology nosuch/ },
     { args: ['repro', x.recipe.good, x.recipe.good], names: /repro: .*one recipe/ },
+    { args: ['repro', x.recipe.good, '--kernels', '9.9'], names: /--kernels: .*9\.9/ },
+    { args: ['repro', x.recipe.good, '--kernels', '6.1,'], names: /--kernels 6\.1,: an empty entry/ },
+    { args: ['repro', x.recipe.good, '--kernels', '6.1', '--debian-kernel', '6.12'], names: /--kernels replays on Debian series/ },
   ];
   const bisect: Row[] = [
     { args: ['bisect'], names: /--kernel-tree, --good and --bad/ },
