@@ -22,6 +22,7 @@ test.serial('a kernel that differs from the model is caught, shrunk and replayed
   const r = await runSelection(await kernel(), { suites: ['concurrency'], topologies: ['hmem+mom'] }, { seed: 11, modelOverrides: { memmapOnMemory: 'N' } });
   const c = r.cases[0]!;
   t.is(c.status, 'failed');
+  t.is(c.failureKind, 'divergence');
   // The case's own set-up (offlining and unbinding the provisioned device) stays; what it did after shrinks.
   const shrunk = Number(c.failure!.match(/^concurrency: seed 11, shrunk to (\d+) action\(s\)/)?.[1]);
   t.true(shrunk >= 1 && shrunk <= 3, c.failure);

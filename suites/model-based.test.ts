@@ -17,6 +17,7 @@ test.serial('a kernel that differs from the model is caught: booted memmap_on_me
   const r = await runSelection(await kernel(), { suites: ['model-based'], topologies: ['hmem+mom'] }, { seed: 7, modelOverrides: { memmapOnMemory: 'N' } });
   const c = r.cases[0]!;
   t.is(c.status, 'failed');
+  t.is(c.failureKind, 'divergence');
   t.regex(c.failure!, /divergence on hmem\+mom/);
   t.regex(c.failure!, /operation: write dax\d+\.\d+\/memmap_on_memory "1"/);
   t.regex(c.failure!, /result: expected EOPNOTSUPP, got (ok|EBUSY)/);

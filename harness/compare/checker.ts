@@ -119,8 +119,9 @@ export function renderDivergence(d: Divergence): string {
 }
 
 export class DivergenceError extends Error {
-  constructor(readonly divergence: Divergence) {
-    super(renderDivergence(divergence));
+  /** `context`: what found it (a seed and the shrunk history), shown above the divergence. */
+  constructor(readonly divergence: Divergence, context?: string) {
+    super(context ? `${context}\n${renderDivergence(divergence)}` : renderDivergence(divergence));
   }
 }
 

@@ -5,7 +5,7 @@ import { diff } from './diff.ts';
 import { explanations, linearize, type LinearizeInput } from './linearize.ts';
 import { apply, observe } from '../model/index.ts';
 import { fail, ok, type Op, type OpResult } from '../model/ops.ts';
-import { GiB, MiB, R61, R612, devRef, hmem, must, r, regionRef, result, stateFor, w } from '../model/testing/fixtures.ts';
+import { GiB, MiB, R61, R612, devRef, drvRef, hmem, must, r, regionRef, result, stateFor, w } from '../model/testing/fixtures.ts';
 
 const region = hmem({ start: 4n * GiB, size: 1n * GiB, driver: null, initial: 'empty' });
 // Two empty devices on one 1G region: dax0.0 and a created dax0.1.
@@ -128,4 +128,15 @@ test('a create interleaved with a racing delete keeps the id it took first and b
   t.true(out.ok);
   if (out.ok) t.is(out.witness.steps[0]!.by?.id, 'create-interleaves-delete');
   t.false(linearize({ ...race, kernel: R61 }).ok);
+});
+
+test('two racing unbinds of one device both answer ok (unbind_store checks before it locks); serially the second is ENODEV', (t) => {
+  const bound = must(start, grow('dax0.1', 512n * MiB), w(drvRef('device_dax', 'new_id'), 'dax0.1'));
+  const unbind = w(drvRef('device_dax', 'unbind'), 'dax0.1');
+  const after = observe(apply(bound, unbind).next);
+  const race = { ...input([unbind, unbind], [ok(), ok()], after), start: bound };
+  const out = linearize(race);
+  t.true(out.ok);
+  if (out.ok) t.deepEqual(out.witness.steps.map((s) => s.by?.id ?? s.outcome), ['agreed', 'raced-unbind']);
+  t.deepEqual(explanations(apply(bound, unbind).next, unbind, ok(), R612), []);
 });

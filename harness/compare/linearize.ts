@@ -89,6 +89,22 @@ function createInterleaved(start: ModelState, state: ModelState, op: Op, kernel:
   return addCreatedDevice(state, r, id);
 }
 
+/**
+ * unbind_store (drivers/base/bus.c) tests dev->driver before device_driver_detach() takes the device lock,
+ * so two racing unbinds of one device both pass the test and both answer the byte count; the second detach
+ * finds nothing bound and does nothing. Driver core behaviour, the same in every release.
+ */
+const RACED_UNBIND = {
+  id: 'raced-unbind',
+  reason: 'unbind_store tests dev->driver before device_driver_detach takes the device lock: a racing unbind that already detached the device leaves this one nothing to do, yet it answers success',
+};
+
+function unbindRaced(start: ModelState, state: ModelState, op: Op): boolean {
+  if (op.op !== 'write' || op.ref.kind !== 'driver' || op.ref.attr !== 'unbind') return false;
+  const name = op.value.trim();
+  return start.devices.get(name)?.binding?.driver === op.ref.driver && state.devices.get(name)?.binding?.driver !== op.ref.driver;
+}
+
 const exists = (state: ModelState, probe: Op): boolean => {
   const r = apply(state, probe).result;
   return r.ok || r.errno !== 'ENOENT';
@@ -99,6 +115,7 @@ function racedExplanations(start: ModelState, state: ModelState, op: Op, actual:
   const ways = explanations(state, op, actual, kernel, agree, start);
   const interleaved = actual.ok ? createInterleaved(start, state, op, kernel) : null;
   if (interleaved) ways.push({ outcome: 'branch', predicted: apply(state, op).result, next: interleaved, warning: false, by: { id: CREATE_INTERLEAVES_DELETE.id, reason: CREATE_INTERLEAVES_DELETE.reason } });
+  if (actual.ok && !ways.length && unbindRaced(start, state, op)) ways.push({ outcome: 'branch', predicted: apply(state, op).result, next: state, warning: false, by: RACED_UNBIND });
   if (ways.length || actual.ok) return ways;
   const rule = RACED_LOOKUPS.find((x) => {
     const probe = x.errno === actual.errno ? x.target(op) : null;

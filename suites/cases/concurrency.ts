@@ -135,11 +135,11 @@ export async function runConcurrency(ctx: CaseContext, cfg: ConcurrencyConfig): 
     const shrunk = await shrinkHistory(full, (h) => replays(ctx, [...prefix, ...h]), cfg.shrinkReplays);
     const saved = [...prefix, ...shrunk.history];
     ctx.saveRecipe(saved);
-    throw new Error(
+    throw new DivergenceError(
+      err.divergence,
       [
         `concurrency: seed ${ctx.seed}, ${shrunk.confirmed ? `shrunk to ${shrunk.history.length} action(s) in ${shrunk.replays} replays` : `did not diverge again in ${shrunk.replays} replays (a race lost on replay); the whole history is saved`}:`,
         ...saved.map((a, i) => `  ${i + 1}. ${describeAction(a)}`),
-        err.message,
       ].join('\n'),
     );
   }

@@ -1,6 +1,7 @@
 // Random command sequences on dynamic regions, every step checked against the model. fast-check shrinks a
 // failing sequence to a minimal one; the seed is printed with the failure and `daxh run --seed` replays it.
 import fc from 'fast-check';
+import { DivergenceError } from '../../harness/compare/checker.ts';
 import type { Op } from '../../harness/model/ops.ts';
 import type { Observation } from '../../harness/model/observation.ts';
 import type { CaseContext, Suite } from '../../harness/runner/suite.ts';
@@ -137,9 +138,14 @@ export async function runModelBased(ctx: CaseContext, cfg: ModelBasedConfig): Pr
       }
     } catch (err) {
       ctx.saveRecipe(ops);
-      throw new Error(`model-based: seed ${out.seed}, shrunk to ${ops.length} step(s) after ${out.numShrinks} shrinks:\n${ops.map((o, i) => `  ${i + 1}. ${describeOp(o)}`).join('\n')}\n${(err as Error).message}`);
+      const found = `model-based: seed ${out.seed}, shrunk to ${ops.length} step(s) after ${out.numShrinks} shrinks:\n${ops.map((o, i) => `  ${i + 1}. ${describeOp(o)}`).join('\n')}`;
+      // A divergence stays one (kind, structured report) with the shrink above it; anything else is what it was.
+      if (err instanceof DivergenceError) throw new DivergenceError(err.divergence, found);
+      throw new Error(`${found}\n${(err as Error).message}`);
     }
-    throw new Error(`model-based: seed ${out.seed} failed (${String(out.errorInstance)}) but the shrunk sequence did not fail on replay`);
+    const note = `model-based: seed ${out.seed} failed, but the shrunk sequence did not fail on replay`;
+    if (out.errorInstance instanceof DivergenceError) throw new DivergenceError(out.errorInstance.divergence, note);
+    throw new Error(`${note}: ${String(out.errorInstance)}`);
   }
 }
 
