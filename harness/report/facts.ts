@@ -10,6 +10,18 @@ export function failureLine(c: CaseResult): string {
   return (c.failure ?? 'failed').split('\n')[0]!;
 }
 
+/** Names, addresses and counts that differ between hits of one bug, made alike. */
+const alike = (s: string) => s.replace(/dax\d+\.\d+/g, 'daxR.N').replace(/memory\d+/g, 'memoryN').replace(/mapping\d+/g, 'mappingN').replace(/0x[0-9a-f]+/gi, 'X').replace(/\b\d+\b/g, 'N');
+
+/**
+ * One bug, however many cases hit it: a kernel report by its signature (kind and top frames), a divergence
+ * by its kind and one-line summary with device names and numbers made alike.
+ */
+export function findingKey(c: CaseResult): string {
+  if (c.kernelReport) return `kernel ${c.kernelReport.kind}: ${c.kernelReport.signature}`;
+  return `${c.divergence ? c.divergence.kind : (c.failureKind ?? 'failed')}: ${alike(failureLine(c))}`;
+}
+
 /** What kind of failure, in words. */
 export const failureKindText = (c: CaseResult): string => (c.failureKind ? `${c.failureKind}: ${FAILURE_KINDS[c.failureKind]}` : '');
 

@@ -1,7 +1,7 @@
 // The human summary (and GitHub's step summary): the run's identity, a suite × topology table with
 // durations, then every failure with its one line, kind and the command that replays it, the known kernel
 // divergences apart from failures, the allowed outcomes the kernel chose, and the skips with reasons.
-import { durationText, failureKindText, failureLine, identityLine } from './facts.ts';
+import { durationText, failureKindText, failureLine, findingKey, identityLine } from './facts.ts';
 import { mergeCoverage } from '../compare/op-coverage.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
 
@@ -28,6 +28,7 @@ export function markdownSummary(run: RunResults): string {
       lines.push('', '```', (c.failure ?? '').trim(), ...(c.console ? ['--- console ---', c.console] : []), '```', '</details>', '');
     }
   }
+  lines.push(...findingsSection(failed));
   const known = run.cases.flatMap((c) => (c.known ?? []).map((k) => ({ c, k })));
   if (known.length) {
     lines.push('### Known kernel divergences (not failures)', '', '| case | divergence | step | reason | kernels |', '|---|---|---|---|---|');
@@ -88,4 +89,17 @@ function coverageSection(run: RunResults): string[] {
     '</details>',
     '',
   ];
+}
+
+/** The failures as distinct bugs: each once, with how many cases hit it and the recipe of the first. */
+function findingsSection(failed: readonly CaseResult[]): string[] {
+  if (!failed.length) return [];
+  const byKey = new Map<string, CaseResult[]>();
+  for (const c of failed) byKey.set(findingKey(c), [...(byKey.get(findingKey(c)) ?? []), c]);
+  const lines = [`### Findings: ${byKey.size} distinct`, ''];
+  for (const [key, cs] of byKey) {
+    const first = cs.find((c) => c.repro) ?? cs[0]!;
+    lines.push(`- ${cell(key)}: ${cs.length} case(s) (${cs.map(caseId).join(', ')})${first.repro ? `; replay: \`${first.repro}\`` : ''}`);
+  }
+  return [...lines, ''];
 }

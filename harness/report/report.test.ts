@@ -97,3 +97,13 @@ test('the end-of-run table counts per suite and topology and prints failures wit
   t.regex(table, /✗ sysfs-writes\/hmem\/mapping <odd> & "chars" \(divergence\)\n {2}write dax0\.1\/size "0x200000": expected ok, got EBUSY/);
   t.regex(table, /replay: npx daxh repro/);
 });
+
+test('markdown findings: hits of one bug on other devices count once; another bug is its own finding', (t) => {
+  const failed = cases[1]!;
+  const sameBug: CaseResult = { ...failed, topology: 'cxl', name: 'other', divergence: { ...divergence, topology: 'cxl', operation: 'write dax1.3/size "0x400000"' }, repro: undefined };
+  const crash: CaseResult = { ...failed, name: 'crash', divergence: undefined, failureKind: 'kernel-crash', kernelReport: { kind: 'hung-task', line: 'INFO: task x blocked', signature: 'hung-task: INFO: task daxh-helper:N blocked for more than N seconds. @ kernfs_drain', excerpt: '' } };
+  const md = markdownSummary(run([...cases, sameBug, crash]));
+  t.regex(md, /### Findings: 2 distinct/);
+  t.regex(md, /- result: write daxR\.N\/size "X": expected ok, got EBUSY: 2 case\(s\) \(sysfs-writes\/hmem\/mapping <odd> & "chars", sysfs-writes\/cxl\/other\); replay: `npx daxh repro out\/recipes\/x\.json --debian-kernel 6\.12`/);
+  t.regex(md, /- kernel hung-task: hung-task: INFO: task daxh-helper:N .* @ kernfs_drain: 1 case\(s\)/);
+});
