@@ -17,6 +17,8 @@ interface Row {
   args: string[];
   /** What the one line must name: the flag, the field or the file, and ideally the fix. */
   names: RegExp;
+  /** The mistake is in the environment rather than the arguments. */
+  env?: Record<string, string>;
 }
 
 /** Files the rows point at, made once in a private dir. */
@@ -273,7 +275,13 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
     { args: ['bench', '--topology', 'nosuch'], names: /--topology nosuch/ },
     { args: ['bench', '--json', x.dir], names: /--json .*is a directory/ },
   ];
-  return [...kernelMistakes, ...machine, ...topologyFiles, ...run, ...exec, ...shell, ...repro, ...bisect, ...merge, ...report, ...others];
+  const environment: Row[] = [
+    { args: ['run'], env: { DAXH_DEADLINE_SCALE: 'slow' }, names: /DAXH_DEADLINE_SCALE: factor 'slow'.*e\.g\./ },
+    { args: ['run'], env: { DAXH_DEADLINE_SCALE: '0' }, names: /DAXH_DEADLINE_SCALE: factor '0'/ },
+    { args: ['exec', '--', 'true'], env: { DAXH_DEADLINE_SCALE: 'steps=2' }, names: /DAXH_DEADLINE_SCALE: unknown deadline 'steps'; use one of boot, step/ },
+    { args: ['run'], env: { DAXH_DEADLINE_SCALE: '2,boot=' }, names: /DAXH_DEADLINE_SCALE: factor for boot ''/ },
+  ];
+  return [...kernelMistakes, ...machine, ...topologyFiles, ...run, ...exec, ...shell, ...repro, ...bisect, ...merge, ...report, ...others, ...environment];
 }
 
 /** Every file under the cache with its size and mtime: a bad input may change none of them. */
@@ -308,9 +316,9 @@ test.serial('every bad input is one line naming the field, exit 2, and leaves no
   const worker = async () => {
     while (next < table.length) {
       const row = table[next++]!;
-      const r = await execa('node', [DAXH, ...row.args], { reject: false, stdin: 'ignore', timeout: 60_000, env: { GITHUB_STEP_SUMMARY: '' } });
+      const r = await execa('node', [DAXH, ...row.args], { reject: false, stdin: 'ignore', timeout: 60_000, env: { GITHUB_STEP_SUMMARY: '', ...row.env } });
       const lines = r.stderr.trim().split('\n').filter(Boolean);
-      const label = `daxh ${row.args.map((a) => a.replace(dir, '$F')).join(' ')}`;
+      const label = `${Object.entries(row.env ?? {}).map(([k, v]) => `${k}=${v} `).join('')}daxh ${row.args.map((a) => a.replace(dir, '$F')).join(' ')}`;
       if (r.exitCode !== 2) problems.push(`${label}: exit ${r.exitCode ?? r.signal}, ${lines[0] ?? '(no stderr)'}`);
       else if (lines.length !== 1 || !lines[0]!.startsWith('daxh: ')) problems.push(`${label}: ${lines.length} stderr lines: ${lines.slice(0, 3).join(' | ')}`);
       else if (!row.names.test(lines[0]!)) problems.push(`${label}: "${lines[0]}" does not match ${row.names}`);

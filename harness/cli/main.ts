@@ -6,6 +6,7 @@ import { COMMANDS, commandNames } from './commands.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { AptError } from '../../images/apt.ts';
 import { HelperError } from '../driver/driver.ts';
+import { deadlines } from '../guest/deadlines.ts';
 import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
 import { HostSetupError } from '../host/checks.ts';
 import { InputError } from '../util/input-error.ts';
@@ -46,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(commandHelp(name));
     return EXIT.ok;
   }
+  // A mistyped DAXH_DEADLINE_SCALE is bad input like a flag: refused before any guest starts.
+  deadlines();
   return command.run(rest);
 }
 

@@ -1,6 +1,6 @@
 // Runs typed operations in a real guest through the guest helper: a whole step (its writes, the
 // observation after them, and the kernel log since the last step) is one SSH exec.
-import { DEADLINES } from '../guest/deadlines.ts';
+import { deadlines } from '../guest/deadlines.ts';
 import type { Guest } from '../guest/guest.ts';
 import { HELPER_GUEST_PATH } from '../../images/guest-helper.ts';
 import type { Observation } from '../model/observation.ts';
@@ -77,7 +77,7 @@ export class GuestDriver implements LabDriver {
   }
 
   private async batch(requests: WireRequest[]) {
-    const r = await this.guest.exec(HELPER_GUEST_PATH, { input: encodeBatch(requests), timeoutMs: DEADLINES.stepMs });
+    const r = await this.guest.exec(HELPER_GUEST_PATH, { input: encodeBatch(requests), timeoutMs: deadlines().stepMs });
     if (r.code !== 0) throw new HelperError(`guest helper exited ${r.code ?? `on signal ${r.signal}`}: ${r.stderr.trim() || '(no message)'}`);
     return decodeBatch(r.stdout, requests);
   }

@@ -1,6 +1,6 @@
 // A running QEMU guest: started with execa, watched on its console, reached over one SSH connection, and
 // always ended (poweroff, then QMP quit, then SIGKILL by PID) whatever path the caller takes.
-import { DEADLINES } from './deadlines.ts';
+import { deadlines } from './deadlines.ts';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
@@ -52,10 +52,8 @@ export class BootError extends GuestSetupError {
   }
 }
 
-const DEFAULT_BOOT_TIMEOUT_MS = DEADLINES.bootMs;
 const VMSTATE_FILE = 'vmstate.qcow2';
 const PORT_ATTEMPTS = 3;
-const SNAPSHOT_TIMEOUT_MS = DEADLINES.snapshotMs;
 
 export class Guest implements GuestMachine, Stoppable {
   private stopping: Promise<void> | null = null;
@@ -151,7 +149,7 @@ export class Guest implements GuestMachine, Stoppable {
     const guest = new Guest(opts.name, workDir, port, proc, consoleLog, qmpSocket, null, opts.keepConsoleIn, key, opts.image.hostKey, opts.snapshots === true);
     track(guest);
     try {
-      const timeoutMs = opts.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
+      const timeoutMs = opts.bootTimeoutMs ?? deadlines().bootMs;
       const outcome = await Promise.race([
         consoleLog.waitForLine(new RegExp(READY_MARKER)).then(() => 'ready' as const),
         proc.then((r) => ({ exited: r })),
@@ -223,7 +221,7 @@ export class Guest implements GuestMachine, Stoppable {
     this.ssh?.close();
     this.ssh = null;
     // savevm of a 2-6 GiB guest takes well under 5 s here; a minute means QEMU is wedged.
-    const out = await this.qmp((c) => c.hmp(hmpCommand, SNAPSHOT_TIMEOUT_MS));
+    const out = await this.qmp((c) => c.hmp(hmpCommand, deadlines().snapshotMs));
     await this.reconnect();
     // HMP reports failure only as text (e.g. "Error: Device 'x' does not support vmstate").
     if (/error/i.test(out)) throw new Error(`${this.name}: ${hmpCommand}: ${out.trim()}`);

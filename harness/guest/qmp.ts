@@ -1,6 +1,6 @@
 // A minimal QMP client over the guest's UNIX socket: enough for `quit` and snapshot commands. Every wait
 // (connect, greeting, each reply) has a deadline: a stopped or wedged QEMU must not stall whoever asks.
-import { DEADLINES } from './deadlines.ts';
+import { deadlines } from './deadlines.ts';
 import { connect, type Socket } from 'node:net';
 import { GuestHangError } from './errors.ts';
 
@@ -78,7 +78,7 @@ export class QmpClient {
     });
   }
 
-  async command(execute: string, args?: Record<string, unknown>, timeoutMs = DEADLINES.qmpMs): Promise<unknown> {
+  async command(execute: string, args?: Record<string, unknown>, timeoutMs = deadlines().qmpMs): Promise<unknown> {
     const reply = this.next(timeoutMs, `reply to ${execute}`);
     this.socket.write(JSON.stringify(args ? { execute, arguments: args } : { execute }) + '\n');
     const msg = await reply;
@@ -87,7 +87,7 @@ export class QmpClient {
   }
 
   /** Human monitor command through QMP (savevm/loadvm have no QMP equivalent that works on every QEMU). */
-  async hmp(commandLine: string, timeoutMs = DEADLINES.qmpMs): Promise<string> {
+  async hmp(commandLine: string, timeoutMs = deadlines().qmpMs): Promise<string> {
     return String(await this.command('human-monitor-command', { 'command-line': commandLine }, timeoutMs));
   }
 

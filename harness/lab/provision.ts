@@ -1,7 +1,7 @@
 // Runs a plan's provisioning steps in a booted guest, in order, so dax devices exist when a suite starts.
 // A step the kernel cannot do is skipped with its reason; a failing step stops with everything a
 // maintainer needs: the step, its command, its output, and the kernel's view (console and dmesg).
-import { DEADLINES } from '../guest/deadlines.ts';
+import { deadlines } from '../guest/deadlines.ts';
 import { GuestSetupError } from '../guest/errors.ts';
 import type { GuestMachine as Guest } from '../guest/machine.ts';
 import type { ProvisionStep } from '../../qemu/plan.ts';
@@ -34,7 +34,7 @@ export async function provision(guest: Guest, steps: readonly ProvisionStep[], c
     let done = false;
     for (let i = 0; i < attempts && !done; i++) {
       if (i > 0) await sleep(step.retry!.delayMs);
-      const r = await guest.exec(step.command, { timeoutMs: DEADLINES.provisionMs });
+      const r = await guest.exec(step.command, { timeoutMs: deadlines().provisionMs });
       last = `${r.stdout}${r.stderr}`;
       done = r.code === 0;
     }
