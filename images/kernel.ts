@@ -10,12 +10,15 @@ import { FileHasher } from './file-hash.ts';
 import { buildTree } from './kernel-tree.ts';
 import { parseKernelConfig, missingDaxOptions, type KernelConfig } from './kconfig.ts';
 import { ModuleTreeError, contentKey, findModulesDir } from './modules.ts';
-import { DEBIAN_KERNELS, DEFAULT_KERNEL_SERIES, LATEST_KERNEL_SERIES, type DebianKernelPin } from './pins.ts';
+import { DEBIAN_KERNELS, DEFAULT_KERNEL_SERIES, LATEST_KERNEL_SERIES, type DebianKernelPin, type PinnedPackage } from './pins.ts';
+import { profileName, sourceBuildRoot, sourceTree, type BuildProfile } from './source-build.ts';
 
 export type KernelChoice =
   | { kind: 'debian'; series: string }
   | { kind: 'files'; bzImage: string; modules: string }
-  | { kind: 'tree'; dir: string; build?: boolean };
+  | { kind: 'tree'; dir: string; build?: boolean }
+  /** Debian's linux-source of a series, built here with the harness's config and a profile (--debug, --coverage). */
+  | { kind: 'source'; series: string; profile: BuildProfile };
 
 export interface Kernel {
   /** How reports name where it came from. */
@@ -29,6 +32,8 @@ export interface Kernel {
   /** The config text, when one was found before boot. */
   configText: string | null;
   config: KernelConfig | null;
+  /** The build tree, when the kernel was built from one: gcov data maps back to its sources. */
+  tree?: string;
 }
 
 export class KernelError extends InputError {}
@@ -59,7 +64,26 @@ async function resolveUnchecked(choice: KernelChoice, log: (line: string) => voi
         log(`built in ${seconds.toFixed(1)} s`);
       }
       return treeKernel(resolve(choice.dir));
+    case 'source': {
+      const pin = debianPin(choice.series);
+      const source = pinSource(pin, choice.profile);
+      const tree = await sourceTree({ source, apt: await aptStateFor(pin), profile: choice.profile }, log);
+      return treeKernel(tree, `Debian ${source.name} ${source.version}, ${profileName(choice.profile)} build`, 'debian');
+    }
   }
+}
+
+/** What a choice gets wrong that shows without downloading or building anything: an unknown series, a series without source. */
+export function checkChoice(choice: KernelChoice): void {
+  if (choice.kind === 'debian') debianPin(choice.series);
+  if (choice.kind === 'source') pinSource(debianPin(choice.series), choice.profile);
+}
+
+/** The source package a series is built from, or one line naming the series that have one. */
+function pinSource(pin: DebianKernelPin, profile: BuildProfile): PinnedPackage {
+  if (pin.source) return pin.source;
+  const flag = profile.debug ? '--debug' : '--coverage';
+  throw new KernelError(`${flag} builds Debian's linux-source-${pin.series}, which the ${pin.suite} index no longer lists; use --debian-kernel ${DEBIAN_KERNELS.filter((k) => k.source).map((k) => k.series).join(', ')} or a tree (daxh kconfig --kernel-tree DIR ${flag})`);
 }
 
 /** The pin for a series name (`7.3`, `latest`), or one line listing the series there are. */
@@ -158,7 +182,7 @@ async function builtModules(dir: string): Promise<string[]> {
     .map((l) => l.replace(/^kernel\//, '').replace(/\.o$/, '.ko'));
 }
 
-async function treeKernel(dir: string): Promise<Kernel> {
+async function treeKernel(dir: string, label = `tree ${dir}`, origin: Kernel['origin'] = 'user'): Promise<Kernel> {
   if (!(await exists(dir))) throw new KernelError(`--kernel-tree ${dir}: no such directory`);
   const bzImage = join(dir, 'arch', 'x86', 'boot', 'bzImage');
   if (!(await exists(bzImage))) throw new KernelError(`--kernel-tree ${dir}: no arch/x86/boot/bzImage; build it first (make -j$(nproc) bzImage modules, or daxh run --build)`);
@@ -182,7 +206,7 @@ async function treeKernel(dir: string): Promise<Kernel> {
     if (r.exitCode !== 0) throw new KernelError(`--kernel-tree ${dir}: make modules_install failed: ${String(r.all).trim().split('\n').slice(-3).join(' ')}`);
   });
   const { dir: modulesDir } = await findModulesDir(installed, '--kernel-tree');
-  return { label: `tree ${dir}`, origin: 'user', bzImage, modulesDir, release, configText, config: parseKernelConfig(configText) };
+  return { label, origin, bzImage, modulesDir, release, configText, config: parseKernelConfig(configText), tree: dir };
 }
 
 /** The release a choice will boot, found without downloading or building anything (for --dry-run). */
@@ -198,6 +222,12 @@ export async function releaseOf(choice: KernelChoice): Promise<string> {
           throw new KernelError(`--kernel-tree ${choice.dir}: no include/config/kernel.release; the tree is not built`);
         })
       ).trim();
+    case 'source': {
+      const source = pinSource(debianPin(choice.series), choice.profile);
+      // Built already, or what the build will name itself: the upstream part of the package version.
+      const built = await readFile(join(sourceBuildRoot({ source, profile: choice.profile }), 'linux', 'include', 'config', 'kernel.release'), 'utf8').catch(() => null);
+      return built?.trim() ?? source.version.replace(/-[^-]*$/, '');
+    }
   }
 }
 

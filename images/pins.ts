@@ -29,6 +29,11 @@ export interface DebianKernelPin {
    * linux-binary-R (vmlinuz), linux-modules-R (modules) and linux-base-R (config, modules.builtin, modules.order).
    */
   packages: readonly PinnedPackage[];
+  /**
+   * Debian's linux-source-S of the same version, which `--debug` and `--coverage` build with the harness's
+   * config (images/source-build.ts). Only where the suite's index still lists it: the others fail with a fix.
+   */
+  source?: PinnedPackage;
 }
 
 const pool = (name: string, version: string) => `pool/main/l/linux/${name}_${version}_amd64.deb`;
@@ -42,8 +47,8 @@ function split(release: string, version: string, sha: { binary: string; modules:
 }
 
 export const DEBIAN_KERNELS: readonly DebianKernelPin[] = [
-  { series: '6.1', suite: 'bookworm', release: '6.1.0-56-amd64', packages: [{ name: 'linux-image-6.1.0-56-amd64', version: '6.1.192-2', sha256: 'a86e2049672f52354c4536a089203b6c82639420424d31c91cf31a181fd4d8f1' }] },
-  { series: '6.12', suite: 'bookworm', release: '6.12.117+deb12-amd64', packages: [{ name: 'linux-image-6.12.117+deb12-amd64', version: '6.12.117-1~deb12u1', sha256: '803d36a7cda13355ae8152122470288b2636f19f1cb58162dd9d8b408af9b1b4' }] },
+  { series: '6.1', suite: 'bookworm', release: '6.1.0-56-amd64', packages: [{ name: 'linux-image-6.1.0-56-amd64', version: '6.1.192-2', sha256: 'a86e2049672f52354c4536a089203b6c82639420424d31c91cf31a181fd4d8f1' }], source: { name: 'linux-source-6.1', version: '6.1.192-2', sha256: 'ae95fe63d4c553f8d0e6c86cb1ab566f3894a43743eb19ab585cd97d82f26514' } },
+  { series: '6.12', suite: 'bookworm', release: '6.12.117+deb12-amd64', packages: [{ name: 'linux-image-6.12.117+deb12-amd64', version: '6.12.117-1~deb12u1', sha256: '803d36a7cda13355ae8152122470288b2636f19f1cb58162dd9d8b408af9b1b4' }], source: { name: 'linux-source-6.12', version: '6.12.117-1~deb12u1', sha256: 'e849faf31ca3555757f3a8877cb01af92122f744f75d1f3102734651c4e14703' } },
   { series: '6.16', suite: 'trixie-backports', release: '6.16.12+deb13-amd64', packages: [{ name: 'linux-image-6.16.12+deb13-amd64', version: '6.16.12-1~bpo13+1', sha256: 'a54583c502202b9ec1709d6dc952870cd32eb92b29a32756f0fd240b514ed1f2' }] },
   { series: '6.17', suite: 'trixie-backports', release: '6.17.13+deb13-amd64', packages: [{ name: 'linux-image-6.17.13+deb13-amd64', version: '6.17.13-1~bpo13+1', sha256: '4c0643e5db69d9248f4139ec0c765671a2585aa53fc498dcc49b102fd5766696' }] },
   { series: '6.18', suite: 'trixie-backports', release: '6.18.15+deb13-amd64', packages: [{ name: 'linux-image-6.18.15+deb13-amd64', version: '6.18.15-1~bpo13+1', sha256: 'd38a7af6260782a47cd615ad717347a528b45f076245b4deabb3f1ecf8459186' }] },
@@ -70,12 +75,14 @@ export const DEBIAN_KERNELS: readonly DebianKernelPin[] = [
     suite: 'trixie-backports',
     release: '7.2.12+deb13-amd64',
     packages: split('7.2.12+deb13-amd64', '7.2.12-1~bpo13+1', { binary: '0d916c7f1310a7cb0567f235785d1c4511d894eb95e9810a2bc1f67e7ec18c2f', modules: 'abd8aad34e82ae541ec596eafa9ac84bbcddf943c5de051d330516c3dff395d6', base: '51c6a66bf190239492b16354c6212969d597220c3dbec1deacdab9dc151916f0' }, false),
+    source: { name: 'linux-source-7.2', version: '7.2.12-1~bpo13+1', sha256: '73ca6c22599ba411ab3179642d33501ca2c90174e13c3c8d86e996ea1cbf2a8f' },
   },
   {
     series: '7.3',
     suite: 'trixie-backports',
     release: '7.3.4+deb13-amd64',
     packages: split('7.3.4+deb13-amd64', '7.3.4-1~bpo13+1', { binary: '7e3248d03a84dcdda88c567aa8c4038f2e7795d2dd167b112c56f8901b6f513f', modules: 'b3ea01922c9f133767a83cf6891c19b3693858ded617bf22d1e34f95382c08ea', base: '5663505495b5c90be94af42105c7b28629802516779102dac48d5a00cc00fccf' }, false),
+    source: { name: 'linux-source-7.3', version: '7.3.4-1~bpo13+1', sha256: '703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3' },
   },
 ];
 

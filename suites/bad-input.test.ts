@@ -275,13 +275,19 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
     { args: ['bench', '--topology', 'nosuch'], names: /--topology nosuch/ },
     { args: ['bench', '--json', x.dir], names: /--json .*is a directory/ },
   ];
+  const coverage: Row[] = [
+    { args: ['run', '--coverage', '--shard', '1/2'], names: /--coverage with --shard 1\/2: .*run --coverage unsharded/ },
+    { args: ['run', '--debug', '--kernel', x.fakeBz, '--modules', x.modsEmpty], names: /^daxh: --debug builds a kernel from source; .*--debian-kernel S or --kernel-tree DIR/ },
+    { args: ['run', '--debug', '--kernel-tree', x.treeNoConfig], names: /--debug builds Debian's source; .*daxh kconfig --kernel-tree .* --debug/ },
+    { args: ['run', '--coverage', '--debian-kernel', '6.16'], names: /--coverage builds Debian's linux-source-6\.16, which the trixie-backports index no longer lists; use --debian-kernel 6\.1, 6\.12, 7\.2, 7\.3/ },
+  ];
   const environment: Row[] = [
     { args: ['run'], env: { DAXH_DEADLINE_SCALE: 'slow' }, names: /DAXH_DEADLINE_SCALE: factor 'slow'.*e\.g\./ },
     { args: ['run'], env: { DAXH_DEADLINE_SCALE: '0' }, names: /DAXH_DEADLINE_SCALE: factor '0'/ },
     { args: ['exec', '--', 'true'], env: { DAXH_DEADLINE_SCALE: 'steps=2' }, names: /DAXH_DEADLINE_SCALE: unknown deadline 'steps'; use one of boot, step/ },
     { args: ['run'], env: { DAXH_DEADLINE_SCALE: '2,boot=' }, names: /DAXH_DEADLINE_SCALE: factor for boot ''/ },
   ];
-  return [...kernelMistakes, ...machine, ...topologyFiles, ...run, ...exec, ...shell, ...repro, ...bisect, ...merge, ...report, ...others, ...environment];
+  return [...kernelMistakes, ...machine, ...topologyFiles, ...run, ...exec, ...shell, ...repro, ...bisect, ...merge, ...report, ...others, ...coverage, ...environment];
 }
 
 /** Every file under the cache with its size and mtime: a bad input may change none of them. */

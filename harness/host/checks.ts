@@ -68,6 +68,8 @@ async function fileCheck(name: string, path: string, pkg: string): Promise<Check
 export interface HostExtras {
   tests?: boolean;
   kernelBuild?: boolean;
+  /** lcov's geninfo and genhtml turn the guests' gcov data into tracefiles and HTML (--coverage). */
+  coverage?: boolean;
 }
 
 const KERNEL_BUILD_CHECKS = () => [
@@ -85,6 +87,7 @@ export async function hostChecks(qemu = 'qemu-system-x86_64', extras: HostExtras
   return Promise.all([
     ...(extras.tests ? [toolCheck('chromium', 'chromium')] : []),
     ...(extras.kernelBuild ? KERNEL_BUILD_CHECKS() : []),
+    ...(extras.coverage ? [toolCheck('lcov', 'lcov'), toolCheck('genhtml', 'lcov')] : []),
     qemuCheck(qemu),
     // Creates the qcow2 file savevm snapshots live in; from the same QEMU release as the emulator.
     toolCheck('qemu-img', 'qemu-utils', 'bookworm-backports'),

@@ -6,7 +6,7 @@ import { chooseAccel } from '../guest/accel.ts';
 import { ensureHost } from '../host/checks.ts';
 import { buildImage, type GuestImage } from '../../images/image.ts';
 import { configProfile } from '../../images/kconfig.ts';
-import { resolveKernel, type Kernel, type KernelChoice } from '../../images/kernel.ts';
+import { checkChoice, resolveKernel, type Kernel, type KernelChoice } from '../../images/kernel.ts';
 import type { Accel } from '../../qemu/base-args.ts';
 
 export const DEFAULT_QEMU = 'qemu-system-x86_64';
@@ -27,11 +27,12 @@ export interface Prepared extends MachineChoice {
   profile: string;
 }
 
-export async function prepare(choice: KernelChoice, accel: Accel | 'auto', log: (line: string) => void, machine: MachineChoice = DEFAULT_MACHINE): Promise<Prepared> {
+export async function prepare(choice: KernelChoice, accel: Accel | 'auto', log: (line: string) => void, machine: MachineChoice = DEFAULT_MACHINE, extras: { coverage?: boolean } = {}): Promise<Prepared> {
   // Bad input before installing anything for it.
   if (choice.kind === 'tree' && choice.build) await checkTree(choice.dir);
+  checkChoice(choice);
   // A no-op costing a few ms when the host is ready; installs what is missing otherwise.
-  await ensureHost(log, machine.qemu, { kernelBuild: choice.kind === 'tree' && choice.build === true });
+  await ensureHost(log, machine.qemu, { kernelBuild: (choice.kind === 'tree' && choice.build === true) || choice.kind === 'source', coverage: extras.coverage === true });
   const kernel = await resolveKernel(choice, log);
   const t0 = performance.now();
   const image = await buildImage(kernel);

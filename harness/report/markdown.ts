@@ -3,6 +3,7 @@
 // divergences apart from failures, the allowed outcomes the kernel chose, and the skips with reasons.
 import { durationText, failureKindText, failureLine, findingKey, identityLine } from './facts.ts';
 import { mergeCoverage } from '../compare/op-coverage.ts';
+import { percent, totalOf, type Ratio } from '../coverage/lcov-info.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -47,7 +48,7 @@ export function markdownSummary(run: RunResults): string {
     for (const { b } of branches) counts.set(b.id, (counts.get(b.id) ?? 0) + 1);
     lines.push('### Outcomes the kernel may choose, as taken', '', ...[...counts].map(([id, n]) => `- ${id}: ${n}×`), '');
   }
-  lines.push(...coverageSection(run));
+  lines.push(...coverageSection(run), ...kernelCoverageSection(run));
   const skipped = run.cases.filter((c) => c.status === 'skipped');
   if (skipped.length) {
     lines.push('### Skipped', '');
@@ -89,6 +90,28 @@ function coverageSection(run: RunResults): string[] {
     '</details>',
     '',
   ];
+}
+
+const ratio = (r: Ratio) => (r.found ? `${percent(r)!.toFixed(1)} % (${r.hit}/${r.found})` : '–');
+
+/** Line and branch coverage of the kernel's profiled files, whole run, then lines per suite (--coverage). */
+function kernelCoverageSection(run: RunResults): string[] {
+  const k = run.kernelCoverage;
+  if (!k) return [];
+  const lines = ['### Kernel coverage (gcov)', ''];
+  if (!k.files.length) return [...lines, `No coverage data (${k.collections} reads): ${k.lost.join('; ') || 'nothing was profiled'}`, ''];
+  const total = totalOf(k.files);
+  lines.push(`${k.files.length} files · lines ${ratio(total.lines)} · branches ${ratio(total.branches)} · ${k.collections} reads${k.html ? ` · HTML: \`${k.html}\`` : ''}`, '');
+  lines.push('| file | lines | branches | functions |', '|---|---:|---:|---:|', ...k.files.map((f) => `| ${f.file} | ${ratio(f.lines)} | ${ratio(f.branches)} | ${ratio(f.functions)} |`), '');
+  if (k.suites.length) {
+    const files = k.files.filter((f) => f.lines.found).map((f) => f.file);
+    const of = (suite: (typeof k.suites)[number], file: string) => suite.files.find((f) => f.file === file)?.lines;
+    lines.push('<details><summary>lines per suite</summary>', '', `| suite | ${files.map((f) => f.replace(/^drivers\//, '')).join(' | ')} |`, `|---|${files.map(() => '---:').join('|')}|`);
+    for (const suite of k.suites) lines.push(`| ${suite.suite} | ${files.map((f) => { const r = of(suite, f); return r?.found ? `${percent(r)!.toFixed(1)}` : '–'; }).join(' | ')} |`);
+    lines.push('', '</details>', '');
+  }
+  if (k.lost.length) lines.push('Reads that failed (their counters are missing):', '', ...k.lost.map((l) => `- ${cell(l)}`), '');
+  return lines;
 }
 
 /** The failures as distinct bugs: each once, with how many cases hit it and the recipe of the first. */

@@ -15,6 +15,9 @@ export function mergeResults(parts: readonly RunResults[]): RunResults {
   const seeds = new Set(parts.map((p) => p.seed));
   if (seeds.size > 1) throw new Error(`merge: results ran with different seeds (${[...seeds].join(', ')}); shards of one run share its seed`);
   checkShardsComplete(parts);
+  // Per-file figures of parts do not add up (a line hit in both counts once): only one part may carry them.
+  const covered = parts.filter((p) => p.kernelCoverage);
+  if (covered.length > 1) throw new Error(`merge: ${covered.length} of the files carry kernel coverage, whose per-file figures do not add up; run --coverage unsharded`);
   const first = parts[0]!;
   const lost = parts.flatMap((p) => p.guests.lost ?? []);
   const skippedProvisioning = [...new Map(parts.flatMap((p) => p.guests.skippedProvisioning ?? []).map((s) => [`${s.topology}\0${s.step}`, s])).values()];
@@ -31,6 +34,7 @@ export function mergeResults(parts: readonly RunResults[]): RunResults {
     seed: first.seed,
     guests: { boots: sum(parts.map((p) => p.guests.boots)), restores: sum(parts.map((p) => p.guests.restores)), ...(lost.length ? { lost } : {}), ...(skippedProvisioning.length ? { skippedProvisioning } : {}) },
     ...(parts.some((p) => p.interrupted) ? { interrupted: true } : {}),
+    ...(covered[0] ? { kernelCoverage: covered[0].kernelCoverage! } : {}),
     cases,
   };
 }

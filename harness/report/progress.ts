@@ -1,4 +1,5 @@
 // Live progress on stderr (one rewritten line on a terminal, plain lines otherwise) and the end table.
+import { percent, totalOf, type Ratio } from '../coverage/lcov-info.ts';
 import { durationText, failureLine, identityLine } from './facts.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
@@ -28,6 +29,19 @@ export class ProgressReporter implements Reporter {
     if (this.out.isTTY) this.out.write('\n');
     this.out.write(`\n${summaryTable(run)}\n`);
   }
+}
+
+/** The kernel's coverage in a few lines: the total, then each profiled dax file (--coverage). */
+function kernelCoverageLines(run: RunResults): string[] {
+  const k = run.kernelCoverage;
+  if (!k) return [];
+  if (!k.files.length) return [`\nkernel coverage: no data (${k.lost.join('; ') || 'nothing was profiled'})`];
+  const pc = (r: Ratio) => (r.found ? `${percent(r)!.toFixed(1)} %` : '–');
+  const total = totalOf(k.files);
+  return [
+    `\nkernel coverage (gcov, ${k.collections} reads${k.lost.length ? `, ${k.lost.length} lost` : ''}): lines ${pc(total.lines)}, branches ${pc(total.branches)}${k.html ? ` · ${k.html}` : ''}`,
+    ...k.files.filter((f) => f.file.startsWith('drivers/dax/')).map((f) => `  ${f.file}: lines ${pc(f.lines)} (${f.lines.hit}/${f.lines.found}), branches ${pc(f.branches)}`),
+  ];
 }
 
 export function summaryTable(run: RunResults): string {
@@ -68,6 +82,7 @@ export function summaryTable(run: RunResults): string {
     ...(branches.length ? ['\noutcomes the kernel may choose, as taken:', ...branches] : []),
     ...(skipped.length ? ['\nskipped:', ...skipped] : []),
     ...(interrupted.length ? ['\ninterrupted (the run was stopped):', ...interrupted] : []),
+    ...kernelCoverageLines(run),
     ...(run.unwritten?.length ? [`\ncould not write ${run.unwritten.length} console log(s) and recipe(s) (${[...new Set(run.unwritten.map((u) => u.reason))].join(', ')}), e.g. ${run.unwritten[0]!.file}; the results above are complete`] : []),
     `\n${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.known} known${t.interrupted ? `, ${t.interrupted} interrupted` : ''} · ${run.checks} checks · ${run.guests.boots} boots, ${run.guests.restores} snapshot restores · ${identityLine(run)} · ${durationText(run.durationMs)}`,
   ].join('\n');

@@ -107,3 +107,21 @@ test('markdown findings: hits of one bug on other devices count once; another bu
   t.regex(md, /- result: write daxR\.N\/size "X": expected ok, got EBUSY: 2 case\(s\) \(sysfs-writes\/hmem\/mapping <odd> & "chars", sysfs-writes\/cxl\/other\); replay: `npx daxh repro out\/recipes\/x\.json --debian-kernel 6\.12`/);
   t.regex(md, /- kernel hung-task: hung-task: INFO: task daxh-helper:N .* @ kernfs_drain: 1 case\(s\)/);
 });
+
+test('kernel coverage: per-file lines, branches and functions in the markdown, per suite folded, dax files at the end of the table', (t) => {
+  const ratio = (found: number, hit: number) => ({ found, hit });
+  const bus = { file: 'drivers/dax/bus.c', lines: ratio(900, 812), branches: ratio(300, 170), functions: ratio(40, 31) };
+  const kmem = { file: 'drivers/dax/kmem.c', lines: ratio(200, 150), branches: ratio(0, 0), functions: ratio(8, 7) };
+  const kernelCoverage = { tree: '/t', files: [bus, kmem], suites: [{ suite: 'sysfs-writes', files: [{ ...bus, lines: ratio(900, 450) }] }], collections: 5, lost: ['kmem (read 3): guest crashed'], html: 'out/coverage/html/index.html' };
+  const md = markdownSummary(run(cases, { kernelCoverage }));
+  t.regex(md, /### Kernel coverage \(gcov\)/);
+  t.regex(md, /2 files · lines 87\.5 % \(962\/1100\) · branches 56\.7 % \(170\/300\) · 5 reads/);
+  t.regex(md, /\| drivers\/dax\/bus\.c \| 90\.2 % \(812\/900\) \| 56\.7 % \(170\/300\) \| 77\.5 % \(31\/40\) \|/);
+  t.regex(md, /\| drivers\/dax\/kmem\.c \| 75\.0 % \(150\/200\) \| – \|/);
+  t.regex(md, /\| sysfs-writes \| 50\.0 \| – \|/, 'a suite that never loaded kmem shows none for it');
+  t.regex(md, /- kmem \(read 3\): guest crashed/);
+  const table = summaryTable(run(cases, { kernelCoverage }));
+  t.regex(table, /kernel coverage \(gcov, 5 reads, 1 lost\): lines 87\.5 %, branches 56\.7 % · out\/coverage\/html\/index\.html/);
+  t.regex(table, /drivers\/dax\/bus\.c: lines 90\.2 % \(812\/900\), branches 56\.7 %/);
+  t.notRegex(markdownSummary(run(cases)), /Kernel coverage/, 'no section without --coverage');
+});

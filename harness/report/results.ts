@@ -2,6 +2,7 @@
 // Bump RESULTS_SCHEMA when a field changes meaning; adding optional fields is compatible.
 // @2: statuses gained `interrupted`; durations are whole milliseconds and exclude the guest's set-up
 // (`setupMs`); failures carry a kind and, for divergences, the structured divergence; the seed is recorded.
+import type { KernelCoverage } from '../coverage/gcov.ts';
 import type { BranchHit, Divergence, KnownHit, StepRecord } from '../compare/checker.ts';
 import type { KernelReport } from '../compare/judge.ts';
 import type { CoverageEntry } from '../compare/op-coverage.ts';
@@ -116,6 +117,8 @@ export interface RunResults {
   unwritten?: { file: string; reason: string }[];
   /** True when the run was stopped before every selected case ran. */
   interrupted?: boolean;
+  /** Line and branch coverage of the kernel's profiled sources (--coverage). */
+  kernelCoverage?: KernelCoverage;
   cases: CaseResult[];
 }
 

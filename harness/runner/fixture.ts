@@ -16,6 +16,12 @@ const PROVISIONED = 'provisioned';
 /** Boots and provisions a guest; `snapshots` gives it the drive savevm needs. */
 export type BootGuest = (name: string, snapshots: boolean) => Promise<LabGuest>;
 
+/**
+ * Sees a live guest whose state is about to go (a restore, a stop), or, with `reset`, a point the caller
+ * marks (a change of suite): where the runner reads kernel coverage before it is lost.
+ */
+export type BeforeLeave = (lab: LabGuest, reset: boolean) => Promise<void>;
+
 export class GuestFixture {
   private lab: LabGuest | null = null;
   /** The kernel log position when the snapshot was taken; null while there is no snapshot. */
@@ -31,7 +37,13 @@ export class GuestFixture {
     private readonly bootGuest: BootGuest,
     readonly topology: string,
     private readonly onGuest: (e: GuestEvent) => void = () => {},
+    private readonly beforeLeave?: BeforeLeave,
   ) {}
+
+  /** Hands the live guest, if any, to beforeLeave with reset: its state stays. */
+  async checkpoint(): Promise<void> {
+    if (this.lab?.guest.alive) await this.beforeLeave?.(this.lab, true);
+  }
 
   /** A guest in the provisioned state for the next case. Throws GuestSetupError when there is none. */
   async acquire(lastCase?: string): Promise<LabGuest> {
@@ -75,7 +87,10 @@ export class GuestFixture {
 
   private async renew(): Promise<LabGuest> {
     this.renewBeforeNext = false;
-    if (this.lab && this.snapshotLog !== null && this.lab.guest.alive && (await this.restore(this.lab, this.snapshotLog))) return this.lab;
+    if (this.lab && this.snapshotLog !== null && this.lab.guest.alive) {
+      await this.beforeLeave?.(this.lab, false);
+      if (await this.restore(this.lab, this.snapshotLog)) return this.lab;
+    }
     await this.discard();
     return this.boot();
   }
@@ -90,6 +105,7 @@ export class GuestFixture {
     const lab = this.lab;
     this.lab = null;
     this.snapshotLog = null;
+    if (lab?.guest.alive) await this.beforeLeave?.(lab, false);
     await lab?.guest.stop();
   }
 

@@ -10,7 +10,8 @@ import { instantiate, type CaseDef } from './suite.ts';
 import { Multiplexer, type Reporter } from '../report/reporter.ts';
 import type { RunResults } from '../report/results.ts';
 import { markdownSummary } from '../report/markdown.ts';
-import { fakeBooter, type FakeHooks, type FakeSpec } from '../testing/fake-lab.ts';
+import { fakeBooter, type FakeGuest, type FakeHooks, type FakeSpec } from '../testing/fake-lab.ts';
+import type { CoverageSink } from '../coverage/gcov.ts';
 import type { Op } from '../model/ops.ts';
 import { GiB, R612, blockRef, devRef, drvRef, hmem, r, regionRef, w } from '../model/testing/fixtures.ts';
 
@@ -207,4 +208,43 @@ test('provisioning steps a guest skipped are in the results once per topology, a
   t.is(r.guests.boots, 2);
   t.deepEqual(r.guests.skippedProvisioning, [{ topology: 'hmem', step: 'online hmem', reason: 'the fake kernel lacks kmem' }]);
   t.regex(markdownSummary(r), /### Provisioning steps skipped\n\n- hmem: online hmem: the fake kernel lacks kmem/);
+});
+
+/** A coverage sink that records each read: which suite, whether it reset, and the guest's state then. */
+function recordingSink() {
+  const reads: string[] = [];
+  const sink: CoverageSink = {
+    collect: async (guest, suite, reset) => {
+      const fake = guest as FakeGuest;
+      const bound = fake.state.devices.get('dax0.0')?.binding?.driver ?? 'none';
+      reads.push(`${suite}${reset ? ' reset' : ''} ${guest.name} dax0.0:${bound}`);
+    },
+    finish: async () => ({ tree: '/t', files: [], suites: [], collections: reads.length, lost: [] }),
+  };
+  return { sink, reads };
+}
+
+test('coverage is read before every restore and stop, and at each change of suite, under the suite that ran', async (t) => {
+  const { sink, reads: seen } = recordingSink();
+  const outDir = await mkdtemp(join(tmpdir(), 'daxh-runner-test-'));
+  const booter = fakeBooter({ regions: [region] });
+  const r = await runCases({
+    target: { kernel: R612, image: 'fake', accel: 'tcg' },
+    cases: instantiate([{ name: 'a', about: '', cases: [leaks, needsClean, leaks] }, { name: 'b', about: '', cases: [reads('reads')] }], HMEM_OFFER),
+    boot: booter.boot,
+    reporter: new Multiplexer([]),
+    outDir,
+    jobs: 1,
+    seed: 7,
+    coverage: sink,
+  });
+  t.deepEqual(r.cases.map((c) => c.status), ['passed', 'passed', 'passed', 'passed']);
+  t.deepEqual(seen, [
+    'a hmem-1 dax0.0:none', // the leaked first guest, before it stops (no snapshot yet)
+    'a reset hmem-2 dax0.0:none', // suite b starts: a's counters so far, then zeroed
+    'b hmem-2 dax0.0:none', // before the restore that renews the leaked guest
+    'b hmem-2 dax0.0:kmem', // before the group's guest stops
+  ]);
+  t.deepEqual(r.guests, { boots: 2, restores: 1 });
+  t.is(r.kernelCoverage?.collections, 4, 'the sink\'s summary is the run\'s');
 });

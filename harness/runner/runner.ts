@@ -15,7 +15,8 @@ import type { Reporter } from '../report/reporter.ts';
 import { RESULTS_SCHEMA, totalsOf, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
 import { CaseOutput } from './case-output.ts';
 import { scheduleFault, type Fault } from './faults.ts';
-import { GuestFixture, type BootGuest } from './fixture.ts';
+import { GuestFixture, type BeforeLeave, type BootGuest } from './fixture.ts';
+import type { CoverageSink } from '../coverage/gcov.ts';
 import { SkipCase, regionFits, type CaseContext, type CaseInstance } from './suite.ts';
 
 export interface RunTarget {
@@ -45,7 +46,9 @@ export interface RunOptions {
   /** For the fault tests only (DAXH_TEST_FAULT): a real fault injected into one case's guest. */
   fault?: Fault;
   /** Seam for tests: how a group's fixture is made (a cheating fixture must be caught). */
-  fixture?: (boot: BootGuest, topology: string, onGuest: Reporter['onGuest']) => GuestFixture;
+  fixture?: (boot: BootGuest, topology: string, onGuest: Reporter['onGuest'], beforeLeave?: BeforeLeave) => GuestFixture;
+  /** Kernel coverage (--coverage): read from each guest before its state goes and at each change of suite. */
+  coverage?: CoverageSink;
 }
 
 export async function runCases(opts: RunOptions): Promise<RunResults> {
@@ -64,7 +67,10 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
   const worker = async () => {
     while (next < groups.length && !opts.signal?.aborted) {
       const group = groups[next++]!;
-      const fixture = (opts.fixture ?? ((b, t, g) => new GuestFixture(b, t, g)))(
+      // The suite whose cases the guest's counters are running for: groups run side by side, each with its own.
+      const at = { suite: group[0]!.suite };
+      const coverage = opts.coverage;
+      const fixture = (opts.fixture ?? ((b, t, g, l) => new GuestFixture(b, t, g, l)))(
         (name, snapshots) => opts.boot(group[0]!.topology, name, snapshots),
         group[0]!.topology,
         (e) => {
@@ -76,9 +82,10 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
           }
           opts.reporter.onGuest?.(e);
         },
+        coverage ? (lab, reset) => coverage.collect(lab.guest, at.suite, reset) : undefined,
       );
       try {
-        await runGroup(opts, fixture, group, order, output, (c, r) => {
+        await runGroup(opts, fixture, group, order, output, at, (c, r) => {
           const i = order.get(c)!;
           results[i] = r;
           opts.reporter.onCaseEnd?.(r, i);
@@ -92,6 +99,7 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, groups.length)) }, worker));
   const cases = results.filter((r): r is CaseResult => r !== undefined);
+  const kernelCoverage = await opts.coverage?.finish();
   const run: RunResults = {
     schema: RESULTS_SCHEMA,
     ...opts.target,
@@ -104,6 +112,7 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
     guests: { ...counts, ...(losses.length ? { lost: losses } : {}), ...(skippedProvisioning.length ? { skippedProvisioning } : {}) },
     ...(opts.signal?.aborted ? { interrupted: true } : {}),
     ...(output.lost.length ? { unwritten: output.lost } : {}),
+    ...(kernelCoverage ? { kernelCoverage } : {}),
     cases,
   };
   await opts.reporter.onRunEnd?.(run);
@@ -118,10 +127,14 @@ function groupByTopology(cases: readonly CaseInstance[]): CaseInstance[][] {
 
 type Done = (c: CaseInstance, r: CaseResult) => void;
 
-async function runGroup(opts: RunOptions, fixture: GuestFixture, group: readonly CaseInstance[], order: ReadonlyMap<CaseInstance, number>, output: CaseOutput, done: Done): Promise<void> {
+async function runGroup(opts: RunOptions, fixture: GuestFixture, group: readonly CaseInstance[], order: ReadonlyMap<CaseInstance, number>, output: CaseOutput, at: { suite: string }, done: Done): Promise<void> {
   let last: string | undefined;
   for (const c of group) {
     if (opts.signal?.aborted) return;
+    if (opts.coverage && c.suite !== at.suite) {
+      await fixture.checkpoint();
+      at.suite = c.suite;
+    }
     const base = { suite: c.suite, topology: c.topology, name: c.name };
     let result: CaseResult;
     try {

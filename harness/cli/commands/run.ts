@@ -11,6 +11,7 @@ import { ProgressReporter } from '../../report/progress.ts';
 import { Multiplexer } from '../../report/reporter.ts';
 import { parseFault } from '../../runner/faults.ts';
 import { runCases } from '../../runner/runner.ts';
+import { GcovCollector, gcovTree } from '../../coverage/gcov.ts';
 import { instantiate, select, shard } from '../../runner/suite.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { parseFlags, wholeNumber, type Command } from '../command.ts';
@@ -73,6 +74,7 @@ ${KERNEL_HELP}`;
     const given = [...(values.suite ?? []).map((x) => `--suite ${x}`), ...(values.topology ?? []).map((x) => `--topology ${x}`), ...(values.match ? [`--match ${values.match}`] : [])].join(' ');
     if (selected.length === 0) throw new UsageError(`run: ${given} select no case; daxh run ${given.replace(/--match \S+/, '')} --list shows the cases there are`.replace(/ {2,}/g, ' '));
     const sh = values.shard ? parseShard(values.shard) : undefined;
+    if (sh && values.coverage) throw new UsageError(`--coverage with --shard ${values.shard}: the shards' per-file coverage does not add up; run --coverage unsharded`);
     const cases = sh ? shard(selected, sh.index, sh.count) : selected;
     if (cases.length === 0) throw new UsageError(`run: --shard ${values.shard} is empty: the selection has ${selected.length} case(s) in fewer topologies than shards; use fewer shards`);
     if (values.list) {
@@ -98,7 +100,8 @@ ${KERNEL_HELP}`;
 
     const release = holdExit();
     try {
-      const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`), machineChoice(values));
+      const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`), machineChoice(values), { coverage: values.coverage === true });
+      const coverage = values.coverage ? new GcovCollector(gcovTree(prepared.kernel), join(outDir, 'coverage')) : undefined;
       console.error(`daxh: seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
       const mux = new Multiplexer([new ProgressReporter(), ...reportersFor(reports, process.env.GITHUB_STEP_SUMMARY)]);
       const results = await runCases({
@@ -113,6 +116,7 @@ ${KERNEL_HELP}`;
         reproCommand: (recipe) => ['npx daxh repro', recipe, ...kernelArgs(values)].join(' '),
         ...(sh ? { shard: sh } : {}),
         ...(fault ? { fault } : {}),
+        ...(coverage ? { coverage } : {}),
       });
       rescueResults(results, mux.failures, reports, (l) => console.error(`daxh: ${l}`));
       console.error(`daxh: console logs and recipes in ${outDir}`);
