@@ -84,6 +84,11 @@ export const DEBUG_CONFIG: readonly ConfigSetting[] = [
   y('KASAN', 'use-after-free and out-of-bounds accesses'),
   y('KASAN_GENERIC', 'the x86_64 KASAN mode'),
   y('PROVE_LOCKING', 'lockdep: lock-order inversions'),
+  // DEBUG_KOBJECT_RELEASE depends on DEBUG_OBJECTS_TIMERS, which depends on DEBUG_OBJECTS (lib/Kconfig.debug):
+  // without them olddefconfig drops it.
+  y('DEBUG_KERNEL', 'the debug options below depend on it'),
+  y('DEBUG_OBJECTS', 'object lifetime tracking'),
+  y('DEBUG_OBJECTS_TIMERS', 'timers freed while armed; DEBUG_KOBJECT_RELEASE depends on it'),
   y('DEBUG_KOBJECT_RELEASE', 'delayed kobject release: device lifetime bugs'),
   y('DEBUG_LIST', 'list corruption'),
   y('SLUB_DEBUG_ON', 'slab poisoning and red zones'),

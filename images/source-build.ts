@@ -2,7 +2,7 @@
 // coverage): what `--debug` and `--coverage` boot, and what the tree tests use as a developer's tree. It
 // lives in the cache keyed by the source package's SHA256 and every setting that goes into the build, and is
 // built in place with markers, so an interrupted build resumes where it stopped instead of starting again.
-import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -23,13 +23,22 @@ export const NO_PROFILE: BuildProfile = { debug: false, coverage: false };
 
 /**
  * The directories whose objects get gcov counters: the dax bus and its drivers, and the CXL core that makes
- * CXL dax regions. Kbuild's GCOV_PROFILE := y applies to the Makefile's own directory only.
+ * CXL dax regions. Kbuild's GCOV_PROFILE := y applies to the Makefile's own directory only; a directory a
+ * series does not have is skipped (drivers/dax/pmem is gone from 6.12 on).
  */
 export const GCOV_DIRS = ['drivers/dax', 'drivers/dax/hmem', 'drivers/dax/pmem', 'drivers/cxl/core'] as const;
 
 export const profileName = (p: BuildProfile): string => [p.debug ? 'debug' : '', p.coverage ? 'coverage' : ''].filter(Boolean).join('+') || 'plain';
 
 export class SourceBuildError extends Error {}
+
+const GCOV_LINE = '\n# dax-harness --coverage\nGCOV_PROFILE := y\n';
+
+/** Adds GCOV_PROFILE to a Makefile once; a directory the series lacks (drivers/dax/pmem before 6.x) is skipped. */
+async function profileDir(makefile: string): Promise<void> {
+  const text = await readFile(makefile, 'utf8').catch(() => null);
+  if (text !== null && !text.includes(GCOV_LINE)) await appendFile(makefile, GCOV_LINE);
+}
 
 const marker = (root: string, name: string) => join(root, `.build-${name}`);
 const done = async (root: string, name: string) => Boolean(await stat(marker(root, name)).catch(() => null));
@@ -69,7 +78,7 @@ export async function sourceTree(b: SourceBuild, log: (line: string) => void): P
   }
   if (!(await done(root, 'configured'))) {
     await configureTree(tree, b.profile, log);
-    if (b.profile.coverage) for (const dir of GCOV_DIRS) await appendFile(join(tree, dir, 'Makefile'), '\n# dax-harness --coverage\nGCOV_PROFILE := y\n');
+    if (b.profile.coverage) for (const dir of GCOV_DIRS) await profileDir(join(tree, dir, 'Makefile'));
     await writeFile(marker(root, 'configured'), '');
   }
   const jobs = cpus().length;

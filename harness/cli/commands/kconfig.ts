@@ -7,8 +7,9 @@ export const kconfig: Command = {
   summary: "merge the options the harness needs into a kernel tree's .config (like vng --kconfig)",
   usage: '--kernel-tree DIR [--debug] [--coverage]',
   help: `  --kernel-tree DIR  the source tree; without a .config it starts from make defconfig
-  --debug            also KASAN, PROVE_LOCKING, DEBUG_KOBJECT_RELEASE, DEBUG_LIST, SLUB_DEBUG_ON, UBSAN and
-                     DETECT_HUNG_TASK with a 30 s timeout: kernel reports the harness fails a case on
+  --debug            also KASAN, PROVE_LOCKING, DEBUG_KOBJECT_RELEASE (with the DEBUG_OBJECTS_TIMERS it needs),
+                     DEBUG_LIST, SLUB_DEBUG_ON, UBSAN and DETECT_HUNG_TASK with a 30 s timeout: kernel
+                     reports the harness fails a case on
   --coverage         also GCOV_KERNEL and DEBUG_FS (add GCOV_PROFILE := y to drivers/dax/Makefile)
 Sets dax, kmem, hmem, NVDIMM, legacy pmem, CXL, memory hotplug and what the guest boots with (=m where
 the harness loads the module itself), then make olddefconfig. Idempotent: a second run changes nothing.
