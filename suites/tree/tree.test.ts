@@ -94,3 +94,22 @@ test.serial('bisect across local commits where only a module changes finds the c
     await execa('make', ['-C', tree, '-s', '-j2', 'bzImage', 'modules']);
   }
 });
+
+test.serial('daxh kconfig: on the built tree it changes nothing; on a clean checkout --debug --coverage sets every option, then is idempotent', async (t) => {
+  const again = await daxh(['kconfig', '--kernel-tree', tree]);
+  t.is(again.exitCode, 0, again.all);
+  t.regex(again.all!, /already has everything the harness needs/);
+  // A clean checkout of the same sources: no .config, so kconfig starts from defconfig like a new tree.
+  const checkout = join(scratch, 'checkout');
+  await git(tree, ['worktree', 'add', '-q', '--detach', checkout, 'HEAD']);
+  t.teardown(() => git(tree, ['worktree', 'remove', '--force', checkout]).then(() => undefined, () => undefined));
+  const first = await daxh(['kconfig', '--kernel-tree', checkout, '--debug', '--coverage']);
+  t.is(first.exitCode, 0, first.all);
+  for (const option of ['CONFIG_KASAN=y', 'CONFIG_PROVE_LOCKING=y', 'CONFIG_DEBUG_KOBJECT_RELEASE=y', 'CONFIG_GCOV_KERNEL=y', 'CONFIG_DEV_DAX=m', 'CONFIG_DEFAULT_HUNG_TASK_TIMEOUT=30']) {
+    t.regex(first.all!, new RegExp(`^${option}  \\(`, 'm'), `prints ${option} as changed`);
+    t.true((await readFile(join(checkout, '.config'), 'utf8')).split('\n').includes(option), `.config has ${option}`);
+  }
+  const second = await daxh(['kconfig', '--kernel-tree', checkout, '--debug', '--coverage']);
+  t.is(second.exitCode, 0, second.all);
+  t.regex(second.all!, /already has everything the harness needs/);
+});
