@@ -276,6 +276,8 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
     { args: ['bench', '--json', x.dir], names: /--json .*is a directory/ },
   ];
   const coverage: Row[] = [
+    { args: ['run', '--replay-findings', '6.99'], names: /--replay-findings: 6\.99: unknown series; use one of 6\.1, / },
+    { args: ['run', '--replay-findings', '6.1,,7.3'], names: /--replay-findings 6\.1,,7\.3: an empty entry/ },
     { args: ['run', '--coverage', '--shard', '1/2'], names: /--coverage with --shard 1\/2: .*run --coverage unsharded/ },
     { args: ['run', '--debug', '--kernel', x.fakeBz, '--modules', x.modsEmpty], names: /^daxh: --debug builds a kernel from source; .*--debian-kernel S or --kernel-tree DIR/ },
     { args: ['run', '--debug', '--kernel-tree', x.treeNoConfig], names: /--debug builds Debian's source; .*daxh kconfig --kernel-tree .* --debug/ },

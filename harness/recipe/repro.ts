@@ -11,6 +11,7 @@ import { compareReleases } from '../model/profiles.ts';
 import type { KnownHit } from '../compare/checker.ts';
 import { opsOf } from '../model/ops.ts';
 import type { Recipe } from './recipe.ts';
+import type { VerdictKind } from '../report/results.ts';
 import { InputError } from '../util/input-error.ts';
 
 export type ReproOutcome =
@@ -18,7 +19,7 @@ export type ReproOutcome =
   | { kind: 'diverges'; report: string }
   | { kind: 'cannot-test'; reason: string };
 
-export const REPRO_EXIT = { agrees: 0, diverges: 1, 'cannot-test': 125 } as const;
+export const REPRO_EXIT = { agrees: 0, diverges: 1, 'cannot-test': 125 } as const satisfies Record<VerdictKind, number>;
 
 /** Devices a recipe's steps name that the provisioned guest does not have and no earlier step creates. */
 export function unknownDevices(recipe: Recipe, lab: LabGuest): string[] {

@@ -1,7 +1,7 @@
 // What every report says the same way: the one-line failure, the run's identity (kernel, image, profile,
 // seed, accel), durations. Reporters render these; none restates them.
 import { divergenceSummary } from '../compare/checker.ts';
-import { FAILURE_KINDS, type CaseResult, type RunResults } from './results.ts';
+import { FAILURE_KINDS, type CaseResult, type RunResults, type SeriesVerdict, type VerdictKind } from './results.ts';
 
 /** The failure in one line: the divergence (operation, expected, got), or the first line of what failed. */
 export function failureLine(c: CaseResult): string {
@@ -20,6 +20,20 @@ const alike = (s: string) => s.replace(/dax\d+\.\d+/g, 'daxR.N').replace(/memory
 export function findingKey(c: CaseResult): string {
   if (c.kernelReport) return `kernel ${c.kernelReport.kind}: ${c.kernelReport.signature}`;
   return `${c.divergence ? c.divergence.kind : (c.failureKind ?? 'failed')}: ${alike(failureLine(c))}`;
+}
+
+/** The failed cases as distinct bugs, in order of first hit. */
+export function findingGroups(cases: readonly CaseResult[]): { key: string; hits: CaseResult[] }[] {
+  const byKey = new Map<string, CaseResult[]>();
+  for (const c of cases) if (c.status === 'failed') byKey.set(findingKey(c), [...(byKey.get(findingKey(c)) ?? []), c]);
+  return [...byKey].map(([key, hits]) => ({ key, hits }));
+}
+
+/** `reproduces on: 6.12, 7.3 · agrees on: 6.1`, with the series that could not test it. */
+export function spreadLine(verdicts: readonly SeriesVerdict[]): string {
+  const of = (k: VerdictKind) => verdicts.filter((v) => v.kind === k).map((v) => v.series);
+  const cannot = of('cannot-test');
+  return `reproduces on: ${of('diverges').join(', ') || 'none'} · agrees on: ${of('agrees').join(', ') || 'none'}${cannot.length ? ` · cannot test: ${cannot.join(', ')}` : ''}`;
 }
 
 /** What kind of failure, in words. */

@@ -1,7 +1,7 @@
 // The human summary (and GitHub's step summary): the run's identity, a suite × topology table with
 // durations, then every failure with its one line, kind and the command that replays it, the known kernel
 // divergences apart from failures, the allowed outcomes the kernel chose, and the skips with reasons.
-import { durationText, failureKindText, failureLine, findingKey, identityLine } from './facts.ts';
+import { durationText, failureKindText, failureLine, findingGroups, identityLine, spreadLine } from './facts.ts';
 import { mergeCoverage } from '../compare/op-coverage.ts';
 import { percent, totalOf, type Ratio } from '../coverage/lcov-info.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
@@ -29,7 +29,7 @@ export function markdownSummary(run: RunResults): string {
       lines.push('', '```', (c.failure ?? '').trim(), ...(c.console ? ['--- console ---', c.console] : []), '```', '</details>', '');
     }
   }
-  lines.push(...findingsSection(failed));
+  lines.push(...findingsSection(run, failed));
   const known = run.cases.flatMap((c) => (c.known ?? []).map((k) => ({ c, k })));
   if (known.length) {
     lines.push('### Known kernel divergences (not failures)', '', '| case | divergence | step | reason | kernels |', '|---|---|---|---|---|');
@@ -114,15 +114,16 @@ function kernelCoverageSection(run: RunResults): string[] {
   return lines;
 }
 
-/** The failures as distinct bugs: each once, with how many cases hit it and the recipe of the first. */
-function findingsSection(failed: readonly CaseResult[]): string[] {
-  if (!failed.length) return [];
-  const byKey = new Map<string, CaseResult[]>();
-  for (const c of failed) byKey.set(findingKey(c), [...(byKey.get(findingKey(c)) ?? []), c]);
-  const lines = [`### Findings: ${byKey.size} distinct`, ''];
-  for (const [key, cs] of byKey) {
-    const first = cs.find((c) => c.repro) ?? cs[0]!;
-    lines.push(`- ${cell(key)}: ${cs.length} case(s) (${cs.map(caseId).join(', ')})${first.repro ? `; replay: \`${first.repro}\`` : ''}`);
+/** The failures as distinct bugs: each once, with how many cases hit it, the recipe of the first, and the kernels it reproduces on. */
+function findingsSection(run: RunResults, failed: readonly CaseResult[]): string[] {
+  const groups = findingGroups(failed);
+  if (!groups.length) return [];
+  const lines = [`### Findings: ${groups.length} distinct`, ''];
+  for (const { key, hits } of groups) {
+    const first = hits.find((c) => c.repro) ?? hits[0]!;
+    const finding = run.findings?.find((f) => f.key === key);
+    const where = finding?.replays?.length ? `; ${spreadLine(finding.replays)}` : finding?.replayError ? `; replay across kernels failed: ${finding.replayError}` : '';
+    lines.push(`- ${cell(key)}: ${hits.length} case(s) (${hits.map(caseId).join(', ')})${first.repro ? `; replay: \`${first.repro}\`` : ''}${cell(where)}`);
   }
   return [...lines, ''];
 }

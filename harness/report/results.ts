@@ -71,6 +71,29 @@ export interface CaseResult {
   coverage?: CoverageEntry[];
 }
 
+/** How a replayed recipe came out: 0, 1 and 125 to git bisect (recipe/repro.ts REPRO_EXIT). */
+export type VerdictKind = 'agrees' | 'diverges' | 'cannot-test';
+
+/** A recipe replayed on one Debian series. */
+export interface SeriesVerdict {
+  series: string;
+  release: string;
+  kind: VerdictKind;
+  line: string;
+}
+
+/** One bug, however many cases hit it: keyed by kernel report signature or divergence (report/facts.ts). */
+export interface Finding {
+  key: string;
+  cases: string[];
+  /** The first hit's recipe and the command that replays it. */
+  recipe?: string;
+  repro?: string;
+  /** The recipe replayed on other Debian series (--replay-findings). */
+  replays?: SeriesVerdict[];
+  replayError?: string;
+}
+
 export interface Totals {
   passed: number;
   failed: number;
@@ -117,6 +140,8 @@ export interface RunResults {
   unwritten?: { file: string; reason: string }[];
   /** True when the run was stopped before every selected case ran. */
   interrupted?: boolean;
+  /** The failures as distinct bugs, each once (and where it reproduces, with --replay-findings). */
+  findings?: Finding[];
   /** Line and branch coverage of the kernel's profiled sources (--coverage). */
   kernelCoverage?: KernelCoverage;
   cases: CaseResult[];

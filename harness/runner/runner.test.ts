@@ -248,3 +248,27 @@ test('coverage is read before every restore and stop, and at each change of suit
   t.deepEqual(r.guests, { boots: 2, restores: 1 });
   t.is(r.kernelCoverage?.collections, 4, 'the sink\'s summary is the run\'s');
 });
+
+test('findings: two cases hitting one bug are one finding with its first recipe, replayed on the kernels asked for; none without failures', async (t) => {
+  const wrong = { result: (op: Op) => (op.op === 'read' && op.ref.kind === 'region' && op.ref.attr === 'available_size' ? { ok: true as const, value: '0' } : undefined) };
+  const replayed: string[] = [];
+  const replayFinding = async (recipe: string) => {
+    replayed.push(recipe);
+    return [
+      { series: '6.1', release: '6.1.0-56-amd64', kind: 'agrees' as const, line: 'agrees with the model (3 checks)' },
+      { series: '7.3', release: '7.3.4+deb13-amd64', kind: 'diverges' as const, line: 'diverges' },
+    ];
+  };
+  const r = await runFake([reads('first'), reads('second')], { regions: [region], hooks: wrong }, { replayFinding });
+  t.deepEqual(r.cases.map((c) => c.status), ['failed', 'failed']);
+  t.is(r.findings?.length, 1, 'one bug, however many cases hit it');
+  const f = r.findings![0]!;
+  t.deepEqual(f.cases, ['unit/hmem/first', 'unit/hmem/second']);
+  t.is(f.recipe, r.cases[0]!.recipe);
+  t.deepEqual(replayed, [r.cases[0]!.recipe], 'the first recipe is replayed once');
+  t.deepEqual(f.replays!.map((v) => `${v.series}:${v.kind}`), ['6.1:agrees', '7.3:diverges']);
+  t.regex(markdownSummary(r), /### Findings: 1 distinct\n\n- .*2 case\(s\).*; reproduces on: 7\.3 · agrees on: 6\.1/);
+  const failingReplay = await runFake([reads('first')], { regions: [region], hooks: wrong }, { replayFinding: async () => Promise.reject(new Error('no kernel 7.3 here')) });
+  t.is(failingReplay.findings![0]!.replayError, 'no kernel 7.3 here', 'a replay that fails is noted on its finding, the run still ends');
+  t.is((await runFake([reads('fine')], { regions: [region] }, { replayFinding })).findings, undefined);
+});

@@ -12,7 +12,8 @@ import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } fro
 import { blockedTasks } from '../lab/blocked-tasks.ts';
 import type { LabGuest } from '../lab/session.ts';
 import type { Reporter } from '../report/reporter.ts';
-import { RESULTS_SCHEMA, totalsOf, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
+import { findingGroups } from '../report/facts.ts';
+import { RESULTS_SCHEMA, caseId, totalsOf, type Finding, type SeriesVerdict, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
 import { CaseOutput } from './case-output.ts';
 import { scheduleFault, type Fault } from './faults.ts';
 import { GuestFixture, type BeforeLeave, type BootGuest } from './fixture.ts';
@@ -49,6 +50,8 @@ export interface RunOptions {
   fixture?: (boot: BootGuest, topology: string, onGuest: Reporter['onGuest'], beforeLeave?: BeforeLeave) => GuestFixture;
   /** Kernel coverage (--coverage): read from each guest before its state goes and at each change of suite. */
   coverage?: CoverageSink;
+  /** Replays a finding's saved recipe on other kernels (--replay-findings): the series it reproduces on. */
+  replayFinding?: (recipe: string) => Promise<SeriesVerdict[]>;
 }
 
 export async function runCases(opts: RunOptions): Promise<RunResults> {
@@ -100,6 +103,7 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs, groups.length)) }, worker));
   const cases = results.filter((r): r is CaseResult => r !== undefined);
   const kernelCoverage = await opts.coverage?.finish();
+  const findings = await findingsOf(cases, opts);
   const run: RunResults = {
     schema: RESULTS_SCHEMA,
     ...opts.target,
@@ -113,10 +117,33 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
     ...(opts.signal?.aborted ? { interrupted: true } : {}),
     ...(output.lost.length ? { unwritten: output.lost } : {}),
     ...(kernelCoverage ? { kernelCoverage } : {}),
+    ...(findings.length ? { findings } : {}),
     cases,
   };
   await opts.reporter.onRunEnd?.(run);
   return run;
+}
+
+/**
+ * The failures as distinct bugs (report/facts.ts findingKey), each with the cases that hit it and the first
+ * recipe; with replayFinding, also the kernels that recipe reproduces on. A replay that fails is noted on the
+ * finding, never the run's end.
+ */
+async function findingsOf(cases: readonly CaseResult[], opts: RunOptions): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const { key, hits } of findingGroups(cases)) {
+    const first = hits.find((c) => c.recipe);
+    const finding: Finding = { key, cases: hits.map(caseId), ...(first?.recipe ? { recipe: first.recipe } : {}), ...(first?.repro ? { repro: first.repro } : {}) };
+    if (first?.recipe && opts.replayFinding && !opts.signal?.aborted) {
+      try {
+        finding.replays = await opts.replayFinding(first.recipe);
+      } catch (err) {
+        finding.replayError = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+      }
+    }
+    out.push(finding);
+  }
+  return out;
 }
 
 function groupByTopology(cases: readonly CaseInstance[]): CaseInstance[][] {

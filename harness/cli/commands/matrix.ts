@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { debianPin } from '../../../images/kernel.ts';
 import { DEBIAN_KERNELS } from '../../../images/pins.ts';
 import { holdExit, interruption, interruptExitCode } from '../../guest/registry.ts';
 import { plannersFor } from '../../lab/planner.ts';
@@ -16,29 +15,13 @@ import type { RunResults } from '../../report/results.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { parseFlags, wholeNumber, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { parseKernelList } from '../kernel-list.ts';
 import { SELECTION_OPTIONS, checkSuiteNames } from '../selection-flags.ts';
-
-const ALL = DEBIAN_KERNELS.map((k) => k.series);
-
-/** `all`, or a comma list of series (`latest` allowed), each checked against the pins now. */
-export function parseKernelList(v: string): string[] {
-  if (v === 'all') return ALL;
-  const series = v.split(',').map((s) => s.trim());
-  if (series.some((s) => s === '')) throw new UsageError(`--kernels ${v}: an empty entry; give series separated by commas, e.g. --kernels 6.1,6.12,latest`);
-  for (const s of series) {
-    try {
-      debianPin(s);
-    } catch (err) {
-      throw new UsageError((err as Error).message.replace(/^--debian-kernel /, '--kernels: '));
-    }
-  }
-  return [...new Set(series)];
-}
 
 export const matrix: Command = {
   summary: 'run the same selection on many kernels (every Debian series by default) and report them side by side',
   usage: '[--kernels all|S,S…] [--kernel-tree D]… [--suite S]… [--topology T]… [--match G] [--seed N] [--out DIR] [--html F] [--markdown F] [--kcidb F]',
-  help: `  --kernels L      Debian series, comma-separated (default all: ${ALL.join(', ')}); latest allowed
+  help: `  --kernels L      Debian series, comma-separated (default all: ${DEBIAN_KERNELS.map((k) => k.series).join(', ')}); latest allowed
   --kernel-tree D  also a built kernel tree (repeatable), e.g. mainline
   --suite, --topology, --match, --jobs
                    the selection, as for daxh run, the same on every kernel

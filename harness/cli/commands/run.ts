@@ -19,6 +19,9 @@ import { EXIT, UsageError } from '../errors.ts';
 import { SELECTION_OPTIONS, checkSuiteNames } from '../selection-flags.ts';
 import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel-flags.ts';
+import { kernelList } from '../kernel-list.ts';
+import { readRecipeFile, replayTopology } from '../../recipe/load.ts';
+import { replayAcross } from '../../recipe/replay-on.ts';
 
 export function parseShard(v: string): { index: number; count: number } {
   const m = v.match(/^(\d+)\/(\d+)$/);
@@ -26,6 +29,17 @@ export function parseShard(v: string): { index: number; count: number } {
   const count = Number(m?.[2]);
   if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${v}: use i/n with 1 <= i <= n, e.g. --shard 1/2`);
   return { index, count };
+}
+
+/** --replay-findings: a finding's recipe on each series, one guest at a time, its progress on stderr. */
+function findingReplayer(series: readonly string[], values: Parameters<typeof machineChoice>[0] & { accel?: string }, signal: AbortSignal) {
+  return async (file: string) => {
+    const recipe = await readRecipeFile(file);
+    const { name: topology, planner } = replayTopology(recipe, file, undefined);
+    const log = (l: string) => console.error(`daxh: ${l}`);
+    log(`replaying ${file} on ${series.join(', ')}`);
+    return replayAcross({ recipe, topology, planner, accel: accelFlag(values.accel), machine: machineChoice(values), strict: false, log }, series, (v) => log(`  ${v.series} ${v.release}: ${v.line}`), signal);
+  };
 }
 
 export const run: Command = {
@@ -43,6 +57,8 @@ export const run: Command = {
   --list               print the selected cases and exit
   --dry-run            print each topology's QEMU and kernel command lines and provisioning, boot nothing
   --out DIR            console logs and recipes (default out/run-<time>)
+  --replay-findings L  replay each finding's recipe on these Debian series (all, cached, or S,S…) after the
+                       cases, and report which it reproduces on (one boot per finding and series)
   --json F  --junit F  --tap F  --markdown F  --html F  --kcidb F
                        reports (each written whole, and whatever else fails); the markdown also goes to
                        $GITHUB_STEP_SUMMARY; --kcidb is KCIDB I/O v4.5
@@ -66,6 +82,7 @@ ${KERNEL_HELP}`;
       markdown: { type: 'string' },
       html: { type: 'string' },
       kcidb: { type: 'string' },
+      'replay-findings': { type: 'string' },
     });
     checkSuiteNames(values.suite);
     // Validate every topology before the first boot, so a bad one costs nothing (and a mistyped name says so).
@@ -90,6 +107,7 @@ ${KERNEL_HELP}`;
       console.log(dryRun([...planners].filter(([t]) => cases.some((c) => c.topology === t)), release, vcpusPerGuest(host, Math.min(jobs, groups)), machine, accelFlag(values.accel)));
       return EXIT.ok;
     }
+    const replaySeries = values['replay-findings'] === undefined ? undefined : await kernelList(values['replay-findings'], '--replay-findings');
     const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
     const fault = process.env.DAXH_TEST_FAULT ? parseFault(process.env.DAXH_TEST_FAULT) : undefined;
     const outDir = values.out ?? join('out', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -117,6 +135,7 @@ ${KERNEL_HELP}`;
         ...(sh ? { shard: sh } : {}),
         ...(fault ? { fault } : {}),
         ...(coverage ? { coverage } : {}),
+        ...(replaySeries ? { replayFinding: findingReplayer(replaySeries, values, interruption) } : {}),
       });
       rescueResults(results, mux.failures, reports, (l) => console.error(`daxh: ${l}`));
       console.error(`daxh: console logs and recipes in ${outDir}`);
