@@ -247,9 +247,6 @@ const mayBeAbsent = (def: AttrDef): boolean => Boolean(def.hiddenWithoutNode || 
 function toDevice(d: z.infer<typeof RawDevice>): ObservedDevice {
   const dir = `${DAX_DEVICES}/${d.name}`;
   const mappings = listed(d.mappings, dir);
-  mappings.forEach((m, i) => {
-    if (m.index !== i) throw new SysfsFormatError(dir, 'mapping directories mapping0..mappingN-1', mappings.map((x) => `mapping${x.index}`).join(' '));
-  });
   const fields: Record<string, unknown> = {};
   for (const attr of DEVICE_OBSERVED) {
     const def: AttrDef = DEVICE_ATTRS[attr];
@@ -262,13 +259,18 @@ function toDevice(d: z.infer<typeof RawDevice>): ObservedDevice {
     host: text(d.host, `realpath of ${dir}`),
     ...(fields as Omit<ObservedDevice, 'name' | 'host' | 'driver' | 'mappings'>),
     driver: toDriver(d.driver, `${dir}/driver`),
-    mappings: mappings.map((m) => {
-      const hex = (attr: MappingAttr) => {
-        const file = sysfsPath({ kind: 'mapping', device: d.name, index: m.index, attr });
-        return parseHex(text(m[attr], file), file);
-      };
-      return { start: hex('start'), end: hex('end'), pageOffset: hex('page_offset') };
-    }),
+    // In range order, which is page_offset order. The directory ids need not be 0..N-1: a mapping's id goes
+    // back to the device's IDA only in dax_mapping_release(), which DEBUG_KOBJECT_RELEASE delays by seconds,
+    // so a shrink and a grow can leave mapping1 without mapping0 (seen on a debug 6.12).
+    mappings: mappings
+      .map((m) => {
+        const hex = (attr: MappingAttr) => {
+          const file = sysfsPath({ kind: 'mapping', device: d.name, index: m.index, attr });
+          return parseHex(text(m[attr], file), file);
+        };
+        return { start: hex('start'), end: hex('end'), pageOffset: hex('page_offset') };
+      })
+      .sort((a, b) => (a.pageOffset < b.pageOffset ? -1 : a.pageOffset > b.pageOffset ? 1 : 0)),
   };
 }
 

@@ -34,7 +34,8 @@ export interface ObservedDevice {
   /** kmem's state file (7.3+, while bound to kmem); null where it does not exist. */
   state: KmemState | null;
   driver: DaxDriver | null;
-  mappings: ObservedMapping[]; // mapping0..N-1 in index order
+  /** In range (page_offset) order; the mappingN directory ids may have holes (driver/wire.ts). */
+  mappings: ObservedMapping[];
 }
 
 /** A /proc/iomem line the dax bus owns: `daxR.N` or `System RAM (kmem)`, with its parent's name (null: top level). */
