@@ -85,6 +85,7 @@ export async function sourceTree(b: SourceBuild, log: (line: string) => void): P
   log(`building ${b.source.name} ${b.source.version} (${profileName(b.profile)}) in ${tree}: make -j${jobs} bzImage modules, ${b.profile.debug ? 'about 45' : 'about 35'} min on 2 cores the first time, resumed if interrupted`);
   const t0 = performance.now();
   const r = await execa('make', ['-C', tree, '-s', `-j${jobs}`, 'bzImage', 'modules'], { reject: false, all: true });
+  if (r.signal || r.isTerminated) throw new SourceBuildError(`building ${b.source.name} ${b.source.version} was stopped (${r.signal ?? 'terminated'}); run again to resume it in ${tree}`);
   if (r.exitCode !== 0) {
     const tail = String(r.all ?? '').trim().split('\n').filter((l) => /error/i.test(l)).at(-1) ?? 'no output';
     throw new SourceBuildError(`building ${b.source.name} ${b.source.version} failed: ${tail.slice(0, 300)} (run again to resume; the tree is ${tree})`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { COMMANDS, commandNames } from './commands.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { AptError } from '../../images/apt.ts';
+import { SourceBuildError } from '../../images/source-build.ts';
 import { HelperError } from '../driver/driver.ts';
 import { deadlines } from '../guest/deadlines.ts';
 import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
@@ -59,7 +60,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 /** Errors the harness expects (a failed download, a guest that does not come up) carry a message meant for users. */
-const EXPECTED = [AptError, HostSetupError, GuestSetupError, GuestHangError, QemuExitedError, SshDroppedError, HelperError];
+const EXPECTED = [AptError, SourceBuildError, HostSetupError, GuestSetupError, GuestHangError, QemuExitedError, SshDroppedError, HelperError];
 
 try {
   process.exitCode = await main(process.argv.slice(2));

@@ -13,7 +13,7 @@ ${KERNEL_HELP}`,
   async run(args) {
     const { values, positionals } = parseFlags('image', args, KERNEL_OPTIONS, true);
     if (positionals.join(' ') !== 'build') throw new UsageError(`image: unknown subcommand '${positionals.join(' ')}'; the only one is 'build'`);
-    const kernel = await resolveKernel(kernelChoice(values));
+    const kernel = await resolveKernel(kernelChoice(values), (l) => console.error(`daxh: ${l}`));
     const t0 = performance.now();
     const img = await buildImage(kernel);
     console.log(`kernel   ${kernel.release} (${kernel.label})`);
