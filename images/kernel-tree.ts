@@ -103,7 +103,7 @@ export async function buildTree(dir: string, log: (line: string) => void): Promi
 }
 
 /** The last meaningful line of a command's output (or the last matching one), for a one-line message. */
-function lastLines(text: unknown, prefer?: RegExp): string {
+export function lastLines(text: unknown, prefer?: RegExp): string {
   const lines = String(text ?? '').trim().split('\n').filter(Boolean);
   const line = (prefer ? lines.filter((l) => prefer.test(l)).at(-1) : undefined) ?? lines.at(-1) ?? 'no output';
   return line.trim().slice(0, 300);

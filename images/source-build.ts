@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { aptDownload, aptRecord, type AptState } from './apt.ts';
 import { cachePath, hashOf } from './cache.ts';
 import { COVERAGE_CONFIG, DEBUG_CONFIG, HARNESS_CONFIG } from './kconfig.ts';
-import { configureTree } from './kernel-tree.ts';
+import { configureTree, lastLines } from './kernel-tree.ts';
 import type { PinnedPackage } from './pins.ts';
 
 export interface BuildProfile {
@@ -86,10 +86,7 @@ export async function sourceTree(b: SourceBuild, log: (line: string) => void): P
   const t0 = performance.now();
   const r = await execa('make', ['-C', tree, '-s', `-j${jobs}`, 'bzImage', 'modules'], { reject: false, all: true });
   if (r.signal || r.isTerminated) throw new SourceBuildError(`building ${b.source.name} ${b.source.version} was stopped (${r.signal ?? 'terminated'}); run again to resume it in ${tree}`);
-  if (r.exitCode !== 0) {
-    const tail = String(r.all ?? '').trim().split('\n').filter((l) => /error/i.test(l)).at(-1) ?? 'no output';
-    throw new SourceBuildError(`building ${b.source.name} ${b.source.version} failed: ${tail.slice(0, 300)} (run again to resume; the tree is ${tree})`);
-  }
+  if (r.exitCode !== 0) throw new SourceBuildError(`building ${b.source.name} ${b.source.version} failed: ${lastLines(r.all, /error/i)} (run again to resume; the tree is ${tree})`);
   log(`built in ${((performance.now() - t0) / 60000).toFixed(1)} min`);
   await writeFile(marker(root, 'built'), '');
   return tree;
