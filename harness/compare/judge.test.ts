@@ -21,3 +21,40 @@ test('the console of a whole case fails only on a crash: each step was judged ag
   t.is(v.kind, 'crash');
   if (v.kind === 'crash') t.regex(v.report.excerpt, /Kernel panic/);
 });
+
+test('a lockdep splat printed inside a WARNING fails as a crash, and the report names the WARNING that set it off', (t) => {
+  // 6.12 debug build: a timer with a NULL function fired; printing that WARN took the console lock under
+  // the timer base lock, which lockdep reported before the WARN's trace ended.
+  const lines = [
+    '------------[ cut here ]------------',
+    'WARNING: CPU: 0 PID: 0 at kernel/time/timer.c:1833 __run_timers+0x6e3/0x8b0',
+    'Modules linked in: kmem device_dax dax_hmem',
+    '======================================================',
+    'WARNING: possible circular locking dependency detected',
+    '------------------------------------------------------',
+    'swapper/0/0 is trying to acquire lock:',
+    '======================================================',
+    'RIP: 0010:__run_timers+0x6e3/0x8b0',
+    'Call Trace:',
+    ' <IRQ>',
+    ' run_timer_softirq+0x3f/0x80',
+    ' handle_softirqs+0x1a4/0x5c0',
+    '---[ end trace 0000000000000000 ]---',
+  ];
+  const v = judgeKernelLog(lines, false);
+  t.is(v.kind, 'crash');
+  if (v.kind === 'crash') {
+    t.regex(v.report.signature, /^warning: WARNING: at kernel\/time\/timer\.c __run_timers/);
+    t.regex(v.report.excerpt, /possible circular locking[\s\S]*run_timer_softirq[\s\S]*end trace/, 'the excerpt runs through the splat to the WARN\'s end');
+  }
+  // The same splat on its own, or after a WARNING whose trace had ended, is named for itself.
+  const alone = judgeKernelLog(lines.slice(3), false);
+  if (alone.kind === 'crash') t.regex(alone.report.signature, /^lockdep: /);
+  const after = judgeKernelLog([...lines.slice(0, 2), '---[ end trace 0000000000000000 ]---', ...lines.slice(3)], false);
+  t.is(after.kind, 'crash');
+  if (after.kind === 'crash') t.regex(after.report.signature, /^lockdep: /);
+});
+
+test('fault injection notices are not kernel trouble', (t) => {
+  t.is(judgeKernelLog(['FAULT_INJECTION: forcing a failure.', 'name failslab, interval 1, probability 0, space 0, times 1', 'kmem dax0.1: mapping0: 0x140000000-0x147ffffff memory add failed'], false).kind, 'clean');
+});

@@ -1,6 +1,6 @@
 // The one judgement of what kernel text means for a case: the checker applies it to each step's kernel log,
 // the runner and `daxh repro` to the console of a whole case, so `repro` exits as `run` would judge.
-import { CRASH_KINDS, excerpt, scanLines, signature, type ReportKind } from '../guest/console-scan.ts';
+import { CRASH_KINDS, enclosingWarning, excerpt, scanLines, signature, type ReportKind } from '../guest/console-scan.ts';
 import { divergenceKernels, lookupHang } from '../model/divergences.ts';
 
 export interface KernelReport {
@@ -34,7 +34,8 @@ function report(lines: readonly string[], e: { kind: ReportKind; line: string; l
 export function judgeKernelLog(lines: readonly string[], warningPredicted: boolean): LogVerdict {
   const events = scanLines(lines);
   const crash = events.find((e) => CRASH_KINDS.has(e.kind));
-  if (crash) return { kind: 'crash', report: report(lines, crash) };
+  // A crash inside a WARNING's report still fails the step, but the report names the WARNING that caused it.
+  if (crash) return { kind: 'crash', report: report(lines, enclosingWarning(lines, events, crash) ?? crash) };
   const warning = events.find((e) => e.kind === 'warning') ?? events.find((e) => e.kind === 'call-trace');
   if (!warning) return { kind: 'clean' };
   return { kind: warningPredicted ? 'predicted-warning' : 'unpredicted-warning', report: report(lines, warning) };

@@ -62,6 +62,18 @@ export function scanLines(lines: readonly string[]): ReportEvent[] {
 }
 
 const END_OF_REPORT = /---\[ end (trace|Kernel panic)|^={10,}$/;
+const END_OF_TRACE = /---\[ end trace/;
+/** Where the report opened by `line` ends: a WARN only at its own end marker, since a lockdep or KASAN report printed inside it opens with a rule of '='. */
+const endOf = (line: string): RegExp => (classifyLine(line) === 'warning' ? END_OF_TRACE : END_OF_REPORT);
+
+/**
+ * The report an event was printed inside of, if any: a WARNING whose block (from its line to its
+ * "---[ end trace") holds the event. Printing a WARN from a timer softirq can itself set off lockdep (the
+ * console lock taken under the timer base lock): the WARN is the bug, the splat its consequence.
+ */
+export function enclosingWarning(lines: readonly string[], events: readonly ReportEvent[], e: ReportEvent): ReportEvent | undefined {
+  return events.find((w) => w.kind === 'warning' && w.lineNo < e.lineNo && !lines.slice(w.lineNo + 1, e.lineNo).some((l) => END_OF_TRACE.test(l)));
+}
 const PANIC = /Kernel panic - not syncing/;
 
 /**
@@ -70,8 +82,9 @@ const PANIC = /Kernel panic - not syncing/;
  */
 export function excerpt(lines: readonly string[], from: number, before = 2, max = 80, panicWithin = 200): string {
   let end = Math.min(lines.length, from + max);
+  const ends = endOf(lines[from] ?? '');
   for (let i = from + 1; i < Math.min(lines.length, from + max); i++) {
-    if (END_OF_REPORT.test(stripLogPrefix(lines[i]!))) {
+    if (ends.test(stripLogPrefix(lines[i]!))) {
       end = i + 1;
       break;
     }
@@ -108,8 +121,9 @@ export function signature(lines: readonly string[], event: ReportEvent): string 
   const frames: string[] = [];
   const rip = lines.slice(event.lineNo, event.lineNo + 40).map((l) => /RIP: \w+:([A-Za-z_][\w.]*)\+/.exec(l)?.[1]).find((f) => f !== undefined);
   if (rip && !NOISE_FRAMES.test(rip)) frames.push(rip);
+  const ends = endOf(event.line);
   for (const l of lines.slice(event.lineNo + 1, event.lineNo + 80)) {
-    if (frames.length >= 3 || END_OF_REPORT.test(stripLogPrefix(l))) break;
+    if (frames.length >= 3 || ends.test(stripLogPrefix(l))) break;
     if (/^\s*\? /.test(stripLogPrefix(l))) continue; // unreliable frames
     const f = frameName(l);
     if (f && !NOISE_FRAMES.test(f) && !frames.includes(f)) frames.push(f);
