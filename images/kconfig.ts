@@ -95,6 +95,12 @@ export const DEBUG_CONFIG: readonly ConfigSetting[] = [
   y('UBSAN', 'undefined behaviour'),
   y('DETECT_HUNG_TASK', 'hung tasks'),
   { option: 'CONFIG_DEFAULT_HUNG_TASK_TIMEOUT', value: '30', why: 'a hung task is reported within a case, not after 120 s' },
+  // Allocation failures are paths no other case reaches (devm_create_dev_dax, alloc_dev_dax_range unwinding):
+  // failslab with its task filter fails the Nth allocation of one write only (Documentation/fault-injection).
+  y('FAULT_INJECTION', 'failslab depends on it'),
+  y('FAILSLAB', 'the allocation-failure cases'),
+  y('DEBUG_FS', 'failslab is driven through debugfs'),
+  y('FAULT_INJECTION_DEBUG_FS', 'failslab\'s knobs in /sys/kernel/debug/failslab'),
 ];
 
 /** What `daxh kconfig --coverage` adds: gcov data for the dax and CXL drivers (debugfs/gcov). */

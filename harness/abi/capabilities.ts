@@ -4,9 +4,23 @@ import { DAX_DRIVERS, DAX_DRIVER_NAMES, type DaxDriver } from './attributes.ts';
 import { ABI_FEATURES, type AbiFeature } from './kernel.ts';
 import { PROVIDER_IDS, PROVIDERS, type Provider } from './providers.ts';
 
-export type Capability = Provider | DaxDriver | AbiFeature;
+/**
+ * What a kernel's build may add beyond the dax bus, each found in the guest by a shell test: the file its
+ * option creates. failslab: /proc/<tid>/fail-nth (CONFIG_FAULT_INJECTION) and failslab's debugfs knobs.
+ */
+export const BUILD_FEATURES = {
+  failslab: {
+    test: '[ -e /proc/self/fail-nth ] && { [ -d /sys/kernel/debug/failslab ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null; [ -d /sys/kernel/debug/failslab ]; }',
+    label: 'failslab fault injection (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS; a --debug build has it)',
+  },
+} as const;
+export type BuildFeature = keyof typeof BUILD_FEATURES;
+const BUILD_FEATURE_NAMES = Object.keys(BUILD_FEATURES) as BuildFeature[];
+export const isBuildFeature = (c: Capability): c is BuildFeature => (BUILD_FEATURE_NAMES as readonly string[]).includes(c);
 
-export const CAPABILITIES: readonly Capability[] = [...PROVIDER_IDS, ...DAX_DRIVER_NAMES, ...ABI_FEATURES];
+export type Capability = Provider | DaxDriver | AbiFeature | BuildFeature;
+
+export const CAPABILITIES: readonly Capability[] = [...PROVIDER_IDS, ...DAX_DRIVER_NAMES, ...ABI_FEATURES, ...BUILD_FEATURE_NAMES];
 
 export const isCapability = (v: string): v is Capability => (CAPABILITIES as readonly string[]).includes(v);
 
@@ -21,5 +35,6 @@ export function moduleOf(c: Capability): string | null {
 export function featureOf(c: Capability): AbiFeature | null {
   if ((PROVIDER_IDS as readonly string[]).includes(c)) return PROVIDERS[c as Provider].needs ?? null;
   if ((DAX_DRIVER_NAMES as readonly string[]).includes(c)) return (DAX_DRIVERS[c as DaxDriver] as { needs?: AbiFeature }).needs ?? null;
+  if (isBuildFeature(c)) return null;
   return c as AbiFeature;
 }

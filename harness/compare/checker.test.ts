@@ -178,3 +178,38 @@ test('a race the kernel ran in another order than listed is explained by that or
   t.deepEqual(checker.history.at(-1), { together: [growBig, growOther] });
   t.is((await divergenceOf(TakesListedOrder, { regions: [idle] }, [createSecond, { together: [growBig, growOther] }]))?.kind, 'state', 'assuming the listed order fails a correct kernel')
 });
+
+// Growing a released device under fault injection. The fake kernel makes 3 allocations for the write: failing
+// the 1st..3rd fails it with ENOMEM and changes nothing; failing the 4th fails nothing (not injected).
+const released = hmem({ start: 4n * GiB, size: 1n * GiB, driver: null, initial: 'empty' });
+const grow = (nth?: number): Op => ({ ...w(devRef('dax0.0', 'size'), String(256n << 20n)), ...(nth ? { failNth: nth } : {}) });
+
+async function stepsInjecting(spec: FakeSpec, ops: readonly Op[]): Promise<{ checker: Checker; out: { result: OpResult; injected: boolean }[] }> {
+  const lab = fakeLab(spec);
+  const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel: R612 }, lab.inventory.observation);
+  const out = [];
+  for (const op of ops) out.push(await checker.stepInjecting(op));
+  return { checker, out };
+}
+
+test('an injected allocation failure may fail the write if it changes nothing; the branch is recorded', async (t) => {
+  const { checker, out } = await stepsInjecting({ regions: [released], hooks: { allocations: (op) => (op.ref.kind === 'device' ? 3 : 0) } }, [grow(2), grow(4)]);
+  t.deepEqual(out, [{ result: fail('ENOMEM'), injected: true }, { result: ok(), injected: false }]);
+  t.deepEqual(checker.branches.map((b) => b.id), ['allocation-failure']);
+  t.is(checker.steps[0]!.operation, 'write dax0.0/size "268435456" (allocation 2 fails)');
+});
+
+test('a write that fails its injected allocation but keeps its effect is a state divergence', async (t) => {
+  const leaky: FakeSpec = { regions: [released], hooks: { allocations: () => 3, keepsEffect: () => true } };
+  const d = await divergenceOf(Checker, leaky, [grow(1)]);
+  t.is(d?.kind, 'state');
+  t.true(d!.differences!.some((x) => /dax0\.0/.test(x.path)), d!.differences!.map((x) => x.path).join(", "));
+});
+
+test('ENOMEM where no allocation was failed is a result divergence, not an allocation failure', async (t) => {
+  // The fake kernel makes no allocations, so failNth 1 injects nothing; answering ENOMEM anyway is wrong.
+  const liar: FakeSpec = { regions: [released], hooks: { result: (op) => ('failNth' in op && op.failNth ? fail('ENOMEM') : undefined) } };
+  const d = await divergenceOf(Checker, liar, [grow(1)]);
+  t.is(d?.kind, 'result');
+  t.is(d?.actual, 'ENOMEM');
+});

@@ -5,7 +5,7 @@
 import type { StepDriver } from '../driver/step-driver.ts';
 import { apply, checkInvariants, expectedDivergence, observe, type ModelState } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
-import { describeAction, describeOp, isTogether, renderResult, resultsAgree, type Action, type Op, type OpResult } from '../model/ops.ts';
+import { ALLOCATION_FAILURE_ERRNOS, describeAction, describeOp, isTogether, renderResult, resultsAgree, type Action, type Op, type OpResult } from '../model/ops.ts';
 import { diff, renderValue, type Difference } from './diff.ts';
 import { isFailure, judgeKernelLog, type KernelReport, type LogVerdict } from './judge.ts';
 import { OpCoverage } from './op-coverage.ts';
@@ -125,6 +125,13 @@ export class DivergenceError extends Error {
   }
 }
 
+/** The write failed where its injected allocation failure made it fail: it must have changed nothing. */
+function allocationFailure(before: ModelState, op: Op, actual: OpResult): Explanation[] {
+  if (actual.ok || !ALLOCATION_FAILURE_ERRNOS.includes(actual.errno) || op.op !== 'write') return [];
+  const by = { id: 'allocation-failure', reason: `allocation ${op.failNth} of the write failed (failslab), and the write failed with ${actual.errno}, undoing what it had done` };
+  return [{ outcome: 'branch', predicted: apply(before, op).result, next: before, warning: false, by }];
+}
+
 const rendered = (d: readonly Difference[]) => d.map((x) => ({ path: x.path, expected: renderValue(x.expected), actual: renderValue(x.actual) }));
 
 export class Checker {
@@ -175,13 +182,23 @@ export class Checker {
 
   /** Runs one operation on both sides and compares everything; returns the real result. */
   async step(op: Op): Promise<OpResult> {
+    return (await this.stepInjecting(op)).result;
+  }
+
+  /**
+   * `step`, also telling whether the write's failNth allocation came (and failed). When it did, the write
+   * may also fail with an allocation-failure errno and leave the state as it was: that is a branch, and
+   * the state is checked against the state before, so a partial undo shows as a difference.
+   */
+  async stepInjecting(op: Op): Promise<{ result: OpResult; injected: boolean }> {
     const before = this.model;
     const real = await this.driver.step([op]);
     const actual = real.results[0]!;
+    const injected = real.injected?.[0] === true;
     this.history.push(op);
     this.checks++;
     this.coverage.add(op, before, actual);
-    const [way] = explanations(before, op, actual, this.ctx.kernel, (a, b) => this.resultsAgree(a, b));
+    const [way] = [...explanations(before, op, actual, this.ctx.kernel, (a, b) => this.resultsAgree(a, b)), ...(injected ? allocationFailure(before, op, actual) : [])];
     const record = this.record(op, way?.predicted ?? apply(before, op).result, actual, real.kernelLog);
     if (!way) {
       this.emit({ ...record, outcome: 'diverged' });
@@ -191,7 +208,7 @@ export class Checker {
     this.model = way.next;
     this.observation = real.observation;
     this.compareState(record, real.observation, way.warning);
-    return actual;
+    return { result: actual, injected };
   }
 
   /**

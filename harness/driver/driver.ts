@@ -65,8 +65,10 @@ export class GuestDriver implements LabDriver {
     const [observed, kmsg] = results.slice(-2);
     if (!observed || observed.kind !== 'observe' || !kmsg || kmsg.kind !== 'kmsg') throw new Error('guest helper: batch answer out of order');
     this.kmsgSeq = kmsg.last;
+    const answers = results.slice(opRequests.length - count, opRequests.length);
     return {
-      results: results.slice(opRequests.length - count, opRequests.length).map(resultToOpResult),
+      results: answers.map(resultToOpResult),
+      injected: answers.map((a) => (a.kind === 'write' ? a.injected : undefined)),
       observation: toObservation(observed.raw, { bootBlocks: this.bootBlocks }),
       kernelLog: kmsg.records,
     };

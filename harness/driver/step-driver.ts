@@ -12,6 +12,8 @@ export interface KernelLogLine {
 
 export interface StepOutcome {
   results: OpResult[];
+  /** Per operation, for a write with failNth: whether its Nth allocation came and failed. */
+  injected?: (boolean | undefined)[];
   observation: Observation;
   kernelLog: KernelLogLine[];
 }

@@ -268,3 +268,15 @@ test('no dax bus yet: no devices and no regions', (t) => {
   const o = toObservation(raw, { bootBlocks: BOOT_BLOCKS });
   t.deepEqual([o.devices, o.regions], [[], []]);
 });
+
+test('a write with failNth goes as F with its N, and its answer must say whether the allocation failed', (t) => {
+  const op: Op = { op: 'write', ref: { kind: 'device', device: 'dax0.1', attr: 'size' }, value: '0x8000000', failNth: 7 };
+  const req = opToRequest(op);
+  t.is(encodeBatch([req]), 'F\t/sys/bus/dax/devices/dax0.1/size\t307838303030303030\t7\n');
+  t.deepEqual(decodeBatch('{"results":[{"errno":12,"injected":true}]}', [req]), [{ kind: 'write', ok: false, errno: 'ENOMEM', injected: true }]);
+  t.deepEqual(decodeBatch('{"results":[{"ok":true,"injected":false}]}', [req]), [{ kind: 'write', ok: true, injected: false }]);
+  t.throws(() => decodeBatch('{"results":[{"ok":true}]}', [req]), { message: /does not say whether an allocation failed/ });
+  const plain = opToRequest({ ...op, failNth: undefined });
+  t.throws(() => decodeBatch('{"results":[{"ok":true,"injected":true}]}', [plain]), { message: /says whether an allocation failed/ });
+  t.throws(() => encodeBatch([{ kind: 'write', path: '/p', value: '', failNth: 0 }]), { message: /bad fail-nth 0/ });
+});

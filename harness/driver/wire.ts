@@ -26,7 +26,8 @@ import type { KernelLogLine } from './step-driver.ts';
 import { DAX_DEVICES, MEMORY_ROOT, sysfsPath } from './sysfs-path.ts';
 
 export type WireRequest =
-  | { kind: 'write'; path: string; value: string }
+  /** `failNth`: the write's Nth slab allocation fails (the helper's F request; see Op). */
+  | { kind: 'write'; path: string; value: string; failNth?: number }
   | { kind: 'read'; path: string }
   | { kind: 'link'; path: string }
   | { kind: 'observe' }
@@ -40,8 +41,11 @@ export const TOGETHER_MAX = 16;
 type Failed = { ok: false; errno: Errno };
 
 export type WireResult =
-  /** `written` is set only when write(2) returned fewer bytes than the value had. */
-  | ({ kind: 'write' } & ({ ok: true; written?: number } | Failed))
+  /**
+   * `written` is set only when write(2) returned fewer bytes than the value had; `injected`, for a write with
+   * failNth, whether the Nth allocation came (false: the write made fewer than N allocations).
+   */
+  | ({ kind: 'write'; injected?: boolean } & ({ ok: true; written?: number } | Failed))
   | ({ kind: 'read' | 'link' } & ({ ok: true; value: string } | Failed))
   | { kind: 'observe'; raw: RawObservation }
   | { kind: 'kmsg'; records: KernelLogLine[]; last: number }
@@ -62,8 +66,12 @@ export function encodeBatch(requests: readonly WireRequest[]): string {
   return requests
     .map((r) => {
       switch (r.kind) {
-        case 'write':
-          return `W\t${checkedPath(r.path)}\t${Buffer.from(r.value, 'utf8').toString('hex')}\n`;
+        case 'write': {
+          const line = `${checkedPath(r.path)}\t${Buffer.from(r.value, 'utf8').toString('hex')}`;
+          if (r.failNth === undefined) return `W\t${line}\n`;
+          if (!Number.isSafeInteger(r.failNth) || r.failNth < 1) throw new Error(`guest helper: bad fail-nth ${r.failNth}`);
+          return `F\t${line}\t${r.failNth}\n`;
+        }
         case 'read':
           return `R\t${checkedPath(r.path)}\n`;
         case 'link':
@@ -83,7 +91,8 @@ export function encodeBatch(requests: readonly WireRequest[]): string {
 
 export function opToRequest(op: Op): WireRequest {
   const path = sysfsPath(op.ref);
-  return op.op === 'write' ? { kind: 'write', path, value: op.value } : { kind: 'read', path };
+  if (op.op === 'read') return { kind: 'read', path };
+  return op.failNth === undefined ? { kind: 'write', path, value: op.value } : { kind: 'write', path, value: op.value, failNth: op.failNth };
 }
 
 export function resultToOpResult(r: WireResult): OpResult {
@@ -133,7 +142,8 @@ const RawObservationSchema = z.strictObject({
 export type RawObservation = z.infer<typeof RawObservationSchema>;
 
 const FileResultSchema = z.union([z.strictObject({ ok: z.literal(true), value: z.string() }), ErrnoOut]);
-const WriteResultSchema = z.union([z.strictObject({ ok: z.literal(true), written: z.number().int().nonnegative().optional() }), ErrnoOut]);
+const injected = { injected: z.boolean().optional() };
+const WriteResultSchema = z.union([z.strictObject({ ok: z.literal(true), written: z.number().int().nonnegative().optional(), ...injected }), z.strictObject({ ...ErrnoOut.shape, ...injected })]);
 const KmsgResultSchema = z.strictObject({
   records: z.array(z.strictObject({ seq: z.number().int().nonnegative(), level: z.number().int().min(0).max(7), msg: z.string() })),
   last: z.number().int().min(-1),
@@ -159,8 +169,10 @@ function decodeOne(req: WireRequest, value: unknown): WireResult {
   switch (req.kind) {
     case 'write': {
       const r = parseWith(WriteResultSchema, value, what);
-      if ('errno' in r) return { kind: 'write', ok: false, errno: errnoName(r.errno) };
-      return r.written === undefined ? { kind: 'write', ok: true } : { kind: 'write', ok: true, written: r.written };
+      if ((r.injected !== undefined) !== (req.failNth !== undefined)) throw new Error(`guest helper: ${what} ${req.failNth === undefined ? 'says' : 'does not say'} whether an allocation failed`);
+      const fault = r.injected === undefined ? {} : { injected: r.injected };
+      if ('errno' in r) return { kind: 'write', ok: false, errno: errnoName(r.errno), ...fault };
+      return { kind: 'write', ok: true, ...(r.written === undefined ? {} : { written: r.written }), ...fault };
     }
     case 'read':
     case 'link': {

@@ -1,7 +1,7 @@
 // What the kernel under test can do, asked of the guest itself (its modules) and of the ABI table (its
 // features), so suites and provisioning skip visibly, with a reason, instead of failing or passing by
 // accident on an older kernel.
-import { CAPABILITIES, featureOf, moduleOf, type Capability } from '../abi/capabilities.ts';
+import { BUILD_FEATURES, CAPABILITIES, featureOf, isBuildFeature, moduleOf, type Capability } from '../abi/capabilities.ts';
 import { ABI_CHANGES, ABI_LABELS, featureSince, type KernelAbi } from '../abi/kernel.ts';
 import { CXL_BUS_MODULES } from '../abi/providers.ts';
 
@@ -28,6 +28,7 @@ export const CAPABILITY_PROBE = [
   'm=/lib/modules/$(uname -r)',
   ...MODULES.map((mod) => `if grep -q '/${mod}\\.ko' $m/modules.dep $m/modules.builtin 2>/dev/null || [ -d /sys/module/${mod} ]; then echo mod_${mod}=1; else echo mod_${mod}=0; fi`),
   'echo mhp_mom=$(cat /sys/module/memory_hotplug/parameters/memmap_on_memory 2>/dev/null)',
+  ...Object.entries(BUILD_FEATURES).map(([name, f]) => `if ${f.test}; then echo build_${name}=1; else echo build_${name}=0; fi`),
 ].join('; ');
 
 /** The release a probe printed. */
@@ -43,7 +44,10 @@ export function parseCapabilities(text: string, abi: KernelAbi): Capabilities {
   for (const c of CAPABILITIES) {
     const feature = featureOf(c);
     const mod = moduleOf(c);
-    if (feature && !abi[feature]) {
+    if (isBuildFeature(c)) {
+      if (kv.get(`build_${c}`) === '1') has.add(c);
+      else reasons.set(c, `kernel ${release} was built without ${BUILD_FEATURES[c].label}`);
+    } else if (feature && !abi[feature]) {
       const since = featureSince(feature);
       const removed = ABI_CHANGES[0]!.change[feature] === true;
       reasons.set(c, `kernel ${release} ${removed ? 'no longer has' : 'predates'} ${ABI_LABELS[feature]}${since ? ` (${removed ? 'gone in ' : ''}${since})` : ''}`);

@@ -19,7 +19,15 @@ export type AttrRef =
  * A write is one open(O_WRONLY, no O_CREAT) + one write(2) of `value` exactly as given (no newline added);
  * a read is one open(O_RDONLY) + read to EOF. Hidden attributes therefore fail ENOENT, mode-denied ones EACCES.
  */
-export type Op = { op: 'write'; ref: AttrRef; value: string } | { op: 'read'; ref: AttrRef };
+export type Op = { op: 'write'; ref: AttrRef; value: string; failNth?: number } | { op: 'read'; ref: AttrRef };
+
+/**
+ * `failNth`: the write's Nth slab allocation fails (the task's fail-nth, lib/fault-inject.c, through
+ * failslab), the way syzkaller drives allocation-failure paths. A failed allocation may make the write fail
+ * with ENOMEM, or EBUSY where the allocation was a resource (request_mem_region, __request_region), and then
+ * the write must leave no trace; or the kernel copes and the write does what it would have.
+ */
+export const ALLOCATION_FAILURE_ERRNOS: readonly Errno[] = ['ENOMEM', 'EBUSY'];
 
 /** Operations run at once, racing each other (released from one barrier in the guest). */
 export interface Together {
@@ -51,7 +59,8 @@ export function renderResult(r: OpResult): string {
 /** Short human form used in reports and recipes: `write dax0.1/size "0x200000"`. */
 export function describeOp(op: Op): string {
   const where = describeRef(op.ref);
-  return op.op === 'write' ? `write ${where} ${JSON.stringify(op.value)}` : `read ${where}`;
+  if (op.op === 'read') return `read ${where}`;
+  return `write ${where} ${JSON.stringify(op.value)}${op.failNth ? ` (allocation ${op.failNth} fails)` : ''}`;
 }
 
 export function describeAction(a: Action): string {

@@ -32,7 +32,7 @@ const attrRef = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('memory'), attr: z.literal('auto_online_blocks') }),
 ]);
 
-const op = z.discriminatedUnion('op', [z.object({ op: z.literal('write'), ref: attrRef, value: z.string() }), z.object({ op: z.literal('read'), ref: attrRef })]);
+const op = z.discriminatedUnion('op', [z.object({ op: z.literal('write'), ref: attrRef, value: z.string(), failNth: z.number().int().positive().optional() }), z.object({ op: z.literal('read'), ref: attrRef })]);
 /** Operations that raced: the guest helper runs at most 16 at once. */
 const together = z.strictObject({ together: z.array(op).min(2).max(16) });
 

@@ -13,12 +13,12 @@ import type { ProvisionOutcome } from '../lab/provision.ts';
 import type { LabGuest } from '../lab/session.ts';
 import { apply, initState, observe, type ModelInventory } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
-import type { Op, OpResult } from '../model/ops.ts';
+import { fail, type Op, type OpResult } from '../model/ops.ts';
 import { profileFor } from '../model/profiles.ts';
 import type { State } from '../model/state.ts';
 import type { Alternative } from '../model/step.ts';
 import { MiB, R612, inventoryFor, type MachineFacts, type RegionSpec } from '../model/testing/fixtures.ts';
-import { CAPABILITIES, moduleOf, type Capability } from '../abi/capabilities.ts';
+import { CAPABILITIES, isBuildFeature, moduleOf, type Capability } from '../abi/capabilities.ts';
 import { parseCapabilities } from '../lab/capabilities.ts';
 
 export interface FakeHooks {
@@ -42,6 +42,12 @@ export interface FakeHooks {
   dmesg?: () => string;
   /** The serial order a batch run together takes inside the fake kernel (default: last first). */
   order?: (ops: readonly Op[]) => number[];
+  /**
+   * How many slab allocations this write makes (default 0): a write whose failNth is at most that fails
+   * with ENOMEM and changes nothing, unless `keepsEffect` says this one forgets to undo what it did.
+   */
+  allocations?: (op: Op) => number;
+  keepsEffect?: (op: Op) => boolean;
 }
 
 export interface FakeSpec {
@@ -112,6 +118,7 @@ export class FakeGuest implements LabDriver, GuestMachine {
   private async runOps(ops: readonly Op[], order: readonly number[]): Promise<StepOutcome> {
     if (!this.alive) throw new QemuExitedError(`QEMU of ${this.name} exited (9)`, '9', this.console.tail());
     const results: OpResult[] = new Array(ops.length);
+    const injected: (boolean | undefined)[] = ops.map((op) => (op.op === 'write' && op.failNth !== undefined ? op.failNth <= (this.hooks.allocations?.(op) ?? 0) : undefined));
     const kernelLog: StepOutcome['kernelLog'] = [];
     for (const i of order) {
       const op = ops[i]!;
@@ -125,7 +132,8 @@ export class FakeGuest implements LabDriver, GuestMachine {
       this.ran.push(op);
       const step = apply(this.state, op);
       const branch = step.alternatives && this.hooks.branch?.(op, step.alternatives);
-      const outcome = branch ? { result: branch.result, next: branch.next } : step;
+      const failed = injected[i] ? { result: fail('ENOMEM'), next: this.hooks.keepsEffect?.(op) ? step.next : this.state } : undefined;
+      const outcome = failed ?? (branch ? { result: branch.result, next: branch.next } : step);
       const lines = [...(step.kernelWarning && !branch ? [`WARNING: CPU: 0 PID: 1 at drivers/dax/bus.c:854 ${step.kernelWarning}`] : []), ...(this.hooks.log?.(op) ?? [])];
       for (const msg of lines) {
         kernelLog.push({ seq: ++this.seq, level: 4, msg });
@@ -136,7 +144,7 @@ export class FakeGuest implements LabDriver, GuestMachine {
     }
     const fresh = kernelLog.filter((l) => l.seq > this.logSeq);
     this.logSeq = this.seq;
-    return { results, observation: this.observation(), kernelLog: fresh };
+    return { results, injected, observation: this.observation(), kernelLog: fresh };
   }
 
   async observe(): Promise<Observation> {
@@ -183,8 +191,8 @@ export function fakeLab(spec: FakeSpec, name = 'fake'): LabGuest & { fake: FakeG
   const fake = new FakeGuest(name, initState(model, profile), spec.hooks ?? {});
   const observation = observe(fake.state);
   const lacks = new Set(spec.lacks ?? []);
-  // The fake kernel has every module; what its ABI lacks, and what the test takes away, it lacks.
-  const probe = [`release=${release}`, ...CAPABILITIES.flatMap((c) => (moduleOf(c) ? [`mod_${moduleOf(c)}=1`] : []))].join('\n');
+  // The fake kernel has every module and build option; what its ABI lacks, and what the test takes away, it lacks.
+  const probe = [`release=${release}`, ...CAPABILITIES.flatMap((c) => (moduleOf(c) ? [`mod_${moduleOf(c)}=1`] : isBuildFeature(c) ? [`build_${c}=1`] : []))].join('\n');
   const real = parseCapabilities(probe, profile.abi);
   const caps: Capabilities = {
     has: new Set([...real.has].filter((c) => !lacks.has(c))),

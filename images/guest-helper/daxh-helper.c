@@ -5,6 +5,9 @@
  * stdin, one request per line (the whole batch is validated before anything runs, so a malformed batch
  * has no side effects):
  *   W \t PATH \t HEX   open(O_WRONLY) + exactly one write(2) of the decoded bytes (HEX may be empty)
+ *   F \t PATH \t HEX \t N   as W, with the write's Nth slab allocation made to fail (this thread's
+ *                      /proc/thread-self/fail-nth; needs CONFIG_FAILSLAB and debugfs); answered with
+ *                      "injected": whether the Nth allocation came
  *   R \t PATH          open(O_RDONLY) + read to EOF
  *   L \t PATH          readlink, basename of the target
  *   O \t DEV \t MAP \t REG   observe the dax bus, memory blocks, /proc/iomem and MemTotal (raw text);
@@ -30,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -370,22 +375,68 @@ static void observe(const struct req *r)
 	fputs("}}", stdout);
 }
 
+static void put_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		die(1, "cannot set up fault injection", path);
+	close(fd);
+}
+
+/*
+ * F: failslab must not skip allocations that may sleep (ignore-gfp-wait is Y by default, and nearly every
+ * allocation of a sysfs write is GFP_KERNEL), and prints one notice per injected failure, no stack dump
+ * (verbose 1), so a judged kernel log holds no call trace of the harness's own making. Probability stays 0:
+ * only this thread's fail-nth fails anything (should_fail_ex in lib/fault-inject.c).
+ */
+static int arm_fail_nth(long long nth)
+{
+	struct stat st;
+	if (stat("/sys/kernel/debug/failslab", &st))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	put_text("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
+	put_text("/sys/kernel/debug/failslab/verbose", "1");
+	int fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	char num[24];
+	snprintf(num, sizeof num, "%lld", nth);
+	if (fd < 0 || write(fd, num, strlen(num)) != (ssize_t)strlen(num))
+		die(1, "cannot set up fault injection", "/proc/thread-self/fail-nth");
+	return fd;
+}
+
+/* Reads what is left of fail-nth (0: the failure was injected) and disarms it before anything else runs. */
+static int disarm_fail_nth(int fd)
+{
+	char num[24] = { 0 };
+	ssize_t n = pread(fd, num, sizeof num - 1, 0);
+	if (n <= 0 || pwrite(fd, "0", 1, 0) != 1)
+		die(1, "cannot read back fault injection", "/proc/thread-self/fail-nth");
+	close(fd);
+	return atoi(num) == 0;
+}
+
 static void do_write(const struct req *r)
 {
 	int fd = open(r->path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
-		printf("{\"errno\":%d}", errno);
+		printf("{\"errno\":%d", errno);
+		fputs(r->kind == 'F' ? ",\"injected\":false}" : "}", stdout);
 		return;
 	}
+	int nth = r->kind == 'F' ? arm_fail_nth(r->after) : -1;
 	ssize_t w = write(fd, r->value, r->len);
 	int e = errno;
+	int injected = nth >= 0 ? disarm_fail_nth(nth) : 0;
 	close(fd);
 	if (w < 0)
-		printf("{\"errno\":%d}", e);
+		printf("{\"errno\":%d", e);
 	else if ((size_t)w < r->len)
-		printf("{\"ok\":true,\"written\":%zd}", w);
+		printf("{\"ok\":true,\"written\":%zd", w);
 	else
-		fputs("{\"ok\":true}", stdout);
+		fputs("{\"ok\":true", stdout);
+	if (nth >= 0)
+		printf(",\"injected\":%s", injected ? "true" : "false");
+	putchar('}');
 }
 
 static void do_read(const struct req *r)
@@ -506,7 +557,7 @@ static const char *parse_line(char *line, struct req *r)
 		f[nf++] = tab + 1;
 	}
 	r->kind = strlen(f[0]) == 1 ? f[0][0] : 0;
-	int want = r->kind == 'W' ? 3 : r->kind == 'R' || r->kind == 'L' || r->kind == 'K' || r->kind == 'P' ? 2 : r->kind == 'O' ? 4 : 0;
+	int want = r->kind == 'F' ? 4 : r->kind == 'W' ? 3 : r->kind == 'R' || r->kind == 'L' || r->kind == 'K' || r->kind == 'P' ? 2 : r->kind == 'O' ? 4 : 0;
 	if (!want)
 		return "unknown request";
 	if (nf != want)
@@ -536,7 +587,14 @@ static const char *parse_line(char *line, struct req *r)
 	if (want > 1 && !*f[1])
 		return "empty path";
 	r->path = f[1];
-	if (r->kind != 'W')
+	if (r->kind == 'F') {
+		char *end;
+		errno = 0;
+		r->after = strtoll(f[3], &end, 10);
+		if (!*f[3] || *end || errno || r->after < 1 || r->after > 1000000)
+			return "bad fail-nth";
+	}
+	if (r->kind != 'W' && r->kind != 'F')
 		return NULL;
 	size_t digits = strlen(f[2]);
 	if (digits % 2)
@@ -593,7 +651,8 @@ static struct req *parse_batch(char *in, size_t len, int *count)
 static void run_one(const struct req *r)
 {
 	switch (r->kind) {
-	case 'W': do_write(r); break;
+	case 'W':
+	case 'F': do_write(r); break;
 	case 'R': do_read(r); break;
 	case 'L': do_link(r); break;
 	case 'O': observe(r); break;

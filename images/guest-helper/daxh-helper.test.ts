@@ -93,7 +93,7 @@ test('a malformed batch runs nothing: exit 2, the line and reason on stderr, no 
   t.is(r.stderr, 'daxh-helper: malformed batch, line 2: odd number of hex digits\n');
   t.is(r.stdout.length, 0);
   t.is(await readFile(join(dir, 'attr'), 'latin1'), 'old');
-  for (const bad of ['X\n', 'O\textra\n', 'R\t\n', 'K\t-2\n', 'K\tx\n', 'W\t/p\tzz\n', '\n', 'R\t/a\0b\n']) {
+  for (const bad of ['X\n', 'O\textra\n', 'R\t\n', 'K\t-2\n', 'K\tx\n', 'W\t/p\tzz\n', '\n', 'R\t/a\0b\n', 'F\t/p\t30\n', 'F\t/p\t30\t0\n', 'F\t/p\t30\tx\n', 'F\t/p\tzz\t1\n', 'P\t2\nF\t/p\t30\t1\nR\t/p\n']) {
     t.is((await exec([], bad)).code, 2, JSON.stringify(bad));
   }
 });
