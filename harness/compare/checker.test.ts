@@ -213,3 +213,28 @@ test('ENOMEM where no allocation was failed is a result divergence, not an alloc
   t.is(d?.kind, 'result');
   t.is(d?.actual, 'ENOMEM');
 });
+
+// The refcount splat a rebind with the node held open leaves for the next unbind (dev-dax-probe-wipes-open-cdev).
+const underflow = ['------------[ cut here ]------------', 'refcount_t: underflow; use-after-free.', 'WARNING: CPU: 1 PID: 268 at lib/refcount.c:28 refcount_warn_saturate+0xbe/0x110', 'Call Trace:', ' <TASK>', ' release_nodes+0x40/0xb0', ' devres_release_all+0x8c/0xc0', ' device_release_driver_internal+0x186/0x200', ' unbind_store+0xa1/0xb0', '---[ end trace 0000000000000000 ]---'];
+
+test('a kernel report of a cited bug is known inside its release range and a failure outside it', async (t) => {
+  const spec: FakeSpec = { regions: [region], hooks: { log: (op) => (op === readSize ? underflow : []) } };
+  const run = async (kernel: string) => {
+    const lab = fakeLab(spec);
+    const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel }, lab.inventory.observation);
+    try {
+      await checker.step(readSize);
+      return checker;
+    } catch (err) {
+      if (err instanceof DivergenceError) return err.divergence;
+      throw err;
+    }
+  };
+  const inRange = await run(R612);
+  t.true(inRange instanceof Checker);
+  t.deepEqual((inRange as Checker).known.map((k) => k.id), ['dev-dax-probe-wipes-open-cdev']);
+  t.is((inRange as Checker).steps[0]!.outcome, 'known');
+  const before = await run('5.15.0');
+  t.false(before instanceof Checker);
+  t.is((before as Divergence).kind, 'kernel-log');
+});

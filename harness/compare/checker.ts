@@ -7,7 +7,7 @@ import { apply, checkInvariants, expectedDivergence, observe, type ModelState } 
 import type { Observation } from '../model/observation.ts';
 import { ALLOCATION_FAILURE_ERRNOS, describeAction, describeOp, isTogether, renderResult, resultsAgree, type Action, type Op, type OpResult } from '../model/ops.ts';
 import { diff, renderValue, type Difference } from './diff.ts';
-import { isFailure, judgeKernelLog, type KernelReport, type LogVerdict } from './judge.ts';
+import { isFailure, judgeKernelLog, knownReport, type KernelReport, type LogVerdict } from './judge.ts';
 import { OpCoverage } from './op-coverage.ts';
 import { explanations, linearize, type Explanation, type LinearizeInput, type LinearizeResult } from './linearize.ts';
 
@@ -304,7 +304,11 @@ export class Checker {
     const broken = this.invariantViolations(real);
     if (broken.length) failWith({ ...base, kind: 'invariants', violations: broken });
     const verdict = this.judge(record.kernelLog, warningPredicted);
-    if (isFailure(verdict)) failWith({ ...base, kind: 'kernel-log', report: verdict.report });
+    const known = isFailure(verdict) ? knownReport(this.ctx.kernel, verdict.report) : undefined;
+    if (known) {
+      this.known.push({ ...known, step: record.operation });
+      Object.assign(record, { outcome: 'known', explainedBy: known.id });
+    } else if (isFailure(verdict)) failWith({ ...base, kind: 'kernel-log', report: verdict.report });
     this.emit(record);
   }
 

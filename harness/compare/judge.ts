@@ -1,7 +1,7 @@
 // The one judgement of what kernel text means for a case: the checker applies it to each step's kernel log,
 // the runner and `daxh repro` to the console of a whole case, so `repro` exits as `run` would judge.
 import { CRASH_KINDS, enclosingWarning, excerpt, scanLines, signature, type ReportKind } from '../guest/console-scan.ts';
-import { divergenceKernels, lookupHang } from '../model/divergences.ts';
+import { divergenceKernels, lookupReport } from '../model/divergences.ts';
 
 export interface KernelReport {
   kind: ReportKind;
@@ -52,10 +52,11 @@ export const isFailure = (v: LogVerdict): v is Extract<LogVerdict, { kind: 'cras
 export const judgeCaseConsole = (lines: readonly string[]): LogVerdict => judgeKernelLog(lines, true);
 
 /**
- * A hung-task report whose blocked tasks show a deadlock the harness already found (KNOWN_HANGS), as a
- * known hit on the kernels it is known on; `daxh run` and `daxh repro` both judge a hang with it.
+ * A kernel report of a bug the harness already found and cited (KNOWN_REPORTS), as a known hit on the
+ * kernels it is known on: a hung-task report by its blocked tasks' stacks, any other by its excerpt.
+ * `daxh run` and `daxh repro` judge a case's console with it, the checker each step's log.
  */
-export function knownHang(release: string, report: KernelReport, blocked: readonly string[]): { id: string; reason: string; step: string; kernels: string } | undefined {
-  const hang = report.kind === 'hung-task' ? lookupHang(release, blocked.join('\n')) : undefined;
-  return hang && { id: hang.id, reason: hang.reason, step: report.line.trim(), kernels: divergenceKernels(hang) };
+export function knownReport(release: string, report: KernelReport, blocked: readonly string[] = []): { id: string; reason: string; step: string; kernels: string } | undefined {
+  const known = report.kind === 'hung-task' ? lookupReport(release, 'hung-task', blocked.join('\n')) : lookupReport(release, 'report', report.excerpt);
+  return known && { id: known.id, reason: known.reason, step: report.line.trim(), kernels: divergenceKernels(known) };
 }

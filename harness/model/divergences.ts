@@ -78,25 +78,29 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
 ];
 
 /**
- * Kernel deadlocks the harness has found, recognised by the stacks of the blocked tasks (the hung-task
- * report and sysrq w after a step that never returned). A case that hangs on one inside its release range
- * is known, not failed; its guest is renewed like any hung guest.
+ * Kernel reports (a hang, a WARNING, a refcount or list splat) of bugs the harness has found. A hang is
+ * recognised by the stacks of the blocked tasks (the hung-task report and sysrq w after a step that never
+ * returned), any other report by its excerpt. A case that meets one inside its release range is known, not
+ * failed; its guest is renewed like any guest that reported trouble.
  */
-export interface KnownHang {
+export interface KnownReport {
   id: string;
   kernels: { from: string; to?: string };
   measured: string;
-  /** Every pattern must match the blocked tasks' report. */
-  stacks: readonly RegExp[];
+  /** 'hung-task': the patterns match the blocked tasks' stacks; 'report': the report's excerpt. */
+  kind: 'hung-task' | 'report';
+  /** Every pattern must match. */
+  patterns: readonly RegExp[];
   reason: string;
 }
 
-export const KNOWN_HANGS: readonly KnownHang[] = [
+export const KNOWN_REPORTS: readonly KnownReport[] = [
   {
     id: 'delete-drains-under-dax-region-rwsem',
     kernels: { from: '6.9' },
     measured: 'shown by Debian 6.12.117 on hmem and cxl (concurrency suite, seed 1, 2026-12-02)',
-    stacks: [/kernfs_drain[\s\S]*unregister_dev_dax[\s\S]*delete_store/, /down_write_killable[\s\S]*(align|size|mapping)_store/],
+    kind: 'hung-task',
+    patterns: [/kernfs_drain[\s\S]*unregister_dev_dax[\s\S]*delete_store/, /down_write_killable[\s\S]*(align|size|mapping)_store/],
     reason:
       'delete_store → unregister_dev_dax takes dax_region_rwsem for writing and then device_del() waits in ' +
       'kernfs_drain for every active reference to the victim\'s attribute files, while a racing write to one of ' +
@@ -104,11 +108,27 @@ export const KNOWN_HANGS: readonly KnownHang[] = [
       'an ABBA deadlock that leaves the whole dax bus stuck. The rwsem in unregister_dev_dax came with ' +
       'c05ae9d85b47 (v6.9, "dax/bus.c: replace driver-core lock usage by a local rwsem")',
   },
+  {
+    id: 'dev-dax-probe-wipes-open-cdev',
+    kernels: { from: '6.1' },
+    measured: 'shown by Debian 6.12.117 on hmem, cxl and pmem, without any debug option (regressions suite and by hand, 2026-12-02)',
+    kind: 'report',
+    patterns: [/refcount_t: underflow; use-after-free/, /release_nodes/, /unbind_store/],
+    reason:
+      'dev_dax_probe() (drivers/dax/device.c) calls cdev_init() on the cdev embedded in the dax inode at every ' +
+      'bind, and cdev_init() memsets it (fs/char_dev.c). A /dev/daxX.Y opened before an unbind holds a reference ' +
+      'to that cdev (chrdev_open → cdev_get); the rebind wipes it, so closing the file drops the new cdev\'s only ' +
+      'reference while it is still mapped. The node then fails to open with ENXIO, and the next unbind\'s ' +
+      'cdev_del (dev_dax_cdev_del, from devres) puts a reference that is not there: "refcount_t: underflow; ' +
+      'use-after-free". The device\'s own reference taken by the first cdev_add is never put. With ' +
+      'DEBUG_KOBJECT_RELEASE a file closed just before the unbind can do the same (its release is still pending). ' +
+      'The oldest series pinned here, 6.1, has the same cdev_init in dev_dax_probe',
+  },
 ];
 
-/** The known hang whose stacks the blocked-task report shows, on this kernel. */
-export function lookupHang(release: string, report: string): KnownHang | undefined {
-  return KNOWN_HANGS.find((h) => inRange(release, h.kernels) && h.stacks.every((re) => re.test(report)));
+/** The known report the kernel's report shows, on this kernel: hung-task reports by the blocked tasks' stacks. */
+export function lookupReport(release: string, kind: KnownReport['kind'], text: string): KnownReport | undefined {
+  return KNOWN_REPORTS.find((h) => h.kind === kind && inRange(release, h.kernels) && h.patterns.every((re) => re.test(text)));
 }
 
 /** `6.9 and later` / `6.9 up to 7.4`, then what it was measured on. */

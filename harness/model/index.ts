@@ -1,6 +1,6 @@
 // The reference model of the Linux dax bus: start from a guest inventory, predict each operation, observe.
 export { apply } from './apply.ts';
-export { type KnownDivergence, KNOWN_DIVERGENCES, divergenceKernels, expectedDivergence, lookupDivergence, lookupHang, type KnownHang } from './divergences.ts';
+export { type KnownDivergence, KNOWN_DIVERGENCES, divergenceKernels, expectedDivergence, lookupDivergence, lookupReport, type KnownReport } from './divergences.ts';
 export { initState } from './init.ts';
 export { checkInvariants, checkStateInvariants } from './invariants.ts';
 export { type InventoryRegion, type ModelInventory, type RegionFacts, modelInventoryFromObservation } from './inventory.ts';

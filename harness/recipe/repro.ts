@@ -3,7 +3,7 @@
 import { parseDeviceName } from '../abi/device-name.ts';
 import { Checker, DivergenceError } from '../compare/checker.ts';
 import { initModel } from '../compare/init-model.ts';
-import { judgeCaseConsole, knownHang } from '../compare/judge.ts';
+import { judgeCaseConsole, knownReport } from '../compare/judge.ts';
 import { GuestHangError, GuestSetupError } from '../guest/errors.ts';
 import { blockedTasks } from '../lab/blocked-tasks.ts';
 import type { LabGuest } from '../lab/session.ts';
@@ -68,9 +68,9 @@ export async function replay(recipe: Recipe, release: string, boot: () => Promis
     }
     const verdict = judgeCaseConsole(blocked.length ? blocked : lab.guest.console.linesSince(mark));
     if (verdict.kind === 'crash') {
-      // As `daxh run` judges it: a deadlock the harness already found is known on the kernels it is known on.
-      const hang = knownHang(release, verdict.report, blocked);
-      if (hang) return { kind: 'agrees', checks: checker.checks, known: [...checker.known, hang] };
+      // As `daxh run` judges it: a bug the harness already found is known on the kernels it is known on.
+      const known = knownReport(release, verdict.report, blocked);
+      if (known) return { kind: 'agrees', checks: checker.checks, known: [...checker.known.filter((k) => k.id !== known.id), known] };
       return { kind: 'diverges', report: `guest kernel ${verdict.report.kind}: ${verdict.report.line.trim()}\n${verdict.report.excerpt}` };
     }
     if (diverged !== null) return { kind: 'diverges', report: diverged };

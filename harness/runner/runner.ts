@@ -4,7 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import { Checker, DivergenceError, type StepRecord } from '../compare/checker.ts';
 import { initModel, type ModelOverrides } from '../compare/init-model.ts';
-import { judgeCaseConsole, knownHang, type KernelReport } from '../compare/judge.ts';
+import { judgeCaseConsole, knownReport, type KernelReport } from '../compare/judge.ts';
 import { mergeCoverage } from '../compare/op-coverage.ts';
 import { opsOf } from '../model/ops.ts';
 import { HelperError } from '../driver/driver.ts';
@@ -267,11 +267,12 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
   if (outcome.status !== 'interrupted' && outcome.status !== 'skipped') {
     if (verdict.kind === 'crash') {
       outcome = { ...outcome, status: 'failed', failureKind: 'kernel-crash', kernelReport: verdict.report, console: verdict.report.excerpt, failure: [`guest kernel ${verdict.report.kind}: ${verdict.report.line.trim()}`, outcome.failureKind === 'divergence' ? undefined : outcome.failure].filter(Boolean).join('\n') };
-      // A deadlock the harness already found and cited is known on the kernels it is known on.
-      const hang = knownHang(lab.caps.release, verdict.report, blocked);
-      if (hang) {
+      // A bug the harness already found and cited (a deadlock, a refcount splat) is known on the kernels it is
+      // known on; the checker may have recorded it at its step already.
+      const known = knownReport(lab.caps.release, verdict.report, blocked);
+      if (known) {
         const { failureKind: _kind, failure: _text, ...evidence } = outcome;
-        outcome = { ...evidence, status: 'known', known: [...(outcome.known ?? []), hang] };
+        outcome = { ...evidence, status: 'known', known: [...(outcome.known ?? []).filter((k) => k.id !== known.id), known] };
       }
     } else if (!lab.guest.alive && outcome.failureKind !== 'qemu-exited') {
       outcome = { ...outcome, status: 'failed', failureKind: 'qemu-exited', failure: [outcome.failure, 'guest stopped running (QEMU exited)'].filter(Boolean).join('\n'), console: lab.guest.console.tail(40) };

@@ -70,7 +70,7 @@ const fileOwner = (op: Op): string | null => (op.ref.kind === 'device' || op.ref
 
 /**
  * Leaves out of a race the operations on files of a device another racer deletes. On 6.9+ that race can
- * deadlock the whole dax bus (KNOWN_HANGS: delete-drains-under-dax-region-rwsem), which costs the step
+ * deadlock the whole dax bus (KNOWN_REPORTS: delete-drains-under-dax-region-rwsem), which costs the step
  * deadline and a reboot and ends the case: found once, it would hide everything after it.
  */
 export function withoutKnownDeadlock(ops: readonly Op[]): Op[] {

@@ -79,6 +79,28 @@ export const regressions: Suite = {
       },
     },
     {
+      // dev_dax_probe() calls cdev_init() on the cdev embedded in the dax inode at every bind
+      // (drivers/dax/device.c), and cdev_init() memsets it (fs/char_dev.c). A file opened before the unbind
+      // holds a reference to that cdev (chrdev_open → cdev_get); the rebind wipes it, so closing the file
+      // drops the new cdev's only reference while it is still mapped: the node no longer opens (ENXIO), and
+      // the next cdev_del puts a reference that is not there. With DEBUG_KOBJECT_RELEASE even a file closed
+      // before the unbind can do it (the release is still pending when the rebind wipes it).
+      name: 'a device node held open across unbind and rebind',
+      needs: { providers: ['hmem', 'cxl-ram'], spread: 'each-provider' },
+      async run(ctx) {
+        const { d0 } = await releasedDynamic(ctx);
+        const g = ctx.lab.guest;
+        await ctx.checker.step(write.driver('device_dax', 'new_id', d0));
+        const drv = '/sys/bus/dax/drivers/device_dax';
+        await ctx.checker.external(`unbind and bind ${d0} with /dev/${d0} open`, [write.driver('device_dax', 'unbind', d0), write.driver('device_dax', 'bind', d0)], () =>
+          g.run(`exec 3</dev/${d0} && echo -n ${d0} > ${drv}/unbind && echo -n ${d0} > ${drv}/bind; exec 3<&-`).then(() => {}),
+        );
+        // The bug shows as a refcount underflow at the next unbind (known: dev-dax-probe-wipes-open-cdev).
+        await ctx.checker.step(write.driver('device_dax', 'unbind', d0));
+        await ctx.checker.step(write.driver('device_dax', 'remove_id', d0));
+      },
+    },
+    {
       // 6.12 returns success for a mapping whose length is not a multiple of the alignment and allocates
       // nothing (6.1: ENXIO). Listed as a known divergence; this case notices when a kernel fixes it.
       name: 'misaligned mapping length',
