@@ -1,10 +1,11 @@
 // kmem turns a dax device into System RAM: blocks appear and come online per policy, /proc/iomem shows
 // System RAM (kmem) under the device, MemTotal grows; offline + unbind gives it all back. All model-checked.
-import type { Op } from '../../harness/model/ops.ts';
+import { DAX_DRIVERS } from '../../harness/abi/attributes.ts';
+import type { DaxDriver, Op } from '../../harness/model/ops.ts';
 import type { CaseContext, Suite } from '../../harness/runner/suite.ts';
 import type { ObservedDevice } from '../../harness/model/observation.ts';
 import { write } from '../ops.ts';
-import { bindKmem, blocksOf, device, firstDevice, release } from '../lib.ts';
+import { bindKmem, blocksOf, device, firstDevice, hex, release, releasedDynamic } from '../lib.ts';
 
 /** A device to hot-plug: the case's region's own device (a static one is bound to kmem through new_id). */
 const kmemDevice = (ctx: CaseContext): ObservedDevice => firstDevice(ctx);
@@ -16,6 +17,24 @@ function blocksCovering(dev: ObservedDevice, blockSize: bigint): number[] {
     const last = (m.end + 1n) / blockSize;
     return Array.from({ length: Math.max(0, Number(last - first)) }, (_, i) => Number(first) + i);
   });
+}
+
+/**
+ * rmmod of a dax driver module (dax_driver_unregister: its new_id list freed, every device it drives
+ * unbound), then modprobe (driver_attach: it probes every unbound device it matches, in bus order, as a bind
+ * of each would). A driver built in cannot be unloaded: the case skips.
+ */
+async function reloadDriver(ctx: CaseContext, driver: DaxDriver): Promise<void> {
+  const mod = DAX_DRIVERS[driver].module;
+  const g = ctx.lab.guest;
+  if ((await g.run(`[ -e /sys/module/${mod}/initstate ] && echo loadable || echo built-in`)).trim() !== 'loadable') ctx.skip(`${mod} is built into this kernel: it cannot be unloaded`);
+  const unload: Op[] = [
+    ...ctx.checker.observation.devices.filter((d) => d.driver === driver).map((d) => write.driver(driver, 'unbind', d.name)),
+    ...[...ctx.checker.state.newIds[driver]].map((id) => write.driver(driver, 'remove_id', id)),
+  ];
+  await ctx.checker.external(`rmmod ${mod}`, unload, () => g.run(`rmmod ${mod}`).then(() => {}));
+  const load = ctx.checker.observation.devices.filter((d) => d.driver === null).map((d) => write.driver(driver, 'bind', d.name));
+  await ctx.checker.external(`modprobe ${mod}`, load, () => g.run(`modprobe ${mod}`).then(() => {}));
 }
 
 export const kmemHotplug: Suite = {
@@ -60,6 +79,42 @@ export const kmemHotplug: Suite = {
         await ctx.checker.step(write.driver('kmem', 'unbind', d.name));
         await ctx.checker.step(write.driver('kmem', 'bind', d.name));
         await ctx.checker.step(write.driver('device_dax', 'new_id', d.name));
+      },
+    },
+    {
+      // dev_dax_kmem_probe() adds the memory-block-aligned part of each range only: a range without a whole
+      // block is skipped ("mapping%d too small after alignment"), and a device without one is refused
+      // ("rejecting DAX region without any memory after alignment", EINVAL).
+      name: 'ranges smaller than a memory block are skipped, a device without a whole block is refused',
+      needs: { region: 'dynamic', providers: ['hmem', 'cxl-ram'], spread: 'each-provider', boots: 'movable', requires: ['kmem'] },
+      async run(ctx) {
+        const { r, d0 } = await releasedDynamic(ctx);
+        const B = ctx.inventory.blockSize;
+        if (r.size < 2n * B) ctx.skip(`region ${r.host} is smaller than two memory blocks`);
+        const small = 2n * 1024n * 1024n;
+        await ctx.checker.step(write.device(d0, 'size', '0'));
+        await ctx.checker.step(write.device(d0, 'mapping', `${hex(r.start)}-${hex(r.start + small - 1n)}`));
+        await bindKmem(ctx, d0);
+        await ctx.checker.step(write.device(d0, 'mapping', `${hex(r.start + B)}-${hex(r.start + 2n * B - 1n)}`));
+        await bindKmem(ctx, d0);
+        await release(ctx, d0);
+        await ctx.checker.step(write.device(d0, 'size', '0'));
+        await ctx.checker.step(write.device(d0, 'size', String(r.size)));
+      },
+    },
+    {
+      // Memory still online when kmem goes is left as System RAM until reboot (dev_dax_kmem_remove sets
+      // any_hotremove_failed, and dax_kmem_exit then keeps kmem_name alive for those resources).
+      name: 'rmmod and modprobe kmem with its memory online, then device_dax',
+      needs: { providers: ['hmem', 'cxl-ram'], spread: 'each-provider', boots: 'movable', requires: ['kmem'] },
+      async run(ctx) {
+        const d = kmemDevice(ctx);
+        if (d.driver !== 'kmem') {
+          await release(ctx, d.name);
+          await bindKmem(ctx, d.name);
+        }
+        await reloadDriver(ctx, 'kmem');
+        await reloadDriver(ctx, 'device_dax');
       },
     },
     {
