@@ -111,7 +111,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   {
     id: 'dev-dax-probe-wipes-open-cdev',
     kernels: { from: '6.1' },
-    measured: 'shown by Debian 6.12.117 on hmem, cxl and pmem, without any debug option (regressions suite and by hand, 2026-12-02)',
+    measured: 'shown by Debian 6.1.192 (hmem), 6.12.117 (hmem, cxl, pmem) and 7.3.4 (hmem, cxl), stock builds without debug options (regressions suite, 2026-12-02); older series cannot be booted here',
     kind: 'report',
     patterns: [/refcount_t: underflow; use-after-free/, /release_nodes/, /unbind_store/],
     reason:
@@ -121,8 +121,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
       'reference while it is still mapped. The node then fails to open with ENXIO, and the next unbind\'s ' +
       'cdev_del (dev_dax_cdev_del, from devres) puts a reference that is not there: "refcount_t: underflow; ' +
       'use-after-free". The device\'s own reference taken by the first cdev_add is never put. With ' +
-      'DEBUG_KOBJECT_RELEASE a file closed just before the unbind can do the same (its release is still pending). ' +
-      'The oldest series pinned here, 6.1, has the same cdev_init in dev_dax_probe',
+      'DEBUG_KOBJECT_RELEASE a file closed just before the unbind can do the same (its release is still pending)',
   },
 ];
 

@@ -18,6 +18,13 @@ test('a made recipe parses back unchanged, carrying the capabilities its steps n
   t.deepEqual(r.kernel.capabilities, ['hmem', 'kmem', 'memmapOnMemoryAttr']);
   t.deepEqual(parseRecipe(JSON.parse(JSON.stringify(r)), 'r.json'), r);
   t.deepEqual(capabilitiesUsedBy([steps[2]!]), []);
+  t.deepEqual(capabilitiesUsedBy([{ ...steps[0]!, failNth: 3 } as Op]), ['failslab', 'memmapOnMemoryAttr'], 'a failed allocation needs failslab');
+});
+
+test('an allocation failure is a step of its own, never inside a race', (t) => {
+  const write = { ...steps[0]!, failNth: 2 };
+  t.is((parseRecipe({ schema: RECIPE_SCHEMA, topology: 'hmem', steps: [write] }, 'r.json').steps[0] as Op & { failNth?: number }).failNth, 2);
+  t.throws(() => parseRecipe({ schema: RECIPE_SCHEMA, topology: 'hmem', steps: [{ together: [write, steps[2]!] }] }, 'r.json'), { message: /^r\.json: steps\[0\]/ });
 });
 
 test('a recipe saved by an older harness (recipe@1) replays in today\'s vocabulary', (t) => {

@@ -32,9 +32,11 @@ const attrRef = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('memory'), attr: z.literal('auto_online_blocks') }),
 ]);
 
-const op = z.discriminatedUnion('op', [z.object({ op: z.literal('write'), ref: attrRef, value: z.string(), failNth: z.number().int().positive().optional() }), z.object({ op: z.literal('read'), ref: attrRef })]);
-/** Operations that raced: the guest helper runs at most 16 at once. */
-const together = z.strictObject({ together: z.array(op).min(2).max(16) });
+const read = z.object({ op: z.literal('read'), ref: attrRef });
+const write = z.object({ op: z.literal('write'), ref: attrRef, value: z.string() });
+const op = z.discriminatedUnion('op', [write.extend({ failNth: z.number().int().positive().optional() }), read]);
+/** Operations that raced: the guest helper runs at most 16 at once, and fails no allocation among them. */
+const together = z.strictObject({ together: z.array(z.discriminatedUnion('op', [write.strict(), read.strict()])).min(2).max(16) });
 
 const release = z.string().regex(/^\d+\.\d+/, 'a kernel version like 6.12 or 6.1.192');
 
@@ -90,6 +92,7 @@ export function capabilitiesUsedBy(steps: readonly Action[]): Capability[] {
     if (s.ref.kind === 'device' && s.ref.attr === 'memmap_on_memory') caps.add('memmapOnMemoryAttr');
     if (s.ref.kind === 'device' && s.ref.attr === 'state') caps.add('kmemState');
     if (s.ref.kind === 'driver') caps.add(s.ref.driver);
+    if (s.op === 'write' && s.failNth !== undefined) caps.add('failslab');
   }
   return [...caps].sort();
 }

@@ -86,7 +86,8 @@ export const regressions: Suite = {
       // the next cdev_del puts a reference that is not there. With DEBUG_KOBJECT_RELEASE even a file closed
       // before the unbind can do it (the release is still pending when the rebind wipes it).
       name: 'a device node held open across unbind and rebind',
-      needs: { providers: ['hmem', 'cxl-ram'], spread: 'each-provider' },
+      // Booted movable: the provider's device may come up in kmem, and its memory must offline to leave it.
+      needs: { providers: ['hmem', 'cxl-ram'], spread: 'each-provider', boots: 'movable' },
       async run(ctx) {
         const { d0 } = await releasedDynamic(ctx);
         const g = ctx.lab.guest;
