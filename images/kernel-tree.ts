@@ -1,12 +1,13 @@
 // A developer's kernel tree: configured for the harness (daxh kconfig) and rebuilt incrementally (--build).
 // Both shell out to the tree's own make and scripts/config; what they decide is in images/kconfig.ts.
 import { createWriteStream } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { InputError } from '../harness/util/input-error.ts';
 import { COVERAGE_CONFIG, DEBUG_CONFIG, HARNESS_CONFIG, kconfigSymbols, parseKernelConfig, scriptsConfigArgs, settingsMissing, type ConfigSetting } from './kconfig.ts';
+import { filesUnder } from '../harness/util/files.ts';
 
 export class TreeError extends InputError {}
 
@@ -31,14 +32,8 @@ export async function checkTree(dir: string, flag = '--kernel-tree'): Promise<Tr
 
 /** Every Kconfig file's text: what options this tree knows. */
 async function treeSymbols(dir: string): Promise<Set<string>> {
-  const texts: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'Documentation' && e.name !== 'tools') await walk(join(d, e.name));
-      else if (e.isFile() && e.name.startsWith('Kconfig')) texts.push(await readFile(join(d, e.name), 'utf8'));
-    }
-  };
-  await walk(dir);
+  const files = await filesUnder(dir, (name) => !name.startsWith('.') && name !== 'Documentation' && name !== 'tools');
+  const texts = await Promise.all(files.filter((p) => basename(p).startsWith('Kconfig')).map((p) => readFile(p, 'utf8')));
   return kconfigSymbols(texts);
 }
 

@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { InputError } from '../harness/util/input-error.ts';
 import { exists } from './cache.ts';
 import type { FileHasher } from './file-hash.ts';
+import { filesUnder } from '../harness/util/files.ts';
 
 export class ModuleTreeError extends InputError {}
 
@@ -58,18 +59,8 @@ export function moduleClosure(dep: ReadonlyMap<string, { file: string; deps: str
 
 /** Every module file under the tree, relative to it (for a tree without modules.dep, whose depmod must see all). */
 export async function allModuleFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (/\.ko(\.(xz|zst|gz))?$/.test(e.name)) out.push(relative(dir, p));
-    }
-  };
-  await walk(join(dir, 'kernel'));
-  await walk(join(dir, 'updates'));
-  await walk(join(dir, 'extra'));
-  return out.sort();
+  const found = await Promise.all(['kernel', 'updates', 'extra'].map((sub) => filesUnder(join(dir, sub))));
+  return found.flat().filter((p) => /\.ko(\.(xz|zst|gz))?$/.test(p)).map((p) => relative(dir, p)).sort();
 }
 
 /** The content of `files` (relative to `dir`) as one list of `path sha256` lines: a key that changes with any of them. */

@@ -10,6 +10,7 @@ import { cacheRoot } from '../images/cache.ts';
 import { RECIPE_SCHEMA } from '../harness/recipe/recipe.ts';
 import { RESULTS_SCHEMA } from '../harness/report/results.ts';
 import { NOTHING, leftSince, snapshot } from './leftovers.ts';
+import { filesUnder } from '../harness/util/files.ts';
 
 const DAXH = 'bin/daxh.js';
 
@@ -295,17 +296,10 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
 /** Every file under the cache with its size and mtime: a bad input may change none of them. */
 async function cacheState(root: string): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else {
-        const s = await stat(p).catch(() => null);
-        if (s) out.push(`${p} ${s.size} ${s.mtimeMs}`);
-      }
-    }
-  };
-  await walk(root);
+  for (const p of await filesUnder(root)) {
+    const s = await stat(p).catch(() => null);
+    if (s) out.push(`${p} ${s.size} ${s.mtimeMs}`);
+  }
   return out.sort();
 }
 

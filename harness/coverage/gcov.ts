@@ -4,7 +4,7 @@
 // into per-file line and branch figures, an lcov tracefile and genhtml's HTML report.
 // Documentation/dev-tools/gcov.rst "Separated build and test machines": the .gcda files come from the
 // test machine, the .gcno files stay in the build tree.
-import { copyFile, mkdir, readFile, readdir, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { deadlines } from '../guest/deadlines.ts';
@@ -12,6 +12,7 @@ import type { GuestMachine } from '../guest/machine.ts';
 import type { Kernel } from '../../images/kernel.ts';
 import { InputError } from '../util/input-error.ts';
 import { parseLcovInfo, type FileCoverage } from './lcov-info.ts';
+import { filesUnder } from '../util/files.ts';
 
 export interface KernelCoverage {
   /** The build tree the figures map to. */
@@ -56,15 +57,6 @@ tar -C "$t" -cf - . | base64 && rm -rf "$t"${reset ? ` && echo 1 > $d/reset` : '
 
 const LCOV_RC = ['--rc', 'lcov_branch_coverage=1'];
 
-async function walk(dir: string, out: string[] = []): Promise<string[]> {
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) await walk(p, out);
-    else out.push(p);
-  }
-  return out;
-}
-
 export class GcovCollector implements CoverageSink {
   private count = 0;
   private readonly infos = new Map<string, string[]>();
@@ -85,7 +77,7 @@ export class GcovCollector implements CoverageSink {
       await execa('tar', ['-x', '-C', raw], { input: Buffer.from(r.stdout, 'base64') });
       // debugfs names each file by the absolute path it was built at: the tree's.
       const base = join(raw, this.tree);
-      const gcda = (await walk(base)).filter((f) => f.endsWith('.gcda'));
+      const gcda = (await filesUnder(base)).filter((f) => f.endsWith('.gcda'));
       if (!gcda.length) throw new Error(`no gcov data under ${GCOV}${this.tree}: build the dax directories with GCOV_PROFILE := y`);
       for (const f of gcda) await symlink(join(this.tree, relative(base, f)).replace(/\.gcda$/, '.gcno'), f.replace(/\.gcda$/, '.gcno')).catch(() => {});
       const info = join(this.dir, 'raw', `${n}.info`);

@@ -54,6 +54,11 @@ export function percent(r: Ratio): number | null {
   return r.found === 0 ? null : Math.round((1000 * r.hit) / r.found) / 10;
 }
 
+/** How reports print a ratio: `89.4 %`, with `(551/616)` when `counts`; a dash when there is nothing to cover. */
+export function formatPercent(r: Ratio, counts = false): string {
+  return r.found ? `${percent(r)!.toFixed(1)} %${counts ? ` (${r.hit}/${r.found})` : ''}` : '–';
+}
+
 export function totalOf(files: readonly FileCoverage[]): Omit<FileCoverage, 'file'> {
   const sum = (k: 'lines' | 'branches' | 'functions') => files.reduce((r, f) => ({ found: r.found + f[k].found, hit: r.hit + f[k].hit }), ZERO());
   return { lines: sum('lines'), branches: sum('branches'), functions: sum('functions') };

@@ -3,7 +3,7 @@
 // divergences apart from failures, the allowed outcomes the kernel chose, and the skips with reasons.
 import { durationText, failureKindText, failureLine, findingGroups, identityLine, spreadLine } from './facts.ts';
 import { mergeCoverage } from '../compare/op-coverage.ts';
-import { percent, totalOf, type Ratio } from '../coverage/lcov-info.ts';
+import { formatPercent, percent, totalOf, type Ratio } from '../coverage/lcov-info.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -92,7 +92,7 @@ function coverageSection(run: RunResults): string[] {
   ];
 }
 
-const ratio = (r: Ratio) => (r.found ? `${percent(r)!.toFixed(1)} % (${r.hit}/${r.found})` : '–');
+const ratio = (r: Ratio) => formatPercent(r, true);
 
 /** Line and branch coverage of the kernel's profiled files, whole run, then lines per suite (--coverage). */
 function kernelCoverageSection(run: RunResults): string[] {

@@ -1,5 +1,5 @@
 // Live progress on stderr (one rewritten line on a terminal, plain lines otherwise) and the end table.
-import { percent, totalOf, type Ratio } from '../coverage/lcov-info.ts';
+import { formatPercent, totalOf } from '../coverage/lcov-info.ts';
 import { durationText, failureLine, identityLine } from './facts.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
@@ -36,11 +36,10 @@ function kernelCoverageLines(run: RunResults): string[] {
   const k = run.kernelCoverage;
   if (!k) return [];
   if (!k.files.length) return [`\nkernel coverage: no data (${k.lost.join('; ') || 'nothing was profiled'})`];
-  const pc = (r: Ratio) => (r.found ? `${percent(r)!.toFixed(1)} %` : '–');
   const total = totalOf(k.files);
   return [
-    `\nkernel coverage (gcov, ${k.collections} reads${k.lost.length ? `, ${k.lost.length} lost` : ''}): lines ${pc(total.lines)}, branches ${pc(total.branches)}${k.html ? ` · ${k.html}` : ''}`,
-    ...k.files.filter((f) => f.file.startsWith('drivers/dax/')).map((f) => `  ${f.file}: lines ${pc(f.lines)} (${f.lines.hit}/${f.lines.found}), branches ${pc(f.branches)}`),
+    `\nkernel coverage (gcov, ${k.collections} reads${k.lost.length ? `, ${k.lost.length} lost` : ''}): lines ${formatPercent(total.lines)}, branches ${formatPercent(total.branches)}${k.html ? ` · ${k.html}` : ''}`,
+    ...k.files.filter((f) => f.file.startsWith('drivers/dax/')).map((f) => `  ${f.file}: lines ${formatPercent(f.lines)} (${f.lines.hit}/${f.lines.found}), branches ${formatPercent(f.branches)}`),
   ];
 }
 
