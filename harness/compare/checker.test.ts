@@ -238,3 +238,21 @@ test('a kernel report of a cited bug is known inside its release range and a fai
   t.false(before instanceof Checker);
   t.is((before as Divergence).kind, 'kernel-log');
 });
+
+test('a device node maps as the model says: ENXIO unbound, EINVAL off its align, EFAULT past its size; a wrong answer diverges', async (t) => {
+  const lab = fakeLab({ regions: [released] });
+  const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel: R612 }, lab.inventory.observation);
+  t.deepEqual(await checker.mmap('dax0.0', 2n << 20n), fail('ENXIO'));
+  await checker.step(grow());
+  await checker.step(w(drvRef('device_dax', 'new_id'), 'dax0.0'));
+  t.deepEqual(await checker.mmap('dax0.0', 2n << 20n), ok());
+  t.deepEqual(await checker.mmap('dax0.0', 4096n), fail('EINVAL'));
+  t.deepEqual(await checker.mmap('dax0.0', 258n << 20n), fail('EFAULT'));
+  t.deepEqual(await checker.mmap('dax9.9', 4096n), fail('ENOENT'));
+  // A kernel that maps a node nothing drives.
+  const lying = fakeLab({ regions: [released] });
+  const mapsAnything = Object.assign(Object.create(lying.driver), { mmap: async (d: string, n: bigint) => ({ ...(await lying.driver.mmap(d, n)), results: [ok()] }) });
+  const fooled = new Checker(mapsAnything, initModel(lying.inventory, lying.caps), { topology: 'hmem', kernel: R612 }, lying.inventory.observation);
+  const e = await t.throwsAsync(fooled.mmap('dax0.0', 2n << 20n), { instanceOf: DivergenceError });
+  t.regex(e!.message, /mmap \/dev\/dax0\.0 2097152 bytes, touch its ends\nresult: expected ENXIO, got ok/);
+});

@@ -3,7 +3,7 @@
 // a structured report a maintainer can act on. Known kernel divergences are recorded, not failed, and an
 // outcome the kernel may legitimately choose (a named alternative) is followed, not failed.
 import type { StepDriver } from '../driver/step-driver.ts';
-import { apply, checkInvariants, expectedDivergence, observe, type ModelState } from '../model/index.ts';
+import { apply, checkInvariants, expectedDivergence, mmapResult, observe, type ModelState } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
 import { ALLOCATION_FAILURE_ERRNOS, describeAction, describeOp, isTogether, renderResult, resultsAgree, type Action, type Op, type OpResult } from '../model/ops.ts';
 import { diff, renderValue, type Difference } from './diff.ts';
@@ -245,6 +245,26 @@ export class Checker {
     const record: StepRecord = { index: this.history.length, operation, expected: `in order ${witness.order.map((i) => i + 1).join(', ')}`, actual, outcome: 'agreed', kernelLog };
     this.compareState(record, real.observation, witness.steps.some((w) => w.warning));
     return real.results;
+  }
+
+  /**
+   * Maps /dev/<device> and touches it (device.c's open, mmap and fault paths), checked against the model's
+   * mmapResult; nothing on the bus may change. Not a sysfs operation, so it is not in the history a recipe
+   * replays.
+   */
+  async mmap(device: string, length: bigint): Promise<OpResult> {
+    const real = await this.driver.mmap(device, length);
+    const actual = real.results[0]!;
+    const expected = mmapResult(this.model, device, length);
+    this.checks++;
+    const record: StepRecord = { index: this.history.length, operation: `mmap /dev/${device} ${length} bytes, touch its ends`, expected: renderResult(expected), actual: renderResult(actual), outcome: 'agreed', kernelLog: real.kernelLog.map((l) => l.msg) };
+    if (!this.resultsAgree(expected, actual)) {
+      this.emit({ ...record, outcome: 'diverged' });
+      this.fail({ kind: 'result', operation: record.operation, expected: record.expected, actual: record.actual, kernelLog: record.kernelLog });
+    }
+    this.observation = real.observation;
+    this.compareState(record, real.observation, false);
+    return actual;
   }
 
   /** Runs an entry of a saved history (a recipe step). */

@@ -6,6 +6,7 @@ import { HELPER_GUEST_PATH } from '../../images/guest-helper.ts';
 import type { Observation } from '../model/observation.ts';
 import type { Op } from '../model/ops.ts';
 import type { LabDriver, StepOutcome } from './step-driver.ts';
+import { devNodePath } from './sysfs-path.ts';
 import { decodeBatch, encodeBatch, opToRequest, resultToOpResult, toObservation, toRawInventoryFacts, type InventoryFacts, type RawObservation, type WireRequest } from './wire.ts';
 
 /** The guest helper ran but failed (a malformed batch, a crash of the helper itself). */
@@ -76,6 +77,10 @@ export class GuestDriver implements LabDriver {
 
   async observe(): Promise<Observation> {
     return (await this.step([])).observation;
+  }
+
+  mmap(device: string, length: bigint): Promise<StepOutcome> {
+    return this.run([{ kind: 'mmap', path: devNodePath(device), length }], 1);
   }
 
   private async batch(requests: WireRequest[]) {

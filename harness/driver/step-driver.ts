@@ -24,6 +24,8 @@ export interface StepDriver {
   /** Runs `ops` at once, racing each other, then observes; results are in the order of `ops`. */
   together(ops: readonly Op[]): Promise<StepOutcome>;
   observe(): Promise<Observation>;
+  /** Maps the device's node (mmap, touch, munmap: the helper's M request), then observes. */
+  mmap(device: string, length: bigint): Promise<StepOutcome>;
 }
 
 /** A driver whose kernel log position follows machine snapshots (a restored machine's log went back too). */

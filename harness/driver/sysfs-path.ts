@@ -6,6 +6,9 @@ export const DAX_BUS = '/sys/bus/dax';
 export const DAX_DEVICES = `${DAX_BUS}/devices`;
 export const MEMORY_ROOT = '/sys/devices/system/memory';
 
+/** A dax device's character device node (devtmpfs). */
+export const devNodePath = (device: string): string => `/dev/${device}`;
+
 export function sysfsPath(ref: AttrRef): string {
   switch (ref.kind) {
     case 'region':

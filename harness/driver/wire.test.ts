@@ -280,3 +280,11 @@ test('a write with failNth goes as F with its N, and its answer must say whether
   t.throws(() => decodeBatch('{"results":[{"ok":true,"injected":true}]}', [plain]), { message: /says whether an allocation failed/ });
   t.throws(() => encodeBatch([{ kind: 'write', path: '/p', value: '', failNth: 0 }]), { message: /bad fail-nth 0/ });
 });
+
+test('an mmap of a device node goes as M with its length, and answers ok or an errno', (t) => {
+  const req: WireRequest = { kind: 'mmap', path: '/dev/dax0.1', length: 2097152n };
+  t.is(encodeBatch([req]), 'M\t/dev/dax0.1\t2097152\n');
+  t.deepEqual(decodeBatch('{"results":[{"ok":true},{"errno":14}]}', [req, req]), [{ kind: 'mmap', ok: true }, { kind: 'mmap', ok: false, errno: 'EFAULT' }]);
+  t.throws(() => decodeBatch('{"results":[{"ok":true,"value":"x"}]}', [req]), { message: /malformed answer to mmap \/dev\/dax0\.1/ });
+  t.throws(() => encodeBatch([{ ...req, length: 0n }]), { message: /bad mmap length 0/ });
+});

@@ -29,6 +29,8 @@ export type WireRequest =
   /** `failNth`: the write's Nth slab allocation fails (the helper's F request; see Op). */
   | { kind: 'write'; path: string; value: string; failNth?: number }
   | { kind: 'read'; path: string }
+  /** Maps a device node shared, read/write, touches its first and last byte (faults), unmaps. */
+  | { kind: 'mmap'; path: string; length: bigint }
   | { kind: 'link'; path: string }
   | { kind: 'observe' }
   | { kind: 'kmsg'; after: number }
@@ -47,6 +49,7 @@ export type WireResult =
    */
   | ({ kind: 'write'; injected?: boolean } & ({ ok: true; written?: number } | Failed))
   | ({ kind: 'read' | 'link' } & ({ ok: true; value: string } | Failed))
+  | ({ kind: 'mmap' } & ({ ok: true } | Failed))
   | { kind: 'observe'; raw: RawObservation }
   | { kind: 'kmsg'; records: KernelLogLine[]; last: number }
   | { kind: 'together'; count: number };
@@ -74,6 +77,9 @@ export function encodeBatch(requests: readonly WireRequest[]): string {
         }
         case 'read':
           return `R\t${checkedPath(r.path)}\n`;
+        case 'mmap':
+          if (r.length < 1n) throw new Error(`guest helper: bad mmap length ${r.length}`);
+          return `M\t${checkedPath(r.path)}\t${r.length}\n`;
         case 'link':
           return `L\t${checkedPath(r.path)}\n`;
         case 'observe':
@@ -98,6 +104,7 @@ export function opToRequest(op: Op): WireRequest {
 export function resultToOpResult(r: WireResult): OpResult {
   if (r.kind === 'observe' || r.kind === 'kmsg' || r.kind === 'together') throw new Error(`guest helper: a ${r.kind} result is not an operation's result`);
   if (!r.ok) return fail(r.errno);
+  if (r.kind === 'mmap') return ok();
   return r.kind === 'write' ? ok() : ok(r.value);
 }
 
@@ -173,6 +180,10 @@ function decodeOne(req: WireRequest, value: unknown): WireResult {
       const fault = r.injected === undefined ? {} : { injected: r.injected };
       if ('errno' in r) return { kind: 'write', ok: false, errno: errnoName(r.errno), ...fault };
       return { kind: 'write', ok: true, ...(r.written === undefined ? {} : { written: r.written }), ...fault };
+    }
+    case 'mmap': {
+      const r = parseWith(z.union([z.strictObject({ ok: z.literal(true) }), ErrnoOut]), value, what);
+      return 'errno' in r ? { kind: 'mmap', ok: false, errno: errnoName(r.errno) } : { kind: 'mmap', ok: true };
     }
     case 'read':
     case 'link': {

@@ -1,7 +1,8 @@
 // The page-mapping drivers' probes: device_dax (drivers/dax/device.c) and fsdev_dax (drivers/dax/fsdev.c).
 // Their remove always succeeds and only releases what probe took.
 import { iomemBusy } from './iomem.ts';
-import { type Device, type State, putDevice, rangeLength, regionOf } from './state.ts';
+import { fail, ok, type OpResult } from './ops.ts';
+import { type Device, type State, deviceSize, putDevice, rangeLength, regionOf } from './state.ts';
 import type { ProbeOutcome } from './step.ts';
 
 const PAGES_PER_SUBSECTION = 512n;
@@ -46,3 +47,18 @@ function mapPages(s: State, d: Device, driver: 'device_dax' | 'fsdev_dax'): Prob
 
 export const devdaxProbe = (s: State, d: Device): ProbeOutcome => mapPages(s, d, 'device_dax');
 export const fsdevProbe = (s: State, d: Device): ProbeOutcome => mapPages(s, d, 'fsdev_dax');
+
+/**
+ * open + mmap(length, MAP_SHARED, read/write) + a write to the first and last byte of /dev/daxX.Y
+ * (drivers/dax/device.c): the node opens only while device_dax has added its cdev (chrdev_open: ENXIO), and
+ * check_vma() refuses a mapping whose ends are not aligned to the device's align (EINVAL;
+ * dax_get_unmapped_area places it aligned). A fault past the device's size finds no range
+ * (dax_pgoff_to_phys) and is SIGBUS, which the helper answers EFAULT. A deleted device has no node.
+ */
+export function mmapResult(s: State, name: string, length: bigint): OpResult {
+  const d = s.devices.get(name);
+  if (!d) return fail('ENOENT');
+  if (d.binding?.driver !== 'device_dax') return fail('ENXIO');
+  if (length % d.align !== 0n) return fail('EINVAL');
+  return length > deviceSize(d) ? fail('EFAULT') : ok();
+}

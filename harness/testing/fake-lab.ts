@@ -11,7 +11,7 @@ import type { Capabilities } from '../lab/capabilities.ts';
 import type { Inventory } from '../lab/inventory.ts';
 import type { ProvisionOutcome } from '../lab/provision.ts';
 import type { LabGuest } from '../lab/session.ts';
-import { apply, initState, observe, type ModelInventory } from '../model/index.ts';
+import { apply, initState, mmapResult, observe, type ModelInventory } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
 import { fail, type Op, type OpResult } from '../model/ops.ts';
 import { profileFor } from '../model/profiles.ts';
@@ -149,6 +149,12 @@ export class FakeGuest implements LabDriver, GuestMachine {
 
   async observe(): Promise<Observation> {
     return (await this.step([])).observation;
+  }
+
+  /** The fake kernel maps its nodes as the model says. */
+  async mmap(device: string, length: bigint): Promise<StepOutcome> {
+    const quiet = await this.step([]);
+    return { ...quiet, results: [mmapResult(this.state, device, length)] };
   }
 
   async exec(command: string): Promise<ExecResult> {

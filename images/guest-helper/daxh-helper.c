@@ -8,6 +8,8 @@
  *   F \t PATH \t HEX \t N   as W, with the write's Nth slab allocation made to fail (this thread's
  *                      /proc/thread-self/fail-nth; needs CONFIG_FAILSLAB and debugfs); answered with
  *                      "injected": whether the Nth allocation came
+ *   M \t PATH \t LEN   open(O_RDWR) + mmap(LEN, shared, read/write) + a write and read back of the first and
+ *                      last byte (each a page fault) + munmap; a SIGBUS on the touch answers EFAULT
  *   R \t PATH          open(O_RDONLY) + read to EOF
  *   L \t PATH          readlink, basename of the target
  *   O \t DEV \t MAP \t REG   observe the dax bus, memory blocks, /proc/iomem and MemTotal (raw text);
@@ -33,6 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -439,6 +444,54 @@ static void do_write(const struct req *r)
 	putchar('}');
 }
 
+static sigjmp_buf touch_failed;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(touch_failed, 1);
+}
+
+/* A fault the kernel answers with SIGBUS (VM_FAULT_SIGBUS) is a result, EFAULT, not a dead helper. */
+static int touch(volatile unsigned char *p, size_t len)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	sigaction(SIGBUS, &sa, &old);
+	int e = 0;
+	if (sigsetjmp(touch_failed, 1))
+		e = EFAULT;
+	else {
+		p[0] = 0xa5;
+		p[len - 1] = 0x5a;
+		if (p[0] != 0xa5 || p[len - 1] != 0x5a)
+			e = EIO;
+	}
+	sigaction(SIGBUS, &old, NULL);
+	return e;
+}
+
+static void do_mmap(const struct req *r)
+{
+	size_t len = (size_t)r->after;
+	int fd = open(r->path, O_RDWR | O_CLOEXEC), e = 0;
+	if (fd < 0) {
+		printf("{\"errno\":%d}", errno);
+		return;
+	}
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		e = errno;
+	else {
+		e = touch(p, len);
+		munmap(p, len);
+	}
+	close(fd);
+	if (e)
+		printf("{\"errno\":%d}", e);
+	else
+		fputs("{\"ok\":true}", stdout);
+}
+
 static void do_read(const struct req *r)
 {
 	char *buf;
@@ -557,7 +610,7 @@ static const char *parse_line(char *line, struct req *r)
 		f[nf++] = tab + 1;
 	}
 	r->kind = strlen(f[0]) == 1 ? f[0][0] : 0;
-	int want = r->kind == 'F' ? 4 : r->kind == 'W' ? 3 : r->kind == 'R' || r->kind == 'L' || r->kind == 'K' || r->kind == 'P' ? 2 : r->kind == 'O' ? 4 : 0;
+	int want = r->kind == 'F' ? 4 : r->kind == 'W' || r->kind == 'M' ? 3 : r->kind == 'R' || r->kind == 'L' || r->kind == 'K' || r->kind == 'P' ? 2 : r->kind == 'O' ? 4 : 0;
 	if (!want)
 		return "unknown request";
 	if (nf != want)
@@ -593,6 +646,14 @@ static const char *parse_line(char *line, struct req *r)
 		r->after = strtoll(f[3], &end, 10);
 		if (!*f[3] || *end || errno || r->after < 1 || r->after > 1000000)
 			return "bad fail-nth";
+	}
+	if (r->kind == 'M') {
+		char *end;
+		errno = 0;
+		r->after = strtoll(f[2], &end, 10);
+		if (!*f[2] || *end || errno || r->after < 1)
+			return "bad mmap length";
+		return NULL;
 	}
 	if (r->kind != 'W' && r->kind != 'F')
 		return NULL;
@@ -653,6 +714,7 @@ static void run_one(const struct req *r)
 	switch (r->kind) {
 	case 'W':
 	case 'F': do_write(r); break;
+	case 'M': do_mmap(r); break;
 	case 'R': do_read(r); break;
 	case 'L': do_link(r); break;
 	case 'O': observe(r); break;

@@ -93,7 +93,7 @@ test('a malformed batch runs nothing: exit 2, the line and reason on stderr, no 
   t.is(r.stderr, 'daxh-helper: malformed batch, line 2: odd number of hex digits\n');
   t.is(r.stdout.length, 0);
   t.is(await readFile(join(dir, 'attr'), 'latin1'), 'old');
-  for (const bad of ['X\n', 'O\textra\n', 'R\t\n', 'K\t-2\n', 'K\tx\n', 'W\t/p\tzz\n', '\n', 'R\t/a\0b\n', 'F\t/p\t30\n', 'F\t/p\t30\t0\n', 'F\t/p\t30\tx\n', 'F\t/p\tzz\t1\n', 'P\t2\nF\t/p\t30\t1\nR\t/p\n']) {
+  for (const bad of ['X\n', 'O\textra\n', 'R\t\n', 'K\t-2\n', 'K\tx\n', 'W\t/p\tzz\n', '\n', 'R\t/a\0b\n', 'F\t/p\t30\n', 'F\t/p\t30\t0\n', 'F\t/p\t30\tx\n', 'F\t/p\tzz\t1\n', 'P\t2\nF\t/p\t30\t1\nR\t/p\n', 'M\t/p\n', 'M\t/p\t0\n', 'M\t/p\tx\n']) {
     t.is((await exec([], bad)).code, 2, JSON.stringify(bad));
   }
 });
@@ -168,4 +168,19 @@ test('K: records newer than the given sequence number, or the open error', async
   if (later?.kind !== 'kmsg') return t.fail('no kmsg result');
   t.true(later.records.every((r) => r.seq > middle));
   t.true(later.last >= all.last);
+});
+
+test('M: maps shared and writes the first and last byte; a touch past the file end is SIGBUS, answered EFAULT', async (t) => {
+  const dir = await scratch(t, { file: Buffer.alloc(8192) });
+  const path = join(dir, 'file');
+  const [mapped, past, missing] = await run([
+    { kind: 'mmap', path, length: 8192n },
+    { kind: 'mmap', path, length: 3n * 8192n },
+    { kind: 'mmap', path: join(dir, 'none'), length: 4096n },
+  ]);
+  t.deepEqual(mapped, { kind: 'mmap', ok: true });
+  t.deepEqual(past, { kind: 'mmap', ok: false, errno: 'EFAULT' });
+  t.deepEqual(missing, { kind: 'mmap', ok: false, errno: 'ENOENT' });
+  const bytes = await readFile(path);
+  t.deepEqual([bytes[0], bytes[8191], bytes.length], [0xa5, 0x5a, 8192]);
 });

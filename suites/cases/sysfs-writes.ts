@@ -173,5 +173,28 @@ export const sysfsWrites: Suite = {
         await ctx.checker.step(read.device(d.name, 'mapping'));
       },
     },
+    {
+      // Not an attribute, but what the attributes set up: /dev/daxX.Y maps only while device_dax drives the
+      // device, only in multiples of its align, and faults in within its size (device.c, each fault size).
+      name: 'the device node maps per driver and align',
+      needs: { region: 'dynamic', providers: ['hmem', 'cxl-ram'], spread: 'each-provider' },
+      async run(ctx) {
+        const { r, d0 } = await releasedDynamic(ctx);
+        const size = part(r.size, [1n, 2n], 2n * MiB);
+        await ctx.checker.step(write.device(d0, 'size', String(size)));
+        await ctx.checker.mmap(d0, 2n * MiB);
+        await ctx.checker.step(write.driver('device_dax', 'new_id', d0));
+        for (const align of [4096n, 2n * MiB, GiB]) {
+          await ctx.checker.step(write.driver('device_dax', 'unbind', d0));
+          const set = await ctx.checker.step(write.device(d0, 'align', String(align)));
+          await ctx.checker.step(write.driver('device_dax', 'bind', d0));
+          if (!set.ok) continue;
+          for (const length of [4096n, 2n * MiB, align, size + align]) await ctx.checker.mmap(d0, length);
+        }
+        await ctx.checker.step(write.driver('device_dax', 'unbind', d0));
+        await ctx.checker.step(write.device(d0, 'align', String(2n * MiB)));
+        await ctx.checker.step(write.device(d0, 'size', String(r.size)));
+      },
+    },
   ],
 };
