@@ -3,9 +3,9 @@
 // a structured report a maintainer can act on. Known kernel divergences are recorded, not failed, and an
 // outcome the kernel may legitimately choose (a named alternative) is followed, not failed.
 import type { StepDriver } from '../driver/step-driver.ts';
-import { apply, checkInvariants, expectedDivergence, mmapResult, observe, type ModelState } from '../model/index.ts';
+import { ALLOCATION_FAILURE_ERRNOS, allocationFailed, apply, checkInvariants, divergenceKernels, expectedDivergence, lookupAllocationFailure, mmapResult, observe, type ModelState } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
-import { ALLOCATION_FAILURE_ERRNOS, describeAction, describeOp, isTogether, renderResult, resultsAgree, type Action, type Op, type OpResult } from '../model/ops.ts';
+import { describeAction, describeOp, isTogether, renderResult, resultsAgree, type Action, type Op, type OpResult } from '../model/ops.ts';
 import { diff, renderValue, type Difference } from './diff.ts';
 import { isFailure, judgeKernelLog, knownReport, type KernelReport, type LogVerdict } from './judge.ts';
 import { OpCoverage } from './op-coverage.ts';
@@ -125,11 +125,17 @@ export class DivergenceError extends Error {
   }
 }
 
-/** The write failed where its injected allocation failure made it fail: it must have changed nothing. */
-function allocationFailure(before: ModelState, op: Op, actual: OpResult): Explanation[] {
-  if (actual.ok || !ALLOCATION_FAILURE_ERRNOS.includes(actual.errno) || op.op !== 'write') return [];
-  const by = { id: 'allocation-failure', reason: `allocation ${op.failNth} of the write failed (failslab), and the write failed with ${actual.errno}, undoing what it had done` };
-  return [{ outcome: 'branch', predicted: apply(before, op).result, next: before, warning: false, by }];
+/**
+ * The write failed where its injected allocation failure made it fail: intended with ENOMEM or EBUSY, known
+ * on some kernels with another errno; either way it must have left no trace (allocationFailed).
+ */
+function allocationFailure(kernel: string, before: ModelState, op: Op, actual: OpResult): Explanation[] {
+  if (actual.ok || op.op !== 'write') return [];
+  const left = allocationFailed(before, op);
+  const way = { predicted: apply(before, op).result, next: left.next, warning: left.warning !== undefined };
+  if (ALLOCATION_FAILURE_ERRNOS.includes(actual.errno)) return [{ ...way, outcome: 'branch', by: { id: 'allocation-failure', reason: `allocation ${op.failNth} of the write failed (failslab), and the write failed with ${actual.errno}, undoing what it had done` } }];
+  const known = lookupAllocationFailure(kernel, op, actual);
+  return known ? [{ ...way, outcome: 'known', by: { id: known.id, reason: known.reason, kernels: divergenceKernels(known) } }] : [];
 }
 
 const rendered = (d: readonly Difference[]) => d.map((x) => ({ path: x.path, expected: renderValue(x.expected), actual: renderValue(x.actual) }));
@@ -198,7 +204,7 @@ export class Checker {
     this.history.push(op);
     this.checks++;
     this.coverage.add(op, before, actual);
-    const [way] = [...explanations(before, op, actual, this.ctx.kernel, (a, b) => this.resultsAgree(a, b)), ...(injected ? allocationFailure(before, op, actual) : [])];
+    const [way] = [...explanations(before, op, actual, this.ctx.kernel, (a, b) => this.resultsAgree(a, b)), ...(injected ? allocationFailure(this.ctx.kernel, before, op, actual) : [])];
     const record = this.record(op, way?.predicted ?? apply(before, op).result, actual, real.kernelLog);
     if (!way) {
       this.emit({ ...record, outcome: 'diverged' });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { apply } from './apply.ts';
-import { KNOWN_DIVERGENCES, lookupDivergence } from './divergences.ts';
-import { fail, ok } from './ops.ts';
+import { KNOWN_DIVERGENCES, lookupAllocationFailure, lookupDivergence, lookupReport } from './divergences.ts';
+import { fail, ok, type Op } from './ops.ts';
 import { GiB, MiB, R61, R612, devRef, hmem, mappingValue, must, pmem, regionRef, stateFor, w } from './testing/fixtures.ts';
 
 const B = 4n * GiB;
@@ -31,4 +31,22 @@ test('only misaligned-length mapping writes match', (t) => {
   t.is(lookupDivergence(R612, w(devRef('dax3.0', 'mapping'), mappingValue(12n * GiB, MiB)), stateFor([stat]), ok()), undefined, 'static devices have no mapping file');
   const align1g = must(base, w(devRef('dax0.1', 'align'), `${GiB}`));
   t.truthy(lookupDivergence(R612, w(devRef('dax0.1', 'mapping'), mappingValue(B, 512n * MiB)), align1g, ok()), 'granularity follows the device align');
+});
+
+test('known reports: a hang by its blocked stacks, any other report by its excerpt, each only in its range', (t) => {
+  // The blocked task of an allocation failure in create (debug 6.12.117), as sysrq w prints it.
+  const selfDeadlock = ['task:daxh-helper     state:D stack:27336 pid:193', ' rwsem_down_write_slowpath+0x477/0x1230', ' down_write+0x1b4/0x1e0', ' unregister_dev_dax+0x28/0x130 [dax]', ' __devm_create_dev_dax+0x95b/0x1150 [dax]', ' create_store+0x1f7/0x310 [dax]', ' kernfs_fop_write_iter+0x2f0/0x490'].join('\n');
+  t.is(lookupReport(R612, 'hung-task', selfDeadlock)?.id, 'create-unwind-takes-dax-region-rwsem');
+  t.is(lookupReport(R61, 'hung-task', selfDeadlock), undefined, '6.1 took no rwsem in unregister_dev_dax');
+  t.is(lookupReport(R612, 'report', selfDeadlock), undefined, 'a hang is matched by its stacks only');
+  const underflow = 'refcount_t: underflow; use-after-free.\nWARNING: CPU: 1 PID: 268 at lib/refcount.c:28\n release_nodes+0x40/0xb0\n unbind_store+0xa1/0xb0';
+  t.is(lookupReport(R61, 'report', underflow)?.id, 'dev-dax-probe-wipes-open-cdev');
+  t.is(lookupReport(R612, 'report', underflow.replace('unbind_store', 'delete_store')), undefined, 'every pattern must match');
+});
+
+test('known allocation-failure answers: EINVAL from an unnamed device on create, size and mapping only', (t) => {
+  const create = { ...w(regionRef(region, 'create'), '1'), failNth: 3 } as Op;
+  t.is(lookupAllocationFailure(R612, create, fail('EINVAL'))?.id, 'unnamed-device-is-einval');
+  t.is(lookupAllocationFailure(R612, create, fail('ENOSPC')), undefined);
+  t.is(lookupAllocationFailure(R612, { ...w(devRef('dax0.1', 'align'), '4096'), failNth: 1 } as Op, fail('EINVAL')), undefined);
 });

@@ -78,6 +78,39 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
 ];
 
 /**
+ * Answers a kernel gives when one of a write's allocations failed (Op.failNth) other than the intended
+ * ENOMEM or EBUSY (allocation-failure.ts): the write still fails, and must still leave no trace.
+ */
+export interface KnownAllocationFailure {
+  id: string;
+  kernels: { from: string; to?: string };
+  measured: string;
+  matches(op: Op): boolean;
+  actualOnKernel: OpResult;
+  reason: string;
+}
+
+export const KNOWN_ALLOCATION_FAILURES: readonly KnownAllocationFailure[] = [
+  {
+    id: 'unnamed-device-is-einval',
+    kernels: { from: '6.12' },
+    measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 on hmem (allocation-failures suite, 2026-12-02); other series not yet built with failslab',
+    matches: (op) => op.op === 'write' && ((op.ref.kind === 'region' && op.ref.attr === 'create') || (op.ref.kind === 'device' && (op.ref.attr === 'size' || op.ref.attr === 'mapping'))),
+    actualOnKernel: fail('EINVAL'),
+    reason:
+      "__devm_create_dev_dax() (drivers/dax/bus.c:1457) and devm_register_dax_mapping() (bus.c:825) ignore " +
+      "dev_set_name()'s result; when its allocation fails, device_add() finds the device without a name and " +
+      'answers EINVAL (drivers/base/core.c, device_add: name_error), so create, size and mapping report EINVAL ' +
+      'for an out-of-memory',
+  },
+];
+
+/** The known answer to a write whose allocation failed, on this kernel. */
+export function lookupAllocationFailure(release: string, op: Op, actual: OpResult): KnownAllocationFailure | undefined {
+  return KNOWN_ALLOCATION_FAILURES.find((k) => inRange(release, k.kernels) && resultsAgree(actual, k.actualOnKernel) && k.matches(op));
+}
+
+/**
  * Kernel reports (a hang, a WARNING, a refcount or list splat) of bugs the harness has found. A hang is
  * recognised by the stacks of the blocked tasks (the hung-task report and sysrq w after a step that never
  * returned), any other report by its excerpt. A case that meets one inside its release range is known, not
@@ -107,6 +140,20 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
       'them (align_store, size_store, mapping_store) holds its active reference and waits for dax_region_rwsem: ' +
       'an ABBA deadlock that leaves the whole dax bus stuck. The rwsem in unregister_dev_dax came with ' +
       'c05ae9d85b47 (v6.9, "dax/bus.c: replace driver-core lock usage by a local rwsem")',
+  },
+  {
+    id: 'create-unwind-takes-dax-region-rwsem',
+    kernels: { from: '6.9' },
+    measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 on hmem, an allocation failed in create (allocation-failures suite, 2026-12-02)',
+    kind: 'hung-task',
+    patterns: [/down_write[\s\S]*unregister_dev_dax[\s\S]*__devm_create_dev_dax[\s\S]*create_store/],
+    reason:
+      'create_store() holds dax_region_rwsem for writing across __devm_create_dev_dax(), whose last step is ' +
+      'devm_add_action_or_reset(dax_region->dev, unregister_dev_dax, dev) (drivers/dax/bus.c:1511). When that ' +
+      "action's devres allocation fails, the _or_reset runs unregister_dev_dax() at once, and it takes " +
+      'dax_region_rwsem for writing again (bus.c:471): the creating task deadlocks on itself, and every later ' +
+      'dax bus operation waits behind it. Both takes of the rwsem came with c05ae9d85b47 (v6.9, "dax/bus.c: ' +
+      'replace driver-core lock usage by a local rwsem")',
   },
   {
     id: 'dev-dax-probe-wipes-open-cdev',

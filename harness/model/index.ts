@@ -1,7 +1,8 @@
 // The reference model of the Linux dax bus: start from a guest inventory, predict each operation, observe.
 export { apply } from './apply.ts';
+export { ALLOCATION_FAILURE_ERRNOS, allocationFailed } from './allocation-failure.ts';
 export { mmapResult } from './devdax.ts';
-export { type KnownDivergence, KNOWN_DIVERGENCES, divergenceKernels, expectedDivergence, lookupDivergence, lookupReport, type KnownReport } from './divergences.ts';
+export { type KnownDivergence, KNOWN_DIVERGENCES, divergenceKernels, expectedDivergence, lookupAllocationFailure, lookupDivergence, lookupReport, type KnownReport } from './divergences.ts';
 export { initState } from './init.ts';
 export { checkInvariants, checkStateInvariants } from './invariants.ts';
 export { type InventoryRegion, type ModelInventory, type RegionFacts, modelInventoryFromObservation } from './inventory.ts';

@@ -21,13 +21,7 @@ export type AttrRef =
  */
 export type Op = { op: 'write'; ref: AttrRef; value: string; failNth?: number } | { op: 'read'; ref: AttrRef };
 
-/**
- * `failNth`: the write's Nth slab allocation fails (the task's fail-nth, lib/fault-inject.c, through
- * failslab), the way syzkaller drives allocation-failure paths. A failed allocation may make the write fail
- * with ENOMEM, or EBUSY where the allocation was a resource (request_mem_region, __request_region), and then
- * the write must leave no trace; or the kernel copes and the write does what it would have.
- */
-export const ALLOCATION_FAILURE_ERRNOS: readonly Errno[] = ['ENOMEM', 'EBUSY'];
+/** `failNth`: the write's Nth slab allocation fails (see allocation-failure.ts for what the model expects). */
 
 /** Operations run at once, racing each other (released from one barrier in the guest). */
 export interface Together {
