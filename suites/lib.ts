@@ -3,6 +3,7 @@
 import { blocksOfDevice, type ObservedDevice } from '../harness/model/observation.ts';
 import type { CaseContext } from '../harness/runner/suite.ts';
 import type { ProvisionedRegion } from '../harness/lab/inventory.ts';
+import { sleep } from '../harness/util/sleep.ts';
 import { write } from './ops.ts';
 
 export const MiB = 1n << 20n;
@@ -67,3 +68,14 @@ export function part(total: bigint, fraction: [bigint, bigint], align: bigint): 
 }
 
 export const hex = (v: bigint) => `0x${v.toString(16)}`;
+
+/**
+ * Waits out the kobject releases DEBUG_KOBJECT_RELEASE delays (kobject_release: HZ + HZ *
+ * get_random_u32_below(4), so at most 4 s) that the steps since `since` started, as their kernel log shows.
+ * Until then a device or mapping keeps its id, and a rebound device's cdev still has its old release
+ * pending (the dev-dax-probe-wipes-open-cdev bug: its node then misbehaves). Other kernels print no such line.
+ */
+export async function settleReleases(ctx: CaseContext, since: number): Promise<void> {
+  const pending = ctx.checker.steps.slice(since).some((r) => r.kernelLog.some((l) => /kobject_release, parent .*\(delayed \d+\)/.test(l)));
+  if (pending) await sleep(4500);
+}

@@ -6,9 +6,8 @@
 // only: the swept code is the provider's common part, and each sweep costs minutes on a debug build.
 import { describeOp, type Op } from '../../harness/model/ops.ts';
 import type { CaseContext, Suite } from '../../harness/runner/suite.ts';
-import { sleep } from '../../harness/util/sleep.ts';
 import { write } from '../ops.ts';
-import { devicesOf, hex, part, release, releasedDynamic } from '../lib.ts';
+import { devicesOf, hex, part, release, releasedDynamic, settleReleases } from '../lib.ts';
 
 /** More than any of these writes makes (a kmem bind of one block makes about a hundred); a bound on a sweep. */
 const MAX_ALLOCATIONS = 400;
@@ -25,12 +24,10 @@ async function failEachAllocation(ctx: CaseContext, op: Op, undo: () => Promise<
     const { result, injected } = await ctx.checker.stepInjecting({ ...op, failNth: nth });
     if (result.ok || always) await undo();
     if (!injected) return;
-    // Under DEBUG_KOBJECT_RELEASE an unwound device or mapping is released up to 4 s later (kobject_release:
-    // HZ + HZ * get_random_u32_below(4)), and only then gives its id back (dev_dax_release,
-    // dax_mapping_release); the next create, size or mapping must not find it still taken. A bind's ids
-    // are not the device's.
-    const releasing = ctx.checker.steps.slice(seen).some((r) => r.kernelLog.some((l) => /kobject_release, parent .*\(delayed \d+\)/.test(l)));
-    if (releasing && op.ref.kind !== 'driver') await sleep(4500);
+    // An unwound device or mapping gives its id back only at its release (dev_dax_release,
+    // dax_mapping_release), which DEBUG_KOBJECT_RELEASE delays: the next create, size or mapping must not
+    // find it still taken. A bind's ids are not the device's.
+    if (op.ref.kind !== 'driver') await settleReleases(ctx, seen);
   }
   throw new Error(`${describeOp(op)} made more than ${MAX_ALLOCATIONS} allocations: raise MAX_ALLOCATIONS in suites/cases/allocation-failures.ts`);
 }
