@@ -80,7 +80,9 @@ const PANIC = /Kernel panic - not syncing/;
  * The report starting at `from`: two lines of context, then up to the end-of-trace marker, extended through a
  * `Kernel panic` line that follows within `panicWithin` lines (an Oops that panics is one report).
  */
-export function excerpt(lines: readonly string[], from: number, before = 2, max = 80, panicWithin = 200): string {
+// `max`: a report with another printed inside it (a timer WARN firing while an ODEBUG report prints) runs
+// past 100 lines before the frames that name the bug.
+export function excerpt(lines: readonly string[], from: number, before = 2, max = 160, panicWithin = 200): string {
   let end = Math.min(lines.length, from + max);
   const ends = endOf(lines[from] ?? '');
   for (let i = from + 1; i < Math.min(lines.length, from + max); i++) {

@@ -42,6 +42,8 @@ test('known reports: a hang by its blocked stacks, any other report by its excer
   const underflow = 'refcount_t: underflow; use-after-free.\nWARNING: CPU: 1 PID: 268 at lib/refcount.c:28\n release_nodes+0x40/0xb0\n unbind_store+0xa1/0xb0';
   t.is(lookupReport(R61, 'report', underflow)?.id, 'dev-dax-probe-wipes-open-cdev');
   t.is(lookupReport(R612, 'report', underflow.replace('unbind_store', 'delete_store')), undefined, 'every pattern must match');
+  const rearmed = 'ODEBUG: init active (active state 0) object: ffff888003f50ba8 object type: timer_list hint: 0x0\n init_timer_key+0x27/0x50\n kobject_put+0x1d6/0x2e0\n dev_dax_cdev_del+0x12/0x20 [device_dax]';
+  t.is(lookupReport(R612, 'report', rearmed)?.id, 'dev-dax-probe-wipes-releasing-cdev');
 });
 
 test('known allocation-failure answers: EINVAL from an unnamed device on create, size and mapping only', (t) => {

@@ -170,6 +170,19 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
       'use-after-free". The device\'s own reference taken by the first cdev_add is never put. With ' +
       'DEBUG_KOBJECT_RELEASE a file closed just before the unbind can do the same (its release is still pending)',
   },
+  {
+    id: 'dev-dax-probe-wipes-releasing-cdev',
+    kernels: { from: '6.1' },
+    measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 (DEBUG_KOBJECT_RELEASE, DEBUG_OBJECTS_TIMERS) on cxl, an unbind, resize, bind and unbind within 4 s (regressions suite, 2026-12-02)',
+    kind: 'report',
+    patterns: [/ODEBUG: init active .*object type: timer_list/, /kobject_put[\s\S]*dev_dax_cdev_del/],
+    reason:
+      "dev-dax-probe-wipes-open-cdev's other face: DEBUG_KOBJECT_RELEASE delays the cdev kobject's release " +
+      "(a delayed work) after the unbind's cdev_del, and a rebind within the delay runs cdev_init() over it " +
+      '(drivers/dax/device.c dev_dax_probe, fs/char_dev.c), wiping a queued timer. The next unbind initialises ' +
+      'that timer again while it is queued (ODEBUG: init active, from kobject_put in dev_dax_cdev_del), and the ' +
+      'wiped timer later fires with a NULL function (WARNING in __run_timers)',
+  },
 ];
 
 /** The known report the kernel's report shows, on this kernel: hung-task reports by the blocked tasks' stacks. */
