@@ -272,3 +272,11 @@ test('findings: two cases hitting one bug are one finding with its first recipe,
   t.is(failingReplay.findings![0]!.replayError, 'no kernel 7.3 here', 'a replay that fails is noted on its finding, the run still ends');
   t.is((await runFake([reads('fine')], { regions: [region] }, { replayFinding })).findings, undefined);
 });
+
+test('a case that diverges hands the next case a renewed guest: its kernel may carry damage that shows later', async (t) => {
+  const wrong = r(regionRef(region, 'size'));
+  const diverges = reads('diverges', wrong);
+  const res = await runFake([diverges, reads('next')], { regions: [region], hooks: { result: (op) => (op === wrong ? { ok: false, errno: 'EIO' } : undefined) } });
+  t.deepEqual(res.cases.map((c) => [c.status, c.failureKind]), [['failed', 'divergence'], ['passed', undefined]]);
+  t.deepEqual(res.guests, { boots: 2, restores: 0 }, 'the divergence renewed the guest before the next case');
+});

@@ -296,8 +296,11 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
     ...(consoleFile ? { consoleFile } : {}),
     steps,
   };
-  // A warning (even a predicted one), a crash, a hang or a lost connection makes the guest suspect.
-  const suspect = verdict.kind !== 'clean' || result.status === 'interrupted' || (result.failureKind !== undefined && result.failureKind !== 'divergence');
+  // A warning (even a predicted one), a crash, a hang, a lost connection or any failure makes the guest
+  // suspect. A divergence too: the kernel is in a state nobody predicted, and may carry damage that shows
+  // only later (a debug 6.12 answered one mmap wrongly after a rebind that wiped a live cdev, and the next
+  // case on that guest met a corrupted slab object and a NULL dereference).
+  const suspect = verdict.kind !== 'clean' || result.status === 'interrupted' || result.failureKind !== undefined;
   if (!opts.signal?.aborted) await fixture.settle(history(), suspect);
   return result;
 }
