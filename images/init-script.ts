@@ -14,6 +14,8 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
+# gcov data (--coverage) and failslab's knobs (allocation-failures) live here; a kernel without debugfs has neither.
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 hostname daxh
 # 6.1 builds virtio_pci as a module; 6.12 has it built in. virtio-rng feeds the crng: dropbear blocks on getrandom.
 modprobe -q virtio_pci

@@ -10,7 +10,7 @@ import { PROVIDER_IDS, PROVIDERS, type Provider } from './providers.ts';
  */
 export const BUILD_FEATURES = {
   failslab: {
-    test: '[ -e /proc/self/fail-nth ] && { [ -d /sys/kernel/debug/failslab ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null; [ -d /sys/kernel/debug/failslab ]; }',
+    test: '[ -e /proc/self/fail-nth ] && [ -d /sys/kernel/debug/failslab ]',
     label: 'failslab fault injection (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS; a --debug build has it)',
   },
 } as const;

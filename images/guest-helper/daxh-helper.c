@@ -6,7 +6,7 @@
  * has no side effects):
  *   W \t PATH \t HEX   open(O_WRONLY) + exactly one write(2) of the decoded bytes (HEX may be empty)
  *   F \t PATH \t HEX \t N   as W, with the write's Nth slab allocation made to fail (this thread's
- *                      /proc/thread-self/fail-nth; needs CONFIG_FAILSLAB and debugfs); answered with
+ *                      /proc/thread-self/fail-nth; needs CONFIG_FAILSLAB and debugfs, which init mounts); answered with
  *                      "injected": whether the Nth allocation came
  *   M \t PATH \t LEN   open(O_RDWR) + mmap(LEN, shared, read/write) + a write and read back of the first and
  *                      last byte (each a page fault) + munmap; a SIGBUS on the touch answers EFAULT
@@ -38,8 +38,6 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -396,9 +394,6 @@ static void put_text(const char *path, const char *text)
  */
 static int arm_fail_nth(long long nth)
 {
-	struct stat st;
-	if (stat("/sys/kernel/debug/failslab", &st))
-		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 	put_text("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
 	put_text("/sys/kernel/debug/failslab/verbose", "1");
 	int fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
