@@ -4,7 +4,7 @@
 // into per-file line and branch figures, an lcov tracefile and genhtml's HTML report.
 // Documentation/dev-tools/gcov.rst "Separated build and test machines": the .gcda files come from the
 // test machine, the .gcno files stay in the build tree.
-import { copyFile, mkdir, readFile, symlink } from 'node:fs/promises';
+import { mkdir, readFile, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { deadlines } from '../guest/deadlines.ts';
@@ -87,9 +87,9 @@ export class GcovCollector implements CoverageSink {
     }
   }
 
+  /** Always through lcov, even for one tracefile: only --add-tracefile writes the LF/LH summaries the figures read (--capture does not). */
   private async merge(infos: readonly string[], out: string): Promise<string> {
-    if (infos.length === 1) await copyFile(infos[0]!, out);
-    else await execa('lcov', ['--quiet', ...infos.flatMap((f) => ['--add-tracefile', f]), ...LCOV_RC, '--output-file', out]);
+    await execa('lcov', ['--quiet', ...infos.flatMap((f) => ['--add-tracefile', f]), ...LCOV_RC, '--output-file', out]);
     return out;
   }
 
