@@ -126,8 +126,8 @@ export class DivergenceError extends Error {
 }
 
 /**
- * The write failed where its injected allocation failure made it fail: intended with ENOMEM or EBUSY, known
- * on some kernels with another errno; either way it must have left no trace (allocationFailed).
+ * The write failed where its injected allocation failure made it fail: intended with an errno of
+ * ALLOCATION_FAILURE_ERRNOS, known on some kernels with another; either way it must have left no trace (allocationFailed).
  */
 function allocationFailure(kernel: string, before: ModelState, op: Op, actual: OpResult): Explanation[] {
   if (actual.ok || op.op !== 'write') return [];
@@ -206,10 +206,7 @@ export class Checker {
     this.coverage.add(op, before, actual);
     const [way] = [...explanations(before, op, actual, this.ctx.kernel, (a, b) => this.resultsAgree(a, b)), ...(injected ? allocationFailure(this.ctx.kernel, before, op, actual) : [])];
     const record = this.record(op, way?.predicted ?? apply(before, op).result, actual, real.kernelLog);
-    if (!way) {
-      this.emit({ ...record, outcome: 'diverged' });
-      this.fail({ kind: 'result', operation: record.operation, expected: record.expected, actual: record.actual, kernelLog: record.kernelLog });
-    }
+    if (!way) this.resultDiverged(record);
     this.follow(way, record, op, before);
     this.model = way.next;
     this.observation = real.observation;
@@ -264,10 +261,7 @@ export class Checker {
     const expected = mmapResult(this.model, device, length);
     this.checks++;
     const record: StepRecord = { index: this.history.length, operation: `mmap /dev/${device} ${length} bytes, touch its ends`, expected: renderResult(expected), actual: renderResult(actual), outcome: 'agreed', kernelLog: real.kernelLog.map((l) => l.msg) };
-    if (!this.resultsAgree(expected, actual)) {
-      this.emit({ ...record, outcome: 'diverged' });
-      this.fail({ kind: 'result', operation: record.operation, expected: record.expected, actual: record.actual, kernelLog: record.kernelLog });
-    }
+    if (!this.resultsAgree(expected, actual)) this.resultDiverged(record);
     this.observation = real.observation;
     this.compareState(record, real.observation, false);
     return actual;
@@ -315,6 +309,11 @@ export class Checker {
     this.observation = real.observation;
     const record: StepRecord = { index: this.history.length, operation: what, expected: 'external', actual: 'external', outcome: 'agreed', kernelLog: real.kernelLog.map((l) => l.msg) };
     this.compareState(record, real.observation, false);
+  }
+
+  private resultDiverged(record: StepRecord): never {
+    this.emit({ ...record, outcome: 'diverged' });
+    return this.fail({ kind: 'result', operation: record.operation, expected: record.expected, actual: record.actual, kernelLog: record.kernelLog });
   }
 
   private compareState(record: StepRecord, real: Observation, warningPredicted: boolean): void {

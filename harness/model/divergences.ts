@@ -79,7 +79,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
 
 /**
  * Answers a kernel gives when one of a write's allocations failed (Op.failNth) other than the intended
- * ENOMEM or EBUSY (allocation-failure.ts): the write still fails, and must still leave no trace.
+ * ALLOCATION_FAILURE_ERRNOS (allocation-failure.ts): the write still fails, and must still leave no trace.
  */
 export interface KnownAllocationFailure {
   id: string;

@@ -19,9 +19,10 @@ export type AttrRef =
  * A write is one open(O_WRONLY, no O_CREAT) + one write(2) of `value` exactly as given (no newline added);
  * a read is one open(O_RDONLY) + read to EOF. Hidden attributes therefore fail ENOENT, mode-denied ones EACCES.
  */
-export type Op = { op: 'write'; ref: AttrRef; value: string; failNth?: number } | { op: 'read'; ref: AttrRef };
-
-/** `failNth`: the write's Nth slab allocation fails (see allocation-failure.ts for what the model expects). */
+export type Op =
+  /** `failNth`: the write's Nth slab allocation fails (allocation-failure.ts says what the model expects). */
+  | { op: 'write'; ref: AttrRef; value: string; failNth?: number }
+  | { op: 'read'; ref: AttrRef };
 
 /** Operations run at once, racing each other (released from one barrier in the guest). */
 export interface Together {
