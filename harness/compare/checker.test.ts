@@ -206,6 +206,24 @@ test('a write that fails its injected allocation but keeps its effect is a state
   t.true(d!.differences!.some((x) => /dax0\.0/.test(x.path)), d!.differences!.map((x) => x.path).join(", "));
 });
 
+// A kmem bind whose failed allocation was a block's node link: the kernel binds all the same (node.c).
+const unbound = hmem({ start: 4n * GiB, size: 1n * GiB, driver: null });
+const kmemBind = (nth?: number): Op => ({ ...w(drvRef('kmem', 'bind'), 'dax0.0'), ...(nth ? { failNth: nth } : {}) });
+const unlinks: FakeSpec = { regions: [unbound], hooks: { allocations: () => 5, losesNodeLink: () => true } };
+
+test('an injected write that succeeds with a block left without its node link is a branch', async (t) => {
+  const { checker, out } = await stepsInjecting(unlinks, [kmemBind(3)]);
+  t.deepEqual(out, [{ result: ok(), injected: true }]);
+  t.deepEqual(checker.branches.map((b) => b.id), ['node-link-lost']);
+  t.is(checker.observation.memoryBlocks.filter((b) => b.node === null).length, 1);
+});
+
+test('a block without its node link where no allocation was failed is a state divergence', async (t) => {
+  const d = await divergenceOf(Checker, unlinks, [kmemBind()]);
+  t.is(d?.kind, 'state');
+  t.deepEqual(d!.differences!.map((x) => [x.path, x.actual]), [['memoryBlocks[memory32].node', 'null']]);
+});
+
 test('ENOMEM where no allocation was failed is a result divergence, not an allocation failure', async (t) => {
   // The fake kernel makes no allocations, so failNth 1 injects nothing; answering ENOMEM anyway is wrong.
   const liar: FakeSpec = { regions: [released], hooks: { result: (op) => ('failNth' in op && op.failNth ? fail('ENOMEM') : undefined) } };

@@ -3,7 +3,7 @@
 // a structured report a maintainer can act on. Known kernel divergences are recorded, not failed, and an
 // outcome the kernel may legitimately choose (a named alternative) is followed, not failed.
 import type { StepDriver } from '../driver/step-driver.ts';
-import { ALLOCATION_FAILURE_ERRNOS, allocationFailed, apply, checkInvariants, divergenceKernels, expectedDivergence, lookupAllocationFailure, mmapResult, observe, type ModelState } from '../model/index.ts';
+import { ALLOCATION_FAILURE_ERRNOS, allocationFailed, apply, checkInvariants, divergenceKernels, expectedDivergence, lookupAllocationFailure, mmapResult, observe, toleratedFailures, type ModelState } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
 import { describeAction, describeOp, isTogether, renderResult, resultsAgree, type Action, type Op, type OpResult } from '../model/ops.ts';
 import { diff, renderValue, type Difference } from './diff.ts';
@@ -204,14 +204,28 @@ export class Checker {
     this.history.push(op);
     this.checks++;
     this.coverage.add(op, before, actual);
-    const [way] = [...explanations(before, op, actual, this.ctx.kernel, (a, b) => this.resultsAgree(a, b)), ...(injected ? allocationFailure(this.ctx.kernel, before, op, actual) : [])];
-    const record = this.record(op, way?.predicted ?? apply(before, op).result, actual, real.kernelLog);
-    if (!way) this.resultDiverged(record);
+    const [first] = [...explanations(before, op, actual, this.ctx.kernel, (a, b) => this.resultsAgree(a, b)), ...(injected ? allocationFailure(this.ctx.kernel, before, op, actual) : [])];
+    const record = this.record(op, first?.predicted ?? apply(before, op).result, actual, real.kernelLog);
+    if (!first) this.resultDiverged(record);
+    const way = injected && actual.ok ? this.tolerated(first, before, real.observation) : first;
     this.follow(way, record, op, before);
     this.model = way.next;
     this.observation = real.observation;
     this.compareState(record, real.observation, way.warning);
     return { result: actual, injected };
+  }
+
+  /**
+   * An injected write that succeeded: the ordinary prediction, unless the real state is one the kernel
+   * leaves when it lets the failed allocation pass (toleratedFailures), which is then a branch.
+   */
+  private tolerated(way: Explanation, before: ModelState, real: Observation): Explanation {
+    const explains = (s: ModelState) => this.stateDifferences(observe(s), real).length === 0;
+    if (explains(way.next)) return way;
+    const next = toleratedFailures(before, way.next).find(explains);
+    if (!next) return way;
+    const by = { id: 'node-link-lost', reason: 'the failed allocation was a sysfs link of a new memory block to its node, which do_register_memory_block_under_node() (drivers/base/node.c) lets pass' };
+    return way.outcome === 'agreed' ? { ...way, next, outcome: 'branch', by } : { ...way, next };
   }
 
   /**

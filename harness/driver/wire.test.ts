@@ -248,11 +248,18 @@ test(
 );
 
 test(
-  'a hot-added block without exactly one node link is a finding',
+  'a hot-added block linked to two nodes is a finding',
   throwsOn((raw) => {
-    if (Array.isArray(raw.blocks)) raw.blocks[2]!.nodes = [];
-  }, /memory32: expected exactly one nodeN link/),
+    if (Array.isArray(raw.blocks)) raw.blocks[2]!.nodes = [0, 1];
+  }, /memory32: expected at most one nodeN link.*node0 node1/),
 );
+
+test('a hot-added block without a node link is observed with node null, for the comparison to judge', (t) => {
+  const raw = rawFixture();
+  if (Array.isArray(raw.blocks)) raw.blocks[2]!.nodes = [];
+  const blocks = toObservation(raw, { bootBlocks: BOOT_BLOCKS }).memoryBlocks;
+  t.deepEqual(blocks.map((b) => b.node), [null, 1, 1]);
+});
 
 test(
   'an online block whose valid_zones lists several zones is a finding',

@@ -123,9 +123,11 @@ export function initState(inv: ModelInventory, profile: KernelProfile): State {
   const blocks = new Map<number, MemBlock>();
   for (const ob of inv.blocks) {
     if (ob.state === 'online' && ob.zone === 'none') throw new Error(`inventory: online memory${ob.index} has no single zone`);
+    // Only a write with an injected allocation failure loses a link, and inventories come from fresh boots.
+    if (ob.node === null) throw new Error(`inventory: memory${ob.index} has no nodeN link`);
     const start = BigInt(ob.index) * B;
     const vmemmapBytes = vmemmapOfBlock(devices.values(), start, profile);
-    blocks.set(ob.index, { index: ob.index, node: ob.node, zone: ob.state === 'online' && ob.zone !== 'none' ? ob.zone : null, vmemmapBytes });
+    blocks.set(ob.index, { index: ob.index, node: ob.node, nodeLinked: true, zone: ob.state === 'online' && ob.zone !== 'none' ? ob.zone : null, vmemmapBytes });
   }
 
   const withMemory: State = { ...state, blocks, leaked };

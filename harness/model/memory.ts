@@ -89,7 +89,7 @@ export function addMemory(s: State, r: ByteRange, node: number, vmemmapBytes: bi
   const blocks = new Map(s.blocks);
   const next: State = { ...s, blocks };
   const indices = blockIndices(s, r);
-  for (const index of indices) blocks.set(index, { index, node, zone: null, vmemmapBytes });
+  for (const index of indices) blocks.set(index, { index, node, nodeLinked: true, zone: null, vmemmapBytes });
   if (type !== 'offline') onlineInto(next, blocks, indices, type);
   return next;
 }

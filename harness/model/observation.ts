@@ -49,7 +49,11 @@ export interface IomemEntry {
 export interface ObservedBlock {
   index: number; // memoryN
   state: MemblockState;
-  node: number;
+  /**
+   * Its nodeN link; null when the block has none: do_register_memory_block_under_node() (drivers/base/node.c)
+   * lets a failed sysfs_create_link pass with a dev_err, and the hot-add goes on.
+   */
+  node: number | null;
   zone: Zone; // from valid_zones when online; 'none' when offline
 }
 

@@ -42,7 +42,7 @@ export function observe(s: State): Observation {
     .sort((a, b) => compareDeviceNames(a.name, b.name));
 
   const memoryBlocks: ObservedBlock[] = [...s.blocks.values()]
-    .map((b): ObservedBlock => ({ index: b.index, state: b.zone === null ? 'offline' : 'online', node: b.node, zone: b.zone ?? 'none' }))
+    .map((b): ObservedBlock => ({ index: b.index, state: b.zone === null ? 'offline' : 'online', node: b.nodeLinked ? b.node : null, zone: b.zone ?? 'none' }))
     .sort((a, b) => a.index - b.index);
 
   return { regions, devices, iomem: daxIomemEntries(s), memoryBlocks, memTotalKiB: memTotalKiB(s) };

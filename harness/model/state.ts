@@ -74,6 +74,8 @@ export type OnlineZone = Exclude<Zone, 'none'>;
 export interface MemBlock {
   readonly index: number;
   readonly node: number;
+  /** Whether memoryN shows its nodeN link; false once the kernel failed to create it (ObservedBlock.node). */
+  readonly nodeLinked: boolean;
   /** null while offline. */
   readonly zone: OnlineZone | null;
   /** Bytes of the block holding its own memmap (memmap_on_memory), which never count as RAM. */
