@@ -209,13 +209,22 @@ test('a write that fails its injected allocation but keeps its effect is a state
 // A kmem bind whose failed allocation was a block's node link: the kernel binds all the same (node.c).
 const unbound = hmem({ start: 4n * GiB, size: 1n * GiB, driver: null });
 const kmemBind = (nth?: number): Op => ({ ...w(drvRef('kmem', 'bind'), 'dax0.0'), ...(nth ? { failNth: nth } : {}) });
-const unlinks: FakeSpec = { regions: [unbound], hooks: { allocations: () => 5, losesNodeLink: () => true } };
+const unlinks: FakeSpec = { regions: [unbound], hooks: { allocations: () => 5, tolerates: () => 'node-link-lost' } };
 
 test('an injected write that succeeds with a block left without its node link is a branch', async (t) => {
   const { checker, out } = await stepsInjecting(unlinks, [kmemBind(3)]);
   t.deepEqual(out, [{ result: ok(), injected: true }]);
   t.deepEqual(checker.branches.map((b) => b.id), ['node-link-lost']);
   t.is(checker.observation.memoryBlocks.filter((b) => b.node === null).length, 1);
+});
+
+test('an injected kmem bind whose onlining stopped at a block is a branch; the rest of the range stays offline', async (t) => {
+  const stops: FakeSpec = { regions: [unbound], hooks: { allocations: () => 5, tolerates: () => 'onlining-stopped' } };
+  const { checker, out } = await stepsInjecting(stops, [kmemBind(2)]);
+  t.deepEqual(out, [{ result: ok(), injected: true }]);
+  t.deepEqual(checker.branches.map((b) => b.id), ['onlining-stopped']);
+  t.deepEqual(checker.observation.memoryBlocks.map((b) => b.state), Array(8).fill('offline'), 'the fake stops at the first block');
+  t.is((await divergenceOf(Checker, stops, [kmemBind()]))?.kind, 'state', 'without an injected failure it is a divergence');
 });
 
 test('a block without its node link where no allocation was failed is a state divergence', async (t) => {

@@ -222,10 +222,10 @@ export class Checker {
   private tolerated(way: Explanation, before: ModelState, real: Observation): Explanation {
     const explains = (s: ModelState) => this.stateDifferences(observe(s), real).length === 0;
     if (explains(way.next)) return way;
-    const next = toleratedFailures(before, way.next).find(explains);
-    if (!next) return way;
-    const by = { id: 'node-link-lost', reason: 'the failed allocation was a sysfs link of a new memory block to its node, which do_register_memory_block_under_node() (drivers/base/node.c) lets pass' };
-    return way.outcome === 'agreed' ? { ...way, next, outcome: 'branch', by } : { ...way, next };
+    const found = toleratedFailures(before, way.next).find((t) => explains(t.next));
+    if (!found) return way;
+    const { next, id, reason } = found;
+    return way.outcome === 'agreed' ? { ...way, next, outcome: 'branch', by: { id, reason } } : { ...way, next };
   }
 
   /**

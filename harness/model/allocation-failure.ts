@@ -3,7 +3,8 @@
 // does what it would have (the ordinary prediction), or it fails and leaves no trace.
 import type { Errno } from './errno.ts';
 import type { Op } from './ops.ts';
-import { type State, putDevice, regionOf } from './state.ts';
+import { blockIndices } from './memory.ts';
+import { type State, putBlock, putDevice, regionOf } from './state.ts';
 
 /**
  * ENOMEM; or, where the allocation was a resource, the errno its caller gives any failure: __request_region()
@@ -30,13 +31,39 @@ export function allocationFailed(s: State, op: Op): { next: State; warning?: str
   return { next: putDevice(s, { ...d, stalePgmap: true }), warning };
 }
 
+/** A state a write may leave when the kernel let its failed allocation pass, and why. */
+export interface ToleratedFailure {
+  id: 'node-link-lost' | 'onlining-stopped';
+  reason: string;
+  next: State;
+}
+
 /**
  * The states besides the ordinary one that a write may leave when one of its allocations failed and it
- * succeeded all the same: failures the kernel lets pass. add_memory() links each new block to its node in
- * do_register_memory_block_under_node() (drivers/base/node.c), which logs a failed sysfs_create_link and goes
- * on, so one block the write added may lack its nodeN link. fail-nth fails one allocation, so one block.
+ * succeeded all the same (fail-nth fails one allocation, so one of these at a time):
+ * - add_memory() links each new block to its node in do_register_memory_block_under_node()
+ *   (drivers/base/node.c), which logs a failed sysfs_create_link and goes on: one new block lacks its link;
+ * - add_memory_resource() (mm/memory_hotplug.c) ignores what onlining its blocks returns, and
+ *   walk_memory_blocks() stops at the first block that fails to online (a memory notifier's allocation,
+ *   KASAN's shadow among them): that block and the rest of its range stay offline.
  */
-export function toleratedFailures(before: State, next: State): State[] {
-  const added = [...next.blocks.values()].filter((b) => b.nodeLinked && !before.blocks.has(b.index));
-  return added.map((b) => ({ ...next, blocks: new Map(next.blocks).set(b.index, { ...b, nodeLinked: false }) }));
+export function toleratedFailures(before: State, next: State): ToleratedFailure[] {
+  const out: ToleratedFailure[] = [];
+  for (const b of next.blocks.values()) {
+    if (before.blocks.has(b.index) || !b.nodeLinked) continue;
+    out.push({ id: 'node-link-lost', reason: `memory${b.index}'s link to its node failed, which do_register_memory_block_under_node() (drivers/base/node.c) lets pass`, next: putBlock(next, { ...b, nodeLinked: false }) });
+  }
+  const added = [...next.devices.values()].flatMap((d) => (d.binding?.driver === 'kmem' ? d.binding.added : []));
+  for (const range of added) {
+    const run = blockIndices(next, range).filter((i) => !before.blocks.has(i)).map((i) => next.blocks.get(i)!);
+    run.forEach((b, k) => {
+      if (b.zone === null) return;
+      out.push({
+        id: 'onlining-stopped',
+        reason: `onlining memory${b.index} failed, and add_memory_resource() (mm/memory_hotplug.c) ignores that: it and the rest of its range stay offline`,
+        next: run.slice(k).reduce((s, x) => putBlock(s, { ...x, zone: null }), next),
+      });
+    });
+  }
+  return out;
 }

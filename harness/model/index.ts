@@ -1,6 +1,6 @@
 // The reference model of the Linux dax bus: start from a guest inventory, predict each operation, observe.
 export { apply } from './apply.ts';
-export { ALLOCATION_FAILURE_ERRNOS, allocationFailed, toleratedFailures } from './allocation-failure.ts';
+export { ALLOCATION_FAILURE_ERRNOS, allocationFailed, toleratedFailures, type ToleratedFailure } from './allocation-failure.ts';
 export { mmapResult } from './devdax.ts';
 export { type KnownDivergence, KNOWN_DIVERGENCES, divergenceKernels, expectedDivergence, lookupAllocationFailure, lookupDivergence, lookupReport, type KnownReport } from './divergences.ts';
 export { initState } from './init.ts';

@@ -11,7 +11,7 @@ import type { Capabilities } from '../lab/capabilities.ts';
 import type { Inventory } from '../lab/inventory.ts';
 import type { ProvisionOutcome } from '../lab/provision.ts';
 import type { LabGuest } from '../lab/session.ts';
-import { apply, initState, mmapResult, observe, toleratedFailures, type ModelInventory } from '../model/index.ts';
+import { apply, initState, mmapResult, observe, toleratedFailures, type ModelInventory, type ToleratedFailure } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
 import { fail, type Op, type OpResult } from '../model/ops.ts';
 import { profileFor } from '../model/profiles.ts';
@@ -49,10 +49,10 @@ export interface FakeHooks {
   allocations?: (op: Op) => number;
   keepsEffect?: (op: Op) => boolean;
   /**
-   * The write leaves the first memory block it adds without its nodeN link; an injected write that does so
-   * succeeds, as the kernel lets a failed link pass (toleratedFailures).
+   * The write leaves the first state of this kind that toleratedFailures lists (a block without its node
+   * link, onlining stopped); an injected write that does so succeeds, as the kernel lets that failure pass.
    */
-  losesNodeLink?: (op: Op) => boolean;
+  tolerates?: (op: Op) => ToleratedFailure['id'] | undefined;
 }
 
 export interface FakeSpec {
@@ -137,9 +137,10 @@ export class FakeGuest implements LabDriver, GuestMachine {
       this.ran.push(op);
       const step = apply(this.state, op);
       const branch = step.alternatives && this.hooks.branch?.(op, step.alternatives);
-      const unlinked = this.hooks.losesNodeLink?.(op) ? { result: step.result, next: toleratedFailures(this.state, step.next)[0] ?? step.next } : undefined;
-      const failed = injected[i] && !unlinked ? { result: fail('ENOMEM'), next: this.hooks.keepsEffect?.(op) ? step.next : this.state } : undefined;
-      const outcome = failed ?? unlinked ?? (branch ? { result: branch.result, next: branch.next } : step);
+      const kind = this.hooks.tolerates?.(op);
+      const tolerated = kind && { result: step.result, next: toleratedFailures(this.state, step.next).find((t) => t.id === kind)?.next ?? step.next };
+      const failed = injected[i] && !tolerated ? { result: fail('ENOMEM'), next: this.hooks.keepsEffect?.(op) ? step.next : this.state } : undefined;
+      const outcome = failed ?? tolerated ?? (branch ? { result: branch.result, next: branch.next } : step);
       const lines = [...(step.kernelWarning && !branch ? [`WARNING: CPU: 0 PID: 1 at drivers/dax/bus.c:854 ${step.kernelWarning}`] : []), ...(this.hooks.log?.(op) ?? [])];
       for (const msg of lines) {
         kernelLog.push({ seq: ++this.seq, level: 4, msg });
