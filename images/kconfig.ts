@@ -69,8 +69,8 @@ export const HARNESS_CONFIG: readonly ConfigSetting[] = [
   m('CXL_PORT', 'CXL ports and decoders'),
   m('CXL_PMEM', 'CXL pmem regions'),
   y('CXL_REGION', 'CXL RAM regions that become dax regions'),
-  // Not FS_DAX: it selects DAX built-in, and a patch to bus.c would then need a new bzImage, not one .ko.
-  // So fsdev_dax (7.1 on, depends on FS_DAX) is not set either; its cases skip on such a tree, with the reason.
+  // Not FS_DAX: it selects DAX built-in, and a patch to bus.c would then need a new bzImage, not one .ko. So
+  // device-dax mmap and fsdev_dax (7.1 on) do not work on such a tree (MAPPING); their cases skip, with the reason.
   m('DAX', 'the dax core with bus.c: a patch to it rebuilds one module'),
   m('DEV_DAX', 'the dax bus under test'),
   m('DEV_DAX_PMEM', 'dax regions on nd namespaces'),
@@ -79,8 +79,17 @@ export const HARNESS_CONFIG: readonly ConfigSetting[] = [
   m('DEV_DAX_KMEM', 'dax memory as System RAM'),
 ];
 
+/**
+ * Without FS_DAX, S_DAX is 0 (include/linux/fs.h), so check_vma() (drivers/dax/device.c) finds no vma DAX
+ * capable and every mmap of /dev/daxX.Y fails EINVAL, and DEV_DAX_FSDEV (7.1 on) depends on it. The debug
+ * and coverage profiles exist to reach device.c's fault paths and fsdev_dax, so they take it, and with it
+ * DAX built in, as Debian builds it.
+ */
+const MAPPING = y('FS_DAX', 'mmap of /dev/daxX.Y (vma_is_dax) and fsdev_dax; selects DAX built in');
+
 /** What `daxh kconfig --debug` adds: the reports that make a silent corruption or deadlock visible. */
 export const DEBUG_CONFIG: readonly ConfigSetting[] = [
+  MAPPING,
   y('KASAN', 'use-after-free and out-of-bounds accesses'),
   y('KASAN_GENERIC', 'the x86_64 KASAN mode'),
   y('PROVE_LOCKING', 'lockdep: lock-order inversions'),
@@ -104,7 +113,7 @@ export const DEBUG_CONFIG: readonly ConfigSetting[] = [
 ];
 
 /** What `daxh kconfig --coverage` adds: gcov data for the dax and CXL drivers (debugfs/gcov). */
-export const COVERAGE_CONFIG: readonly ConfigSetting[] = [y('DEBUG_FS', 'gcov data lives in debugfs'), y('GCOV_KERNEL', 'kernel gcov support')];
+export const COVERAGE_CONFIG: readonly ConfigSetting[] = [MAPPING, y('DEBUG_FS', 'gcov data lives in debugfs'), y('GCOV_KERNEL', 'kernel gcov support')];
 
 /**
  * The settings a config lacks, among the options this tree's Kconfig defines (DEV_DAX_FSDEV exists from 7.1

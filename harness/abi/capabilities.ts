@@ -7,11 +7,16 @@ import { PROVIDER_IDS, PROVIDERS, type Provider } from './providers.ts';
 /**
  * What a kernel's build may add beyond the dax bus, each found in the guest by a shell test: the file its
  * option creates. failslab: /proc/<tid>/fail-nth (CONFIG_FAULT_INJECTION) and failslab's debugfs knobs.
+ * fs_dax: fs/dax.c's exported functions in kallsyms (it is built for CONFIG_FS_DAX only).
  */
 export const BUILD_FEATURES = {
   failslab: {
     test: '[ -e /proc/self/fail-nth ] && [ -d /sys/kernel/debug/failslab ]',
     label: 'failslab fault injection (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS; a --debug build has it)',
+  },
+  fs_dax: {
+    test: 'grep -qw dax_iomap_rw /proc/kallsyms',
+    label: 'CONFIG_FS_DAX, without which S_DAX is 0 and device-dax refuses every mmap (check_vma: "vma is not DAX capable"; Debian, --debug and --coverage builds have it)',
   },
 } as const;
 export type BuildFeature = keyof typeof BUILD_FEATURES;

@@ -177,7 +177,7 @@ export const sysfsWrites: Suite = {
       // Not an attribute, but what the attributes set up: /dev/daxX.Y maps only while device_dax drives the
       // device, only in multiples of its align, and faults in within its size (device.c, each fault size).
       name: 'the device node maps per driver and align',
-      needs: { region: 'dynamic', providers: ['hmem', 'cxl-ram'], spread: 'each-provider' },
+      needs: { region: 'dynamic', providers: ['hmem', 'cxl-ram'], spread: 'each-provider', requires: ['fs_dax'] },
       async run(ctx) {
         const { r, d0 } = await releasedDynamic(ctx);
         const size = part(r.size, [1n, 2n], 2n * MiB);
