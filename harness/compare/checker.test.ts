@@ -206,6 +206,14 @@ test('a write that fails its injected allocation but keeps its effect is a state
   t.true(d!.differences!.some((x) => /dax0\.0/.test(x.path)), d!.differences!.map((x) => x.path).join(", "));
 });
 
+test("warn_alloc's report passes in the step whose allocation was failed, and fails one that injected nothing", async (t) => {
+  const report = ['daxh-helper: vmalloc error: size 16777216, vm_struct allocation failed, mode:0xcc0(GFP_KERNEL)', 'Call Trace:', ' <TASK>', ' warn_alloc+0x24a/0x390', ' </TASK>'];
+  const spec: FakeSpec = { regions: [released], hooks: { allocations: () => 3, log: () => report } };
+  const { out } = await stepsInjecting(spec, [grow(2)]);
+  t.deepEqual(out, [{ result: fail('ENOMEM'), injected: true }]);
+  t.is((await divergenceOf(Checker, spec, [grow()]))?.kind, 'kernel-log');
+});
+
 // A kmem bind whose failed allocation was a block's node link: the kernel binds all the same (node.c).
 const unbound = hmem({ start: 4n * GiB, size: 1n * GiB, driver: null });
 const kmemBind = (nth?: number): Op => ({ ...w(drvRef('kmem', 'bind'), 'dax0.0'), ...(nth ? { failNth: nth } : {}) });

@@ -182,8 +182,8 @@ export class Checker {
     return linearize(input);
   }
 
-  protected judge(lines: readonly string[], warningPredicted: boolean): LogVerdict {
-    return judgeKernelLog(lines, warningPredicted);
+  protected judge(lines: readonly string[], warningPredicted: boolean, allocationFailed: boolean): LogVerdict {
+    return judgeKernelLog(lines, warningPredicted, allocationFailed);
   }
 
   /** Runs one operation on both sides and compares everything; returns the real result. */
@@ -211,7 +211,7 @@ export class Checker {
     this.follow(way, record, op, before);
     this.model = way.next;
     this.observation = real.observation;
-    this.compareState(record, real.observation, way.warning);
+    this.compareState(record, real.observation, way.warning, injected);
     return { result: actual, injected };
   }
 
@@ -330,7 +330,7 @@ export class Checker {
     return this.fail({ kind: 'result', operation: record.operation, expected: record.expected, actual: record.actual, kernelLog: record.kernelLog });
   }
 
-  private compareState(record: StepRecord, real: Observation, warningPredicted: boolean): void {
+  private compareState(record: StepRecord, real: Observation, warningPredicted: boolean, allocationFailed = false): void {
     const base = { operation: record.operation, kernelLog: record.kernelLog };
     const failWith = (d: Omit<Divergence, 'topology' | 'kernel' | 'step' | 'history'>): never => {
       this.emit({ ...record, outcome: 'diverged' });
@@ -342,7 +342,7 @@ export class Checker {
     this.checks++;
     const broken = this.invariantViolations(real);
     if (broken.length) failWith({ ...base, kind: 'invariants', violations: broken });
-    const verdict = this.judge(record.kernelLog, warningPredicted);
+    const verdict = this.judge(record.kernelLog, warningPredicted, allocationFailed);
     const known = isFailure(verdict) ? knownReport(this.ctx.kernel, verdict.report) : undefined;
     if (known) {
       this.known.push({ ...known, step: record.operation });

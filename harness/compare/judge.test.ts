@@ -58,3 +58,29 @@ test('a lockdep splat printed inside a WARNING fails as a crash, and the report 
 test('fault injection notices are not kernel trouble', (t) => {
   t.is(judgeKernelLog(['FAULT_INJECTION: forcing a failure.', 'name failslab, interval 1, probability 0, space 0, times 1', 'kmem dax0.1: mapping0: 0x140000000-0x147ffffff memory add failed'], false).kind, 'clean');
 });
+
+// 6.12 debug build, kmem bind with fail-nth 40: KASAN's memory notifier vmalloc'd shadow for the new block,
+// the vm_struct kmalloc was the one failed, and warn_alloc() dumped the stack.
+const vmallocError = [
+  'daxh-helper: vmalloc error: size 16777216, vm_struct allocation failed, mode:0xcc0(GFP_KERNEL), nodemask=(null),cpuset=/,mems_allowed=0-1',
+  'CPU: 0 UID: 0 PID: 310 Comm: daxh-helper Tainted: G        W          6.12.117 #1 ',
+  'Tainted: [W]=WARN',
+  'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2~bpo12+1 04/01/2014',
+  'Call Trace:',
+  ' <TASK>',
+  ' dump_stack_lvl+0x80/0xa0',
+  ' warn_alloc+0x24a/0x390',
+  ' __vmalloc_node_range_noprof+0x442/0xf30',
+  ' kasan_mem_notifier+0xd8/0x210',
+  ' online_pages+0x23f/0x530',
+  ' </TASK>',
+  'Mem-Info:',
+];
+
+test("warn_alloc's report is the kernel telling of the allocation failure injected in the step, and a warning anywhere else", (t) => {
+  t.is(judgeKernelLog(vmallocError, false, true).kind, 'clean');
+  const uninjected = judgeKernelLog(vmallocError, false);
+  t.is(uninjected.kind, 'unpredicted-warning');
+  if (uninjected.kind === 'unpredicted-warning') t.is(uninjected.report.signature, 'allocation-failure: vmalloc error: size X, vm_struct allocation failed, mode:X(GFP_KERNEL), nodemask=(null),cpuset=/,mems_allowed=N-N @ warn_alloc < __vmalloc_node_range_noprof < kasan_mem_notifier');
+  t.is(judgeKernelLog([...vmallocError, warn], false, true).kind, 'unpredicted-warning', 'an injected failure excuses only its own report');
+});

@@ -30,13 +30,16 @@ function report(lines: readonly string[], e: { kind: ReportKind; line: string; l
 /**
  * `warningPredicted`: the model expects this stretch of log to hold a WARNING (WARN_ONCE sites print once
  * per boot, so a predicted warning is allowed, never required). A crash wins over any warning.
+ * `allocationFailed`: the step's injected allocation failure came, so warn_alloc()'s report of a failed
+ * allocation is the kernel saying so (a vmalloc whose vm_struct kmalloc was failed); otherwise it counts as
+ * an unpredicted warning.
  */
-export function judgeKernelLog(lines: readonly string[], warningPredicted: boolean): LogVerdict {
-  const events = scanLines(lines);
+export function judgeKernelLog(lines: readonly string[], warningPredicted: boolean, allocationFailed = false): LogVerdict {
+  const events = scanLines(lines).filter((e) => !(allocationFailed && e.kind === 'allocation-failure'));
   const crash = events.find((e) => CRASH_KINDS.has(e.kind));
   // A crash inside a WARNING's report still fails the step, but the report names the WARNING that caused it.
   if (crash) return { kind: 'crash', report: report(lines, enclosingWarning(lines, events, crash) ?? crash) };
-  const warning = events.find((e) => e.kind === 'warning') ?? events.find((e) => e.kind === 'call-trace');
+  const warning = events.find((e) => e.kind === 'warning') ?? events.find((e) => e.kind === 'call-trace' || e.kind === 'allocation-failure');
   if (!warning) return { kind: 'clean' };
   return { kind: warningPredicted ? 'predicted-warning' : 'unpredicted-warning', report: report(lines, warning) };
 }

@@ -14,6 +14,7 @@ export type ReportKind =
   | 'oops'
   | 'bug'
   | 'warning'
+  | 'allocation-failure'
   | 'call-trace';
 
 export interface ReportEvent {
@@ -36,8 +37,13 @@ const PATTERNS: readonly [ReportKind, RegExp][] = [
   ['oops', /\bOops\b|general protection fault/],
   ['bug', /\bBUG: |kernel BUG at |list_(add|del) corruption|refcount_t: |ODEBUG: /],
   ['warning', /\bWARNING: (CPU: \d+ PID: \d+ )?at /],
+  // warn_alloc() (mm/page_alloc.c): an allocation without __GFP_NOWARN failed; its dump_stack follows.
+  ['allocation-failure', /: page allocation failure: order:\d+|: vmalloc error: size \d+/],
   ['call-trace', /\bCall Trace:/],
 ];
+
+/** How many lines after warn_alloc()'s header its dump_stack prints "Call Trace:" (CPU, Tainted, Hardware name). */
+const ALLOCATION_FAILURE_TRACE_WITHIN = 6;
 
 /** The kinds that mean the kernel is broken whatever the model predicted (a WARN may have been predicted). */
 export const CRASH_KINDS: ReadonlySet<ReportKind> = new Set(['panic', 'soft-lockup', 'rcu-stall', 'hung-task', 'kasan', 'ubsan', 'lockdep', 'oops', 'bug']);
@@ -56,6 +62,9 @@ export function scanLines(lines: readonly string[]): ReportEvent[] {
   const out: ReportEvent[] = [];
   lines.forEach((line, lineNo) => {
     const kind = classifyLine(line);
+    const last = out.at(-1);
+    // An allocation failure's trace is part of its report, not a bare call trace of its own.
+    if (kind === 'call-trace' && last?.kind === 'allocation-failure' && lineNo - last.lineNo <= ALLOCATION_FAILURE_TRACE_WITHIN) return;
     if (kind) out.push({ kind, line, lineNo });
   });
   return out;
@@ -111,7 +120,7 @@ function frameName(line: string): string | null {
 /** What makes two hits the same bug: kind, the report's title without addresses and ids, the top three frames. */
 export function signature(lines: readonly string[], event: ReportEvent): string {
   const title = stripLogPrefix(event.line)
-    .replace(/^.*?(WARNING|BUG|UBSAN|Oops|INFO|rcu|watchdog|Kernel panic)/, '$1')
+    .replace(/^.*?(WARNING|BUG|UBSAN|Oops|INFO|rcu|watchdog|Kernel panic|page allocation failure|vmalloc error)/, '$1')
     .replace(/CPU: \d+ PID: \d+ /, '')
     .replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '')
     .replace(/(\.[ch]):\d+/g, '$1')
