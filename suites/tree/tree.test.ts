@@ -105,7 +105,7 @@ test.serial('daxh kconfig: on the built tree it changes nothing; on a clean chec
   t.teardown(() => git(tree, ['worktree', 'remove', '--force', checkout]).then(() => undefined, () => undefined));
   const first = await daxh(['kconfig', '--kernel-tree', checkout, '--debug', '--coverage']);
   t.is(first.exitCode, 0, first.all);
-  for (const option of ['CONFIG_KASAN=y', 'CONFIG_PROVE_LOCKING=y', 'CONFIG_DEBUG_KOBJECT_RELEASE=y', 'CONFIG_GCOV_KERNEL=y', 'CONFIG_DEV_DAX=m', 'CONFIG_DEFAULT_HUNG_TASK_TIMEOUT=30']) {
+  for (const option of ['CONFIG_KASAN=y', 'CONFIG_PROVE_LOCKING=y', 'CONFIG_DEBUG_KOBJECT_RELEASE=y', 'CONFIG_GCOV_KERNEL=y', 'CONFIG_DEV_DAX=m', 'CONFIG_FS_DAX=y', 'CONFIG_DEFAULT_HUNG_TASK_TIMEOUT=30']) {
     t.regex(first.all!, new RegExp(`^${option}  \\(`, 'm'), `prints ${option} as changed`);
     t.true((await readFile(join(checkout, '.config'), 'utf8')).split('\n').includes(option), `.config has ${option}`);
   }
