@@ -142,6 +142,22 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
       'c05ae9d85b47 (v6.9, "dax/bus.c: replace driver-core lock usage by a local rwsem")',
   },
   {
+    id: 'shrink-drains-mapping-under-region-lock',
+    kernels: { from: '6.1' },
+    measured:
+      'shown by Debian 6.12.117 on cxl+mom (concurrency suite, a size 0 write racing a read of mapping0/start, ' +
+      '2026-12-02); 6.1 and 7.3 have the same two paths by their source (6.1 with device_lock)',
+    kind: 'hung-task',
+    patterns: [/kernfs_drain[\s\S]*devm_release_action[\s\S]*size_store/, /(down_write_killable|mutex_lock)[\s\S]*(start|end|page_offset)_show/],
+    reason:
+      'size_store() shrinking a device holds the region lock (dax_region_rwsem from 6.9, device_lock of the ' +
+      'region device before) while dev_dax_shrink() releases a whole range: unregister_dax_mapping() → ' +
+      'device_del() waits in kernfs_drain for every active reference to mappingN\'s files, and a racing read of ' +
+      'mappingN/start, end or page_offset holds its active reference and waits in get_dax_range() for that lock ' +
+      '(drivers/dax/bus.c): an ABBA deadlock that leaves the dax bus stuck. The same pair has existed since ' +
+      "mapping devices came (v5.10, 0b07ce872a9e 'device-dax: introduce \"mapping\" devices')",
+  },
+  {
     id: 'create-unwind-takes-dax-region-rwsem',
     kernels: { from: '6.9' },
     measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 on hmem, an allocation failed in create (allocation-failures suite, 2026-12-02)',
