@@ -43,6 +43,7 @@ test('known reports: a hang by its blocked stacks, any other report by its excer
   const shrinkDrain = [' kernfs_drain+0xd6/0x160', ' device_del+0x15b/0x3e0', ' devm_release_action+0x51/0x90', ' size_store+0x207/0x630', 'task:daxh-helper     state:D', ' rwsem_down_write_slowpath+0x286/0x640', ' down_write_killable+0x5a/0x80', ' start_show+0x23/0x90', ' dev_attr_show+0x1c/0x60'].join('\n');
   t.is(lookupReport(R612, 'hung-task', shrinkDrain)?.id, 'shrink-drains-mapping-under-region-lock');
   t.is(lookupReport(R61, 'hung-task', shrinkDrain.replace('down_write_killable', 'mutex_lock'))?.id, 'shrink-drains-mapping-under-region-lock', "6.1's get_dax_range takes device_lock");
+  t.is(lookupReport(R612, 'hung-task', shrinkDrain.replace('start_show', 'pgoff_show'))?.id, 'shrink-drains-mapping-under-region-lock', 'page_offset is shown by pgoff_show');
   t.is(lookupReport(R612, 'hung-task', shrinkDrain.replace('start_show', 'size_show')), undefined, 'a reader of another file is not this pair');
   const underflow = 'refcount_t: underflow; use-after-free.\nWARNING: CPU: 1 PID: 268 at lib/refcount.c:28\n release_nodes+0x40/0xb0\n unbind_store+0xa1/0xb0';
   t.is(lookupReport(R61, 'report', underflow)?.id, 'dev-dax-probe-wipes-open-cdev');

@@ -148,7 +148,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
       'shown by Debian 6.12.117 on cxl+mom (concurrency suite, a size 0 write racing a read of mapping0/start, ' +
       '2026-12-02); 6.1 and 7.3 have the same two paths by their source (6.1 with device_lock)',
     kind: 'hung-task',
-    patterns: [/kernfs_drain[\s\S]*devm_release_action[\s\S]*size_store/, /(down_write_killable|mutex_lock)[\s\S]*(start|end|page_offset)_show/],
+    patterns: [/kernfs_drain[\s\S]*devm_release_action[\s\S]*size_store/, /(down_write_killable|mutex_lock)[\s\S]*(start|end|pgoff)_show/],
     reason:
       'size_store() shrinking a device holds the region lock (dax_region_rwsem from 6.9, device_lock of the ' +
       'region device before) while dev_dax_shrink() releases a whole range: unregister_dax_mapping() → ' +
