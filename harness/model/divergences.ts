@@ -146,7 +146,9 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
     kernels: { from: '6.1' },
     measured:
       'shown by Debian 6.12.117 on cxl+mom (concurrency suite, a size 0 write racing a read of mapping0/start, ' +
-      '2026-12-02); 6.1 and 7.3 have the same two paths by their source (6.1 with device_lock)',
+      '2026-12-02), and by suites/recipes/shrink-races-mapping-read-deadlock.json on hmem in 4 of 4 replays; ' +
+      'not hit on 6.1.192 or 7.3.4 in 3 replays each, which have the same two paths by their source (6.1 ' +
+      'with device_lock)',
     kind: 'hung-task',
     patterns: [/kernfs_drain[\s\S]*devm_release_action[\s\S]*size_store/, /(down_write_killable|mutex_lock)[\s\S]*(start|end|pgoff)_show/],
     reason:
