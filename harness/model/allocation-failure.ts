@@ -49,21 +49,21 @@ export interface ToleratedFailure {
  */
 export function toleratedFailures(before: State, next: State): ToleratedFailure[] {
   const out: ToleratedFailure[] = [];
-  for (const b of next.blocks.values()) {
-    if (before.blocks.has(b.index) || !b.nodeLinked) continue;
-    out.push({ id: 'node-link-lost', reason: `memory${b.index}'s link to its node failed, which do_register_memory_block_under_node() (drivers/base/node.c) lets pass`, next: putBlock(next, { ...b, nodeLinked: false }) });
-  }
-  const added = [...next.devices.values()].flatMap((d) => (d.binding?.driver === 'kmem' ? d.binding.added : []));
-  for (const range of added) {
-    const run = blockIndices(next, range).filter((i) => !before.blocks.has(i)).map((i) => next.blocks.get(i)!);
-    run.forEach((b, k) => {
-      if (b.zone === null) return;
-      out.push({
-        id: 'onlining-stopped',
-        reason: `onlining memory${b.index} failed, and add_memory_resource() (mm/memory_hotplug.c) ignores that: it and the rest of its range stay offline`,
-        next: run.slice(k).reduce((s, x) => putBlock(s, { ...x, zone: null }), next),
+  // New blocks come only from kmem's ranges, one add_memory() each.
+  for (const d of next.devices.values()) {
+    for (const range of d.binding?.driver === 'kmem' ? d.binding.added : []) {
+      const run = blockIndices(next, range).filter((i) => !before.blocks.has(i)).map((i) => next.blocks.get(i)!);
+      run.forEach((b, k) => {
+        if (b.nodeLinked) out.push({ id: 'node-link-lost', reason: `memory${b.index}'s link to its node failed, which do_register_memory_block_under_node() (drivers/base/node.c) lets pass`, next: putBlock(next, { ...b, nodeLinked: false }) });
+        if (b.zone !== null) {
+          out.push({
+            id: 'onlining-stopped',
+            reason: `onlining memory${b.index} failed, and add_memory_resource() (mm/memory_hotplug.c) ignores that: it and the rest of its range stay offline`,
+            next: run.slice(k).reduce((s, x) => putBlock(s, { ...x, zone: null }), next),
+          });
+        }
       });
-    });
+    }
   }
   return out;
 }
