@@ -19,6 +19,13 @@ export interface AttrDef {
   readonly whileBound?: 'kmem';
   /** Hidden while the region's NUMA node is negative (dev_dax_visible). */
   readonly hiddenWithoutNode?: boolean;
+  /**
+   * Writing this value offlines memory in the writer's own context, and offline_pages() (mm/memory_hotplug.c)
+   * retries a page it cannot migrate until the writer has a signal pending, "for a long time (or even
+   * forever), until aborted by the user" (Documentation/admin-guide/mm/memory-hotplug.rst). The guest helper
+   * signals such a write that outlives its patience, as that document's `timeout` does; it then answers EINTR.
+   */
+  readonly offlinesOn?: string;
   /** Read back after every step: how to read it. Files without it are write-only or not observed. */
   readonly observed?: AttrFormat;
   /** Where the kernel defines it. */
@@ -50,7 +57,7 @@ export const DEVICE_ATTRS = {
   resource: { mode: 0o400, observed: 'hex', source: 'resource_show' },
   modalias: { mode: 0o444, observed: 'line', source: 'modalias_show' },
   memmap_on_memory: { mode: 0o644, needs: 'memmapOnMemoryAttr', observed: 'bool01', source: 'memmap_on_memory_show/store (v6.8)' },
-  state: { mode: 0o644, needs: 'kmemState', whileBound: 'kmem', observed: 'kmem-state', source: 'drivers/dax/kmem.c state_show/state_store (kmem dev_groups, v7.3)' },
+  state: { mode: 0o644, needs: 'kmemState', whileBound: 'kmem', observed: 'kmem-state', offlinesOn: 'unplugged', source: 'drivers/dax/kmem.c state_show/state_store (kmem dev_groups, v7.3); unplugged → offline_and_remove_memory_ranges' },
 } as const satisfies Record<string, AttrDef>;
 
 export const MAPPING_ATTRS = {
@@ -70,6 +77,14 @@ export const BUS_ATTRS = {
   drivers_autoprobe: { mode: 0o644, source: 'drivers_autoprobe_show/store (drivers/base/bus.c)' },
   drivers_probe: { mode: 0o200, source: 'drivers_probe_store' },
 } as const satisfies Record<string, AttrDef>;
+
+/** A memory block's file the harness writes (drivers/base/memory.c), beside the dax bus's own. */
+export const MEMORY_BLOCK_ATTRS = {
+  state: { mode: 0o644, offlinesOn: 'offline', source: 'state_store → device_offline → offline_pages (drivers/base/memory.c)' },
+} as const satisfies Record<string, AttrDef>;
+
+/** Whether writing `value` to a file of `def` offlines memory (offlinesOn; sysfs_streq drops one newline). */
+export const offlinesMemory = (def: AttrDef, value: string): boolean => def.offlinesOn !== undefined && value.replace(/\n$/, '') === def.offlinesOn;
 
 export type RegionAttr = keyof typeof REGION_ATTRS;
 export type DeviceAttr = keyof typeof DEVICE_ATTRS;

@@ -53,12 +53,21 @@ export class GuestDriver implements LabDriver {
 
   /** Runs `ops` in order, then observes. The kernel log covers exactly this step. */
   step(ops: readonly Op[]): Promise<StepOutcome> {
-    return this.run(ops.map(opToRequest), ops.length);
+    return this.run(this.requests(ops), ops.length);
   }
 
   /** Runs `ops` at once from one barrier in the guest (the helper's P request), then observes. */
   together(ops: readonly Op[]): Promise<StepOutcome> {
-    return this.run([{ kind: 'together', count: ops.length }, ...ops.map(opToRequest)], ops.length);
+    return this.run([{ kind: 'together', count: ops.length }, ...this.requests(ops)], ops.length);
+  }
+
+  /**
+   * An offlining write that still retries after a quarter of the step deadline is signalled: the step then
+   * answers EINTR well inside its deadline, so the write's own result decides, not a harness timeout.
+   */
+  private requests(ops: readonly Op[]): WireRequest[] {
+    const patienceMs = Math.round(deadlines().stepMs / 4);
+    return ops.map((op) => opToRequest(op, patienceMs));
   }
 
   private async run(opRequests: WireRequest[], count: number): Promise<StepOutcome> {

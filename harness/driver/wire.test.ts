@@ -104,8 +104,8 @@ test('decodeBatch rejects output that does not answer the batch', (t) => {
 test('opToRequest uses the AttrRef path; resultToOpResult keeps values and errno names', (t) => {
   const write: Op = { op: 'write', ref: { kind: 'driver', driver: 'kmem', attr: 'bind' }, value: 'dax0.0' };
   const read: Op = { op: 'read', ref: { kind: 'region', host: HMEM, attr: 'seed' } };
-  t.deepEqual(opToRequest(write), { kind: 'write', path: '/sys/bus/dax/drivers/kmem/bind', value: 'dax0.0' });
-  t.deepEqual(opToRequest(read), { kind: 'read', path: `${HMEM}/dax_region/seed` });
+  t.deepEqual(opToRequest(write, 1000), { kind: 'write', path: '/sys/bus/dax/drivers/kmem/bind', value: 'dax0.0' });
+  t.deepEqual(opToRequest(read, 1000), { kind: 'read', path: `${HMEM}/dax_region/seed` });
   const [w1, w2, r] = decodeBatch(STDOUT, requests);
   t.deepEqual([w1, w2, r].map((x) => resultToOpResult(x!)), [{ ok: true }, { ok: false, errno: 'EBUSY' }, { ok: true, value: 'dax0.1\n' }]);
   t.throws(() => resultToOpResult({ kind: 'kmsg', records: [], last: -1 }), { message: /not an operation's result/ });
@@ -278,14 +278,24 @@ test('no dax bus yet: no devices and no regions', (t) => {
 
 test('a write with failNth goes as F with its N, and its answer must say whether the allocation failed', (t) => {
   const op: Op = { op: 'write', ref: { kind: 'device', device: 'dax0.1', attr: 'size' }, value: '0x8000000', failNth: 7 };
-  const req = opToRequest(op);
+  const req = opToRequest(op, 1000);
   t.is(encodeBatch([req]), 'F\t/sys/bus/dax/devices/dax0.1/size\t307838303030303030\t7\n');
   t.deepEqual(decodeBatch('{"results":[{"errno":12,"injected":true}]}', [req]), [{ kind: 'write', ok: false, errno: 'ENOMEM', injected: true }]);
   t.deepEqual(decodeBatch('{"results":[{"ok":true,"injected":false}]}', [req]), [{ kind: 'write', ok: true, injected: false }]);
   t.throws(() => decodeBatch('{"results":[{"ok":true}]}', [req]), { message: /does not say whether an allocation failed/ });
-  const plain = opToRequest({ ...op, failNth: undefined });
+  const plain = opToRequest({ ...op, failNth: undefined }, 1000);
   t.throws(() => decodeBatch('{"results":[{"ok":true,"injected":true}]}', [plain]), { message: /says whether an allocation failed/ });
   t.throws(() => encodeBatch([{ kind: 'write', path: '/p', value: '', failNth: 0 }]), { message: /bad fail-nth 0/ });
+});
+
+test('a write that offlines memory goes as T with the patience; other writes, and injected ones, do not', (t) => {
+  const offline: Op = { op: 'write', ref: { kind: 'memblock', index: 40, attr: 'state' }, value: 'offline' };
+  const unplug: Op = { op: 'write', ref: { kind: 'device', device: 'dax0.1', attr: 'state' }, value: 'unplugged\n' };
+  t.is(encodeBatch([opToRequest(offline, 30000)]), `T\t/sys/devices/system/memory/memory40/state\t${Buffer.from('offline').toString('hex')}\t30000\n`);
+  t.deepEqual(opToRequest(unplug, 5), { kind: 'write', path: '/sys/bus/dax/devices/dax0.1/state', value: 'unplugged\n', patienceMs: 5 });
+  for (const plain of [{ ...offline, value: 'online_movable' }, { ...unplug, value: 'online' }, { ...offline, failNth: 2 }] as Op[]) t.false('patienceMs' in opToRequest(plain, 5));
+  t.throws(() => encodeBatch([{ kind: 'write', path: '/p', value: '', patienceMs: 0 }]), { message: /bad patience 0 ms/ });
+  t.throws(() => encodeBatch([{ kind: 'write', path: '/p', value: '', patienceMs: 5, failNth: 1 }]), { message: /both an allocation failed and a patience/ });
 });
 
 test('an mmap of a device node goes as M with its length, and answers ok or an errno', (t) => {

@@ -5,7 +5,7 @@ import { DEVICE_NAME, compareDeviceNames } from '../abi/device-name.ts';
 import { z } from 'zod';
 import { errnoName, type Errno } from '../model/errno.ts';
 import type { IomemEntry, ObservedBlock, ObservedDevice, ObservedRegion, Observation, OnlinePolicy } from '../model/observation.ts';
-import { DAX_DRIVER_NAMES, DEVICE_ATTRS, MAPPING_ATTRS, REGION_ATTRS, observedNames, type AttrDef, type DaxDriver, type MappingAttr, type RegionAttr } from '../abi/attributes.ts';
+import { DAX_DRIVER_NAMES, DEVICE_ATTRS, MAPPING_ATTRS, MEMORY_BLOCK_ATTRS, REGION_ATTRS, observedNames, offlinesMemory, type AttrDef, type DaxDriver, type MappingAttr, type RegionAttr } from '../abi/attributes.ts';
 import { type Op, type OpResult, fail, ok } from '../model/ops.ts';
 import {
   type IomemResource,
@@ -26,8 +26,11 @@ import type { KernelLogLine } from './step-driver.ts';
 import { DAX_DEVICES, MEMORY_ROOT, sysfsPath } from './sysfs-path.ts';
 
 export type WireRequest =
-  /** `failNth`: the write's Nth slab allocation fails (the helper's F request; see Op). */
-  | { kind: 'write'; path: string; value: string; failNth?: number }
+  /**
+   * `failNth`: the write's Nth slab allocation fails (the helper's F request; see Op). `patienceMs`: a write
+   * still running after that long is signalled (the helper's T request; AttrDef.offlinesOn says which).
+   */
+  | { kind: 'write'; path: string; value: string; failNth?: number; patienceMs?: number }
   | { kind: 'read'; path: string }
   /** Maps a device node shared, read/write, touches its first and last byte (faults), unmaps. */
   | { kind: 'mmap'; path: string; length: bigint }
@@ -71,6 +74,11 @@ export function encodeBatch(requests: readonly WireRequest[]): string {
       switch (r.kind) {
         case 'write': {
           const line = `${checkedPath(r.path)}\t${Buffer.from(r.value, 'utf8').toString('hex')}`;
+          if (r.failNth !== undefined && r.patienceMs !== undefined) throw new Error('guest helper: a write cannot have both an allocation failed and a patience');
+          if (r.patienceMs !== undefined) {
+            if (!Number.isSafeInteger(r.patienceMs) || r.patienceMs < 1 || r.patienceMs > 3_600_000) throw new Error(`guest helper: bad patience ${r.patienceMs} ms`);
+            return `T\t${line}\t${r.patienceMs}\n`;
+          }
           if (r.failNth === undefined) return `W\t${line}\n`;
           if (!Number.isSafeInteger(r.failNth) || r.failNth < 1) throw new Error(`guest helper: bad fail-nth ${r.failNth}`);
           return `F\t${line}\t${r.failNth}\n`;
@@ -95,10 +103,23 @@ export function encodeBatch(requests: readonly WireRequest[]): string {
     .join('');
 }
 
-export function opToRequest(op: Op): WireRequest {
+/** The attribute table's entry for a written file, where it has one. */
+function writtenDef(ref: Op['ref']): AttrDef | undefined {
+  if (ref.kind === 'device') return DEVICE_ATTRS[ref.attr];
+  if (ref.kind === 'memblock') return MEMORY_BLOCK_ATTRS[ref.attr];
+  return undefined;
+}
+
+/**
+ * `patienceMs`: how long a write that offlines memory may retry before the helper signals it. An injected
+ * allocation failure takes precedence: the helper arms one or the other.
+ */
+export function opToRequest(op: Op, patienceMs: number): WireRequest {
   const path = sysfsPath(op.ref);
   if (op.op === 'read') return { kind: 'read', path };
-  return op.failNth === undefined ? { kind: 'write', path, value: op.value } : { kind: 'write', path, value: op.value, failNth: op.failNth };
+  if (op.failNth !== undefined) return { kind: 'write', path, value: op.value, failNth: op.failNth };
+  const def = writtenDef(op.ref);
+  return def && offlinesMemory(def, op.value) ? { kind: 'write', path, value: op.value, patienceMs } : { kind: 'write', path, value: op.value };
 }
 
 export function resultToOpResult(r: WireResult): OpResult {

@@ -5,7 +5,8 @@ import { apply } from './apply.ts';
 import { checkStateInvariants } from './invariants.ts';
 import { observe } from './observe.ts';
 import type { State } from './state.ts';
-import { GiB, KiB, MiB, autoOnlineRef, blockRef, cxl, devRef, drvRef, hmem, mappingValue, must, pmem, read, regionRef, result, stateFor, w } from './testing/fixtures.ts';
+import { GiB, KiB, MiB, autoOnlineRef, blockRef, cxl, devRef, drvRef, hmem, mappingValue, must, pmem, read, regionRef, result, stateFor, step, w } from './testing/fixtures.ts';
+import { fail } from './ops.ts';
 
 const BLOCK = 128n * MiB;
 const B = 4n * GiB;
@@ -89,6 +90,17 @@ test('memory block state: online/offline/online_movable/online_kernel; same stat
   s = must(s, w(blockRef(idx), 'offline\n'), w(blockRef(idx), 'online_kernel'));
   t.deepEqual(blocks(s)[0], [idx, 'online', 'Normal', 1]);
   t.deepEqual(result(s, { op: 'read', ref: blockRef(idx + 1) }), { ok: false, errno: 'ENOENT' }, 'only hot-added blocks are modelled');
+});
+
+test('offlining a block by hand: in a kernel zone EBUSY (unmovable page) or EINTR (retried until signalled) may leave it online; in ZONE_MOVABLE neither', (t) => {
+  const bound = must(stateFor([region], { autoOnline: 'offline' }), create, w(devRef('dax0.1', 'size'), `${BLOCK}`), toKmem);
+  const idx = blockIndex(B);
+  const kernel = must(bound, w(blockRef(idx), 'online_kernel'));
+  const out = step(kernel, w(blockRef(idx), 'offline'));
+  t.deepEqual(out.result, { ok: true });
+  t.deepEqual(out.alternatives?.map((a) => [a.id, a.result]), [['memblock-offline-busy', fail('EBUSY')], ['memblock-offline-interrupted', fail('EINTR')]]);
+  for (const a of out.alternatives!) t.is(a.next, kernel, `${a.id}: the block stays online`);
+  t.is(step(must(bound, w(blockRef(idx), 'online_movable')), w(blockRef(idx), 'offline')).alternatives, undefined);
 });
 
 test('`online` inherits a zone only when exactly one zone span covers the block (contig-zones)', (t) => {

@@ -3,11 +3,11 @@
 // re-plugs all of it at once.
 import type { KmemState } from '../abi/attributes.ts';
 import { iomemBusy } from './iomem.ts';
-import { addMemory, blockIndices, removable, removeMemory } from './memory.ts';
+import { addMemory, blockIndices, offlineInterrupted, removable, removeMemory } from './memory.ts';
 import { fail } from './ops.ts';
 import { sysfsStreq } from './parse.ts';
 import { vmemmapBytesPerBlock } from './profiles.ts';
-import { type ByteRange, type Device, type LeakedRange, type State, putDevice, regionOf } from './state.ts';
+import { type ByteRange, type Device, type LeakedRange, type MemBlock, type OnlineZone, type State, putDevice, regionOf } from './state.ts';
 import { type ProbeOutcome, type Step, orElse, refuse, succeed } from './step.ts';
 import { type Attr, line } from './sysfs.ts';
 
@@ -82,14 +82,22 @@ function unplug(s: State, d: Device, b: Kmem): Step {
   let next = s;
   for (const r of b.added) next = removeMemory(next, r);
   const done = succeed(putDevice(next, { ...d, binding: { ...b, added: [], state: 'unplugged' } }));
-  const kernelZone = b.added.flatMap((r) => blockIndices(s, r)).map((i) => s.blocks.get(i)).find((blk) => blk?.zone !== null && blk?.zone !== 'Movable');
+  const kernelZone = b.added
+    .flatMap((r) => blockIndices(s, r))
+    .map((i) => s.blocks.get(i))
+    .find((blk): blk is MemBlock & { zone: OnlineZone } => blk !== undefined && blk.zone !== null && blk.zone !== 'Movable');
   if (!kernelZone) return done;
-  return orElse(done, {
-    id: 'kmem-unplug-busy',
-    reason: `memory${kernelZone.index} is in ZONE_${kernelZone.zone!.toUpperCase()}, where offline_pages() (mm/memory_hotplug.c) returns EBUSY for a page it cannot migrate; offline_and_remove_memory_ranges() then onlines everything again`,
-    result: fail('EBUSY'),
-    next: s,
-  });
+  const interrupted = offlineInterrupted(s, kernelZone);
+  return orElse(
+    done,
+    {
+      id: 'kmem-unplug-busy',
+      reason: `memory${kernelZone.index} is in ZONE_${kernelZone.zone.toUpperCase()}, where offline_pages() (mm/memory_hotplug.c) returns EBUSY for a page it cannot migrate; offline_and_remove_memory_ranges() then onlines everything again`,
+      result: fail('EBUSY'),
+      next: s,
+    },
+    { ...interrupted, id: 'kmem-unplug-interrupted', reason: `${interrupted.reason}; offline_and_remove_memory_ranges() then onlines everything again` },
+  );
 }
 
 const WRITABLE: readonly KmemState[] = ['unplugged', 'online', 'online_kernel', 'online_movable'];

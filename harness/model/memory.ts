@@ -1,11 +1,12 @@
 // Memory blocks that kmem hot-adds (drivers/base/memory.c, mm/memory_hotplug.c): creation, onlining with the
 // contig-zones zone choice, offlining, removal, and their share of MemTotal.
+import { MEMORY_BLOCK_ATTRS } from '../abi/attributes.ts';
 import type { OnlinePolicy } from './observation.ts';
 import { sysfsStreq } from './parse.ts';
 import { type ByteRange, type MemBlock, type OnlineZone, type State, dropBlocks, putBlock } from './state.ts';
 import { type Attr, line } from './sysfs.ts';
 import { fail } from './ops.ts';
-import { type Step, orElse, refuse, succeed } from './step.ts';
+import { type Alternative, type Step, orElse, refuse, succeed } from './step.ts';
 
 const ONLINE_TYPES: readonly OnlinePolicy[] = ['offline', 'online', 'online_kernel', 'online_movable'];
 
@@ -121,12 +122,30 @@ export function memTotalKiB(s: State): bigint {
 export function offlineBlock(s: State, b: MemBlock & { zone: OnlineZone }): Step {
   const offlined = succeed(putBlock(s, { ...b, zone: null }));
   if (b.zone === 'Movable') return offlined;
-  return orElse(offlined, {
-    id: 'memblock-offline-busy',
-    reason: `memory${b.index} is in ZONE_${b.zone.toUpperCase()}, where offline_pages() (mm/memory_hotplug.c) returns EBUSY for a page it cannot migrate`,
-    result: fail('EBUSY'),
+  return orElse(
+    offlined,
+    {
+      id: 'memblock-offline-busy',
+      reason: `memory${b.index} is in ZONE_${b.zone.toUpperCase()}, where offline_pages() (mm/memory_hotplug.c) returns EBUSY for a page it cannot migrate`,
+      result: fail('EBUSY'),
+      next: s,
+    },
+    offlineInterrupted(s, b),
+  );
+}
+
+/**
+ * A block in a kernel zone may hold a page whose migration keeps failing, and offline_pages() then retries
+ * until the writer has a signal pending (the helper sends one: AttrDef.offlinesOn). In ZONE_MOVABLE that
+ * would need an unmovable page there, a bug the document names as such, so it stays a divergence.
+ */
+export function offlineInterrupted(s: State, b: MemBlock & { zone: OnlineZone }): Alternative {
+  return {
+    id: 'memblock-offline-interrupted',
+    reason: `memory${b.index} is in ZONE_${b.zone.toUpperCase()}: offline_pages() (mm/memory_hotplug.c) retried migrating its pages until the harness signalled the writer, and then answers EINTR with the block still online ("memory offlining might retry for a long time (or even forever), until aborted by the user", Documentation/admin-guide/mm/memory-hotplug.rst)`,
+    result: fail('EINTR'),
     next: s,
-  });
+  };
 }
 
 /**
@@ -135,7 +154,7 @@ export function offlineBlock(s: State, b: MemBlock & { zone: OnlineZone }): Step
  */
 export function memblockStateAttr(s: State, b: MemBlock): Attr {
   return {
-    mode: 0o644,
+    mode: MEMORY_BLOCK_ATTRS.state.mode,
     show: () => (b.zone === null ? 'offline\n' : 'online\n'),
     store: (input) => {
       const type = onlineTypeFromStr(input);

@@ -5,6 +5,9 @@
  * stdin, one request per line (the whole batch is validated before anything runs, so a malformed batch
  * has no side effects):
  *   W \t PATH \t HEX   open(O_WRONLY) + exactly one write(2) of the decoded bytes (HEX may be empty)
+ *   T \t PATH \t HEX \t MS  as W, and if write(2) has not returned after MS milliseconds a SIGALRM (handled,
+ *                      without SA_RESTART) interrupts it: for a write the kernel retries until the writer has a
+ *                      signal pending (offline_pages()), which then answers EINTR
  *   F \t PATH \t HEX \t N   as W, with the write's Nth slab allocation made to fail (this thread's
  *                      /proc/thread-self/fail-nth; needs CONFIG_FAILSLAB and debugfs, which init mounts); answered with
  *                      "injected": whether the Nth allocation came
@@ -16,7 +19,7 @@
  *                      DEV, MAP, REG: comma-separated names of the device, mappingN and dax_region files to
  *                      read (the host's attribute table decides; the helper knows none of them)
  *   K \t SEQ           /dev/kmsg records with seq > SEQ (SEQ may be -1); "errno" if reading failed
- *   P \t N             the next N requests (2..16, each W or R) run at once: one process each, released
+ *   P \t N             the next N requests (2..16, each W, T or R) run at once: one process each, released
  *                      together from a barrier, so the kernel sees them race; answered {"together":N},
  *                      then their own answers in request order
  * stdout: {"results":[...]} with one entry per request. Strings are JSON-escaped byte by byte: bytes
@@ -38,6 +41,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -415,8 +419,30 @@ static int disarm_fail_nth(int fd)
 	return atoi(num) == 0;
 }
 
+static void on_patience_out(int sig)
+{
+	(void)sig;
+}
+
+/* T: interrupt the write after r->after ms. The handler does nothing: its only job is signal_pending(). */
+static void arm_patience(const struct req *r, struct sigaction *old)
+{
+	struct sigaction sa = { .sa_handler = on_patience_out };
+	struct itimerval t = { .it_value = { .tv_sec = r->after / 1000, .tv_usec = (r->after % 1000) * 1000 } };
+	if (sigaction(SIGALRM, &sa, old) || setitimer(ITIMER_REAL, &t, NULL))
+		die(1, "cannot arm the write's patience timer", strerror(errno));
+}
+
+static void disarm_patience(const struct sigaction *old)
+{
+	struct itimerval off = { 0 };
+	if (setitimer(ITIMER_REAL, &off, NULL) || sigaction(SIGALRM, old, NULL))
+		die(1, "cannot disarm the write's patience timer", strerror(errno));
+}
+
 static void do_write(const struct req *r)
 {
+	struct sigaction old_alarm;
 	int fd = open(r->path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		printf("{\"errno\":%d", errno);
@@ -424,8 +450,12 @@ static void do_write(const struct req *r)
 		return;
 	}
 	int nth = r->kind == 'F' ? arm_fail_nth(r->after) : -1;
+	if (r->kind == 'T')
+		arm_patience(r, &old_alarm);
 	ssize_t w = write(fd, r->value, r->len);
 	int e = errno;
+	if (r->kind == 'T')
+		disarm_patience(&old_alarm);
 	int injected = nth >= 0 ? disarm_fail_nth(nth) : 0;
 	close(fd);
 	if (w < 0)
@@ -605,7 +635,7 @@ static const char *parse_line(char *line, struct req *r)
 		f[nf++] = tab + 1;
 	}
 	r->kind = strlen(f[0]) == 1 ? f[0][0] : 0;
-	int want = r->kind == 'F' ? 4 : r->kind == 'W' || r->kind == 'M' ? 3 : r->kind == 'R' || r->kind == 'L' || r->kind == 'K' || r->kind == 'P' ? 2 : r->kind == 'O' ? 4 : 0;
+	int want = r->kind == 'F' || r->kind == 'T' ? 4 : r->kind == 'W' || r->kind == 'M' ? 3 : r->kind == 'R' || r->kind == 'L' || r->kind == 'K' || r->kind == 'P' ? 2 : r->kind == 'O' ? 4 : 0;
 	if (!want)
 		return "unknown request";
 	if (nf != want)
@@ -642,6 +672,13 @@ static const char *parse_line(char *line, struct req *r)
 		if (!*f[3] || *end || errno || r->after < 1 || r->after > 1000000)
 			return "bad fail-nth";
 	}
+	if (r->kind == 'T') {
+		char *end;
+		errno = 0;
+		r->after = strtoll(f[3], &end, 10);
+		if (!*f[3] || *end || errno || r->after < 1 || r->after > 3600000)
+			return "bad patience (milliseconds, 1 to 3600000)";
+	}
 	if (r->kind == 'M') {
 		char *end;
 		errno = 0;
@@ -650,7 +687,7 @@ static const char *parse_line(char *line, struct req *r)
 			return "bad mmap length";
 		return NULL;
 	}
-	if (r->kind != 'W' && r->kind != 'F')
+	if (r->kind != 'W' && r->kind != 'F' && r->kind != 'T')
 		return NULL;
 	size_t digits = strlen(f[2]);
 	if (digits % 2)
@@ -694,8 +731,8 @@ static struct req *parse_batch(char *in, size_t len, int *count)
 			exit(2);
 		}
 		for (int j = i + 1; j <= i + k; j++)
-			if (reqs[j].kind != 'W' && reqs[j].kind != 'R') {
-				fprintf(stderr, "daxh-helper: malformed batch, line %d: only W and R run together\n", j + 1);
+			if (reqs[j].kind != 'W' && reqs[j].kind != 'T' && reqs[j].kind != 'R') {
+				fprintf(stderr, "daxh-helper: malformed batch, line %d: only W, T and R run together\n", j + 1);
 				exit(2);
 			}
 		i += k;
@@ -708,6 +745,7 @@ static void run_one(const struct req *r)
 {
 	switch (r->kind) {
 	case 'W':
+	case 'T':
 	case 'F': do_write(r); break;
 	case 'M': do_mmap(r); break;
 	case 'R': do_read(r); break;

@@ -1,5 +1,6 @@
 // The real helper, built the way images build it, run against plain files: the helper takes absolute paths,
 // so sysfs itself cannot be faked here, but the byte-exact write/read/readlink paths and the JSON can.
+import { constants } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +86,27 @@ test('L: basename of the link target, errno otherwise', async (t) => {
   ]);
 });
 
+test('T: a write still blocked after its patience is interrupted and answers EINTR; one that returns is untouched', async (t) => {
+  const dir = await scratch(t, { attr: '' });
+  const fifo = join(dir, 'fifo');
+  await execa('mkfifo', [fifo]);
+  // A reader that never reads: the first write fills the pipe (64 KiB), the next one blocks in write(2).
+  const reader = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  t.teardown(() => reader.close());
+  const started = Date.now();
+  const results = await run([
+    { kind: 'write', path: join(dir, 'attr'), value: 'x', patienceMs: 200 },
+    { kind: 'write', path: fifo, value: 'y'.repeat(65536) },
+    { kind: 'write', path: fifo, value: 'z', patienceMs: 200 },
+  ]);
+  t.deepEqual(results, [
+    { kind: 'write', ok: true },
+    { kind: 'write', ok: true },
+    { kind: 'write', ok: false, errno: 'EINTR' },
+  ]);
+  t.true(Date.now() - started < 10_000, 'the blocked write was not interrupted');
+});
+
 test('a malformed batch runs nothing: exit 2, the line and reason on stderr, no stdout', async (t) => {
   const dir = await scratch(t, { attr: 'old' });
   const input = `${encodeBatch([{ kind: 'write', path: join(dir, 'attr'), value: 'new' }])}W\t${join(dir, 'attr')}\t6\n`;
@@ -93,7 +115,7 @@ test('a malformed batch runs nothing: exit 2, the line and reason on stderr, no 
   t.is(r.stderr, 'daxh-helper: malformed batch, line 2: odd number of hex digits\n');
   t.is(r.stdout.length, 0);
   t.is(await readFile(join(dir, 'attr'), 'latin1'), 'old');
-  for (const bad of ['X\n', 'O\textra\n', 'R\t\n', 'K\t-2\n', 'K\tx\n', 'W\t/p\tzz\n', '\n', 'R\t/a\0b\n', 'F\t/p\t30\n', 'F\t/p\t30\t0\n', 'F\t/p\t30\tx\n', 'F\t/p\tzz\t1\n', 'P\t2\nF\t/p\t30\t1\nR\t/p\n', 'M\t/p\n', 'M\t/p\t0\n', 'M\t/p\tx\n']) {
+  for (const bad of ['X\n', 'O\textra\n', 'R\t\n', 'K\t-2\n', 'K\tx\n', 'W\t/p\tzz\n', '\n', 'R\t/a\0b\n', 'F\t/p\t30\n', 'F\t/p\t30\t0\n', 'F\t/p\t30\tx\n', 'F\t/p\tzz\t1\n', 'P\t2\nF\t/p\t30\t1\nR\t/p\n', 'M\t/p\n', 'M\t/p\t0\n', 'M\t/p\tx\n', 'T\t/p\t30\n', 'T\t/p\t30\t0\n', 'T\t/p\t30\t3600001\n']) {
     t.is((await exec([], bad)).code, 2, JSON.stringify(bad));
   }
 });
