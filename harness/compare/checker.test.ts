@@ -10,6 +10,7 @@ import { fakeLab, type FakeSpec } from '../testing/fake-lab.ts';
 import type { Observation } from '../model/observation.ts';
 import { fail, ok, type Action, type Op, type OpResult } from '../model/ops.ts';
 import { apply } from '../model/index.ts';
+import { probedAndRemoved } from '../model/drivers.ts';
 import type { Explanation, LinearizeInput, LinearizeResult } from './linearize.ts';
 import { GiB, R612, blockRef, devRef, drvRef, hmem, r, regionRef, w } from '../model/testing/fixtures.ts';
 
@@ -200,7 +201,7 @@ test('an injected allocation failure may fail the write if it changes nothing; t
 });
 
 test('a write that fails its injected allocation but keeps its effect is a state divergence', async (t) => {
-  const leaky: FakeSpec = { regions: [released], hooks: { allocations: () => 3, keepsEffect: () => true } };
+  const leaky: FakeSpec = { regions: [released], hooks: { allocations: () => 3, failedLeaves: (_op, _before, after) => after } };
   const d = await divergenceOf(Checker, leaky, [grow(1)]);
   t.is(d?.kind, 'state');
   t.true(d!.differences!.some((x) => /dax0\.0/.test(x.path)), d!.differences!.map((x) => x.path).join(", "));
@@ -233,6 +234,25 @@ test('an injected kmem bind whose onlining stopped at a block is a branch; the r
   t.deepEqual(checker.branches.map((b) => b.id), ['onlining-stopped']);
   t.deepEqual(checker.observation.memoryBlocks.map((b) => b.state), Array(8).fill('offline'), 'the fake stops at the first block');
   t.is((await divergenceOf(Checker, stops, [kmemBind()]))?.kind, 'state', 'without an injected failure it is a divergence');
+});
+
+test('a kmem bind that fails ENOMEM with its memory left online is known on 7.3 (kmem-bind-unwind-leaves-memory-online), a divergence on 6.12', async (t) => {
+  const unwound: FakeSpec = { regions: [unbound], hooks: { allocations: () => 50, failedLeaves: (op, before) => (op.op === 'write' && op.failNth === 47 ? probedAndRemoved(before, 'kmem', 'dax0.0') : undefined) } };
+  const run = async (kernel: string) => {
+    const lab = fakeLab(unwound);
+    const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel }, lab.inventory.observation);
+    for (const nth of [46, 47]) {
+      const { result } = await checker.stepInjecting(kmemBind(nth));
+      t.deepEqual(result, fail('ENOMEM'));
+    }
+    return checker;
+  };
+  const on73 = await run('7.3.4');
+  t.deepEqual(on73.known.map((k) => k.id), ['kmem-bind-unwind-leaves-memory-online']);
+  t.deepEqual(on73.branches.map((b) => b.id), ['allocation-failure'], 'allocation 46 undid itself: the intended way');
+  t.true(on73.observation.memoryBlocks.length > 0 && on73.observation.memoryBlocks.every((b) => b.state === 'online'), 'the memory stayed online');
+  t.is(on73.observation.devices.find((d) => d.name === 'dax0.0')?.driver, null);
+  await t.throwsAsync(run(R612), { instanceOf: DivergenceError, message: /state differs|memoryBlocks/ });
 });
 
 test('a block without its node link where no allocation was failed is a state divergence', async (t) => {

@@ -3,7 +3,7 @@
 // a structured report a maintainer can act on. Known kernel divergences are recorded, not failed, and an
 // outcome the kernel may legitimately choose (a named alternative) is followed, not failed.
 import type { StepDriver } from '../driver/step-driver.ts';
-import { ALLOCATION_FAILURE_ERRNOS, allocationFailed, apply, checkInvariants, divergenceKernels, expectedDivergence, lookupAllocationFailure, mmapResult, observe, toleratedFailures, type ModelState } from '../model/index.ts';
+import { ALLOCATION_FAILURE_ERRNOS, allocationFailed, apply, checkInvariants, divergenceKernels, expectedDivergence, lookupAllocationFailures, mmapResult, observe, toleratedFailures, type ModelState } from '../model/index.ts';
 import type { Observation } from '../model/observation.ts';
 import { describeAction, describeOp, isTogether, renderResult, resultsAgree, type Action, type Op, type OpResult } from '../model/ops.ts';
 import { diff, renderValue, type Difference } from './diff.ts';
@@ -127,15 +127,18 @@ export class DivergenceError extends Error {
 
 /**
  * The write failed where its injected allocation failure made it fail: intended with an errno of
- * ALLOCATION_FAILURE_ERRNOS, known on some kernels with another; either way it must have left no trace (allocationFailed).
+ * ALLOCATION_FAILURE_ERRNOS, leaving no trace (allocationFailed); then the known answers of this kernel,
+ * with what each leaves. The caller takes the first whose state is the real one.
  */
 function allocationFailure(kernel: string, before: ModelState, op: Op, actual: OpResult): Explanation[] {
   if (actual.ok || op.op !== 'write') return [];
   const left = allocationFailed(before, op);
   const way = { predicted: apply(before, op).result, next: left.next, warning: left.warning !== undefined };
-  if (ALLOCATION_FAILURE_ERRNOS.includes(actual.errno)) return [{ ...way, outcome: 'branch', by: { id: 'allocation-failure', reason: `allocation ${op.failNth} of the write failed (failslab), and the write failed with ${actual.errno}, undoing what it had done` } }];
-  const known = lookupAllocationFailure(kernel, op, actual);
-  return known ? [{ ...way, outcome: 'known', by: { id: known.id, reason: known.reason, kernels: divergenceKernels(known) } }] : [];
+  const intended: Explanation[] = ALLOCATION_FAILURE_ERRNOS.includes(actual.errno)
+    ? [{ ...way, outcome: 'branch', by: { id: 'allocation-failure', reason: `allocation ${op.failNth} of the write failed (failslab), and the write failed with ${actual.errno}, undoing what it had done` } }]
+    : [];
+  const known = lookupAllocationFailures(kernel, op, actual).map((k): Explanation => ({ ...way, ...(k.actualNext ? { next: k.actualNext(left.next, op) } : {}), outcome: 'known', by: { id: k.id, reason: k.reason, kernels: divergenceKernels(k) } }));
+  return [...intended, ...known];
 }
 
 const rendered = (d: readonly Difference[]) => d.map((x) => ({ path: x.path, expected: renderValue(x.expected), actual: renderValue(x.actual) }));
@@ -204,10 +207,11 @@ export class Checker {
     this.history.push(op);
     this.checks++;
     this.coverage.add(op, before, actual);
-    const [first] = [...explanations(before, op, actual, this.ctx.kernel, (a, b) => this.resultsAgree(a, b)), ...(injected ? allocationFailure(this.ctx.kernel, before, op, actual) : [])];
+    const ways = [...explanations(before, op, actual, this.ctx.kernel, (a, b) => this.resultsAgree(a, b)), ...(injected ? allocationFailure(this.ctx.kernel, before, op, actual) : [])];
+    const [first] = ways;
     const record = this.record(op, first?.predicted ?? apply(before, op).result, actual, real.kernelLog);
     if (!first) this.resultDiverged(record);
-    const way = injected && actual.ok ? this.tolerated(first, before, real.observation) : first;
+    const way = injected ? this.injectedWay(actual.ok ? this.withTolerated(first, before) : ways, real.observation) : first;
     this.follow(way, record, op, before);
     this.model = way.next;
     this.observation = real.observation;
@@ -216,16 +220,16 @@ export class Checker {
   }
 
   /**
-   * An injected write that succeeded: the ordinary prediction, unless the real state is one the kernel
-   * leaves when it lets the failed allocation pass (toleratedFailures), which is then a branch.
+   * An injected write that succeeded: the ordinary prediction, then the states the kernel leaves when it
+   * lets the failed allocation pass (toleratedFailures), each a branch.
    */
-  private tolerated(way: Explanation, before: ModelState, real: Observation): Explanation {
-    const explains = (s: ModelState) => this.stateDifferences(observe(s), real).length === 0;
-    if (explains(way.next)) return way;
-    const found = toleratedFailures(before, way.next).find((t) => explains(t.next));
-    if (!found) return way;
-    const { next, id, reason } = found;
-    return way.outcome === 'agreed' ? { ...way, next, outcome: 'branch', by: { id, reason } } : { ...way, next };
+  private withTolerated(way: Explanation, before: ModelState): Explanation[] {
+    return [way, ...toleratedFailures(before, way.next).map(({ next, id, reason }) => (way.outcome === 'agreed' ? { ...way, next, outcome: 'branch' as const, by: { id, reason } } : { ...way, next }))];
+  }
+
+  /** Of the ways an injected write may have gone, the first whose state is the real one; else the first, whose differences are then reported. */
+  private injectedWay(ways: readonly Explanation[], real: Observation): Explanation {
+    return ways.find((w) => this.stateDifferences(observe(w.next), real).length === 0) ?? ways[0]!;
   }
 
   /**

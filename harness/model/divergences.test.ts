@@ -1,6 +1,6 @@
 import test from 'ava';
 import { apply } from './apply.ts';
-import { KNOWN_DIVERGENCES, lookupAllocationFailure, lookupDivergence, lookupReport } from './divergences.ts';
+import { KNOWN_DIVERGENCES, lookupAllocationFailures, lookupDivergence, lookupReport } from './divergences.ts';
 import { fail, ok, type Op } from './ops.ts';
 import { GiB, MiB, R61, R612, devRef, hmem, mappingValue, must, pmem, regionRef, stateFor, w } from './testing/fixtures.ts';
 
@@ -54,7 +54,7 @@ test('known reports: a hang by its blocked stacks, any other report by its excer
 
 test('known allocation-failure answers: EINVAL from an unnamed device on create, size and mapping only', (t) => {
   const create = { ...w(regionRef(region, 'create'), '1'), failNth: 3 } as Op;
-  t.is(lookupAllocationFailure(R612, create, fail('EINVAL'))?.id, 'unnamed-device-is-einval');
-  t.is(lookupAllocationFailure(R612, create, fail('ENOSPC')), undefined);
-  t.is(lookupAllocationFailure(R612, { ...w(devRef('dax0.1', 'align'), '4096'), failNth: 1 } as Op, fail('EINVAL')), undefined);
+  t.deepEqual(lookupAllocationFailures(R612, create, fail('EINVAL')).map((k) => k.id), ['unnamed-device-is-einval']);
+  t.deepEqual(lookupAllocationFailures(R612, create, fail('ENOSPC')), []);
+  t.deepEqual(lookupAllocationFailures(R612, { ...w(devRef('dax0.1', 'align'), '4096'), failNth: 1 } as Op, fail('EINVAL')), []);
 });

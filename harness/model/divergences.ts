@@ -11,6 +11,7 @@
 //   behaviour is not established; modelled as is.
 import { lowestFreeId } from './allocator.ts';
 import { mappingLengthMisaligned } from './device.ts';
+import { probedAndRemoved } from './drivers.ts';
 import { type Op, type OpResult, fail, ok, resultsAgree } from './ops.ts';
 import { handlerInput } from './parse.ts';
 import { compareReleases } from './profiles.ts';
@@ -88,6 +89,8 @@ export interface KnownAllocationFailure {
   matches(op: Op): boolean;
   actualOnKernel: OpResult;
   reason: string;
+  /** What the affected kernel leaves, when the failed write does not undo itself (from the state before). */
+  actualNext?: (before: State, op: Op) => State;
 }
 
 export const KNOWN_ALLOCATION_FAILURES: readonly KnownAllocationFailure[] = [
@@ -103,11 +106,25 @@ export const KNOWN_ALLOCATION_FAILURES: readonly KnownAllocationFailure[] = [
       'answers EINVAL (drivers/base/core.c, device_add: name_error), so create, size and mapping report EINVAL ' +
       'for an out-of-memory',
   },
+  {
+    id: 'kmem-bind-unwind-leaves-memory-online',
+    kernels: { from: '7.3' },
+    measured: 'shown by the debug build of Debian linux-source-7.3 7.3.4 on hmem booted online_movable, allocation 47 of a kmem bind failed (allocation-failures suite, 2026-12-02); 6.12 has no kmem dev_groups, so nothing can fail after its probe',
+    matches: (op) => op.op === 'write' && op.ref.kind === 'driver' && op.ref.driver === 'kmem' && op.ref.attr === 'bind',
+    actualOnKernel: fail('ENOMEM'),
+    reason:
+      "really_probe() (drivers/base/dd.c) adds the driver's dev_groups after a successful probe; kmem has one since " +
+      'its `state` file came ("dax/kmem: atomic whole-device hotplug via sysfs"), and when its allocation fails, ' +
+      "device_remove() runs dev_dax_kmem_remove() at once. That remove never offlines (remove_memory() refuses " +
+      'online blocks), so the memory the probe onlined stays as System RAM (kmem) under a device with no driver, ' +
+      '"Hotplug regions stuck online until reboot" (drivers/dax/kmem.c:529), while the bind answers ENOMEM',
+    actualNext: (before, op) => (op.op === 'write' ? probedAndRemoved(before, 'kmem', op.value.trim()) : before),
+  },
 ];
 
-/** The known answer to a write whose allocation failed, on this kernel. */
-export function lookupAllocationFailure(release: string, op: Op, actual: OpResult): KnownAllocationFailure | undefined {
-  return KNOWN_ALLOCATION_FAILURES.find((k) => inRange(release, k.kernels) && resultsAgree(actual, k.actualOnKernel) && k.matches(op));
+/** The known answers (and what they leave) to a write whose allocation failed, on this kernel. */
+export function lookupAllocationFailures(release: string, op: Op, actual: OpResult): KnownAllocationFailure[] {
+  return KNOWN_ALLOCATION_FAILURES.filter((k) => inRange(release, k.kernels) && resultsAgree(actual, k.actualOnKernel) && k.matches(op));
 }
 
 /**

@@ -74,11 +74,26 @@ function bind(s: State, driver: DaxDriver, input: string): Step {
   return out.ok ? succeed(out.next) : warned(refuse(out.next, out.errno), out.warning);
 }
 
+/** The driver's remove: device_dax's and fsdev's only drop what probe requested (kill_dev_dax also clears a dynamic pgmap). */
+const driverRemove = (s: State, d: Device): State => (d.binding?.driver === 'kmem' ? kmemRemove(s, d) : putDevice(s, { ...d, binding: null }));
+
 function unbind(s: State, driver: DaxDriver, input: string): Step {
   const d = findDeviceByName(s.devices.values(), input);
   if (!d || d.binding?.driver !== driver) return refuse(s, 'ENODEV');
-  // device_dax's and fsdev's remove only drop what probe requested (kill_dev_dax also clears a dynamic pgmap).
-  return succeed(driver === 'kmem' ? kmemRemove(s, d) : putDevice(s, { ...d, binding: null }));
+  return succeed(driverRemove(s, d));
+}
+
+/**
+ * A bind whose probe succeeded and whose driver files then failed (really_probe(), drivers/base/dd.c: a
+ * failed device_add_groups(dev, drv->dev_groups) goes to device_remove()): the driver's remove runs at
+ * once and the bind answers the error. What the probe did that remove does not undo stays: the region's
+ * seed retired by dax_bus_probe, kmem's memory that is online.
+ */
+export function probedAndRemoved(s: State, driver: DaxDriver, name: string): State {
+  const d = s.devices.get(name);
+  if (!d || d.binding !== null) return s;
+  const out = busProbe(s, driver, d);
+  return out.ok ? driverRemove(out.next, out.next.devices.get(name)!) : s;
 }
 
 function withIds(s: State, driver: DaxDriver, ids: ReadonlySet<string>): State {

@@ -2,7 +2,7 @@
 export { apply } from './apply.ts';
 export { ALLOCATION_FAILURE_ERRNOS, allocationFailed, toleratedFailures, type ToleratedFailure } from './allocation-failure.ts';
 export { mmapResult } from './devdax.ts';
-export { type KnownDivergence, KNOWN_DIVERGENCES, divergenceKernels, expectedDivergence, lookupAllocationFailure, lookupDivergence, lookupReport, type KnownReport } from './divergences.ts';
+export { type KnownDivergence, KNOWN_DIVERGENCES, divergenceKernels, expectedDivergence, lookupAllocationFailures, lookupDivergence, lookupReport, type KnownReport } from './divergences.ts';
 export { initState } from './init.ts';
 export { checkInvariants, checkStateInvariants } from './invariants.ts';
 export { type InventoryRegion, type ModelInventory, type RegionFacts, modelInventoryFromObservation } from './inventory.ts';

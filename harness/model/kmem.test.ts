@@ -7,6 +7,7 @@ import { observe } from './observe.ts';
 import type { State } from './state.ts';
 import { GiB, KiB, MiB, autoOnlineRef, blockRef, cxl, devRef, drvRef, hmem, mappingValue, must, pmem, read, regionRef, result, stateFor, step, w } from './testing/fixtures.ts';
 import { fail } from './ops.ts';
+import { probedAndRemoved } from './drivers.ts';
 
 const BLOCK = 128n * MiB;
 const B = 4n * GiB;
@@ -143,6 +144,17 @@ test('the CXL default (memmap_on_memory 1): 1 GiB adds 1008 MiB with the paramet
     t.is(observe(s).memTotalKiB - BOOT_KIB, addedMiB * MiB / KiB, param);
     t.deepEqual(observe(s).iomem.map((e) => e.parent), ['region0', 'dax0.0']);
   }
+});
+
+test('a bind undone by remove right after probe (probedAndRemoved): offline memory goes, online memory stays as with an unbind', (t) => {
+  const sized = (policy: 'offline' | 'online') => must(stateFor([region], { autoOnline: policy }), create, w(devRef('dax0.1', 'size'), `${2n * BLOCK}`), toKmem, unbindKmem);
+  const gone = probedAndRemoved(sized('offline'), 'kmem', 'dax0.1');
+  t.deepEqual([blocks(gone), observe(gone).iomem.length, gone.devices.get('dax0.1')!.binding], [[], 0, null]);
+  const stuck = probedAndRemoved(sized('online'), 'kmem', 'dax0.1');
+  t.deepEqual(blocks(stuck), [[blockIndex(B), 'online', 'Normal', 1], [blockIndex(B) + 1, 'online', 'Normal', 1]]);
+  t.deepEqual(observe(stuck).iomem.map((e) => e.name), ['dax0.1', 'System RAM (kmem)']);
+  t.is(stuck.devices.get('dax0.1')!.binding, null);
+  t.is(probedAndRemoved(stuck, 'kmem', 'dax0.1'), stuck, 'a probe that fails changes nothing');
 });
 
 test('unbind with an online block leaks the range until reboot; other ranges are still removed', (t) => {

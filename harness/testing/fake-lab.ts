@@ -44,10 +44,11 @@ export interface FakeHooks {
   order?: (ops: readonly Op[]) => number[];
   /**
    * How many slab allocations this write makes (default 0): a write whose failNth is at most that fails
-   * with ENOMEM and changes nothing, unless `keepsEffect` says this one forgets to undo what it did.
+   * with ENOMEM and changes nothing, unless `failedLeaves` gives what this one leaves instead (from the
+   * state before and the state the write would have reached).
    */
   allocations?: (op: Op) => number;
-  keepsEffect?: (op: Op) => boolean;
+  failedLeaves?: (op: Op, before: State, after: State) => State | undefined;
   /**
    * The write leaves the first state of this kind that toleratedFailures lists (a block without its node
    * link, onlining stopped); an injected write that does so succeeds, as the kernel lets that failure pass.
@@ -139,7 +140,7 @@ export class FakeGuest implements LabDriver, GuestMachine {
       const branch = step.alternatives && this.hooks.branch?.(op, step.alternatives);
       const kind = this.hooks.tolerates?.(op);
       const tolerated = kind && { result: step.result, next: toleratedFailures(this.state, step.next).find((t) => t.id === kind)?.next ?? step.next };
-      const failed = injected[i] && !tolerated ? { result: fail('ENOMEM'), next: this.hooks.keepsEffect?.(op) ? step.next : this.state } : undefined;
+      const failed = injected[i] && !tolerated ? { result: fail('ENOMEM'), next: this.hooks.failedLeaves?.(op, this.state, step.next) ?? this.state } : undefined;
       const outcome = failed ?? tolerated ?? (branch ? { result: branch.result, next: branch.next } : step);
       const lines = [...(step.kernelWarning && !branch ? [`WARNING: CPU: 0 PID: 1 at drivers/dax/bus.c:854 ${step.kernelWarning}`] : []), ...(this.hooks.log?.(op) ?? [])];
       for (const msg of lines) {

@@ -45,7 +45,7 @@ test('each allocation of each swept write fails once, and the sweep stops after 
 });
 
 test('a create that fails its allocation but leaves its device behind fails the case, naming the allocation', async (t) => {
-  const { r } = await sweep({ keepsEffect: (op) => op.ref.kind === 'region' && op.ref.attr === 'create' });
+  const { r } = await sweep({ failedLeaves: (op, _before, after) => (op.ref.kind === 'region' && op.ref.attr === 'create' ? after : undefined) });
   const create = r.cases.find((c) => c.name === 'create')!;
   t.is(create.status, 'failed');
   t.regex(create.failure ?? '', /operation: write hmem0\/dax_region\/create "1" \(allocation 1 fails\)\nstate after the step differs/);
