@@ -7,7 +7,7 @@
 import { describeOp, type Op } from '../../harness/model/ops.ts';
 import type { CaseContext, Suite } from '../../harness/runner/suite.ts';
 import { write } from '../ops.ts';
-import { devicesOf, hex, part, release, releasedDynamic, settleReleases } from '../lib.ts';
+import { device, devicesOf, hex, part, release, releasedDynamic, settleReleases } from '../lib.ts';
 
 /** More than any of these writes makes (a kmem bind of one block makes about a hundred); a bound on a sweep. */
 const MAX_ALLOCATIONS = 400;
@@ -46,7 +46,7 @@ const newDevice = (ctx: CaseContext, before: ReadonlySet<string>) => devicesOf(c
 
 export const allocationFailures: Suite = {
   name: 'allocation-failures',
-  about: 'a write whose Nth allocation fails fails cleanly, for every N: create, size, mapping, device_dax and kmem bind',
+  about: "a write whose Nth allocation fails fails cleanly, for every N: create, size, mapping, device_dax and kmem bind, kmem's state",
   cases: [
     {
       name: 'create',
@@ -98,6 +98,26 @@ export const allocationFailures: Suite = {
         };
         await failEachAllocation(ctx, write.driver('device_dax', 'bind', d1), renew, true);
         await failEachAllocation(ctx, write.driver('kmem', 'bind', d1), () => release(ctx, d1));
+      },
+    },
+    {
+      // kmem's state file (7.3): unplugging (dax_kmem_do_hotremove: its ranges array, then
+      // offline_and_remove_memory_ranges, which onlines everything again when any block fails) and
+      // replugging (dax_kmem_init_resources and dax_kmem_do_hotplug, whose failure drops the reservations).
+      name: 'kmem state unplug and replug',
+      needs: { region: 'dynamic', providers: ['hmem'], spread: 'each-provider', boots: 'movable', requires: ['failslab', 'kmem', 'kmemState'] },
+      async run(ctx) {
+        const { d1 } = await halfAndNew(ctx);
+        await ctx.checker.step(write.driver('kmem', 'new_id', d1));
+        await ctx.checker.step(write.device(d1, 'size', String(ctx.inventory.blockSize)));
+        await ctx.checker.step(write.driver('kmem', 'bind', d1));
+        if (device(ctx, d1).driver !== 'kmem') ctx.skip(`${d1} did not bind to kmem: ${ctx.checker.steps.at(-1)?.actual}`);
+        const state = (v: string) => write.device(d1, 'state', v);
+        const to = (v: string) => () => ctx.checker.step(state(v)).then(() => {});
+        await failEachAllocation(ctx, state('unplugged'), to('online_movable'));
+        await ctx.checker.step(state('unplugged'));
+        await failEachAllocation(ctx, state('online_movable'), to('unplugged'));
+        await release(ctx, d1);
       },
     },
   ],

@@ -16,13 +16,13 @@ import { allocationFailures } from './allocation-failures.ts';
 const ALLOCATIONS = 4;
 const region = hmem({ start: 4n * GiB, size: 1n * GiB });
 
-async function sweep(hooks: FakeHooks) {
+async function sweep(hooks: FakeHooks, kernel = R612) {
   const outDir = await mkdtemp(join(tmpdir(), 'daxh-alloc-test-'));
   const asked: Op[] = [];
   const counting: FakeHooks = { ...hooks, allocations: (op) => (asked.push(op), ALLOCATIONS) };
   try {
     const offers = [{ name: 'hmem', regions: [{ provider: 'hmem' as const, kind: 'dynamic' as const }] }];
-    const r = await runCases({ target: { kernel: R612, image: 'fake', accel: 'tcg' }, cases: instantiate([allocationFailures], offers), boot: fakeBooter({ regions: [region], hooks: counting }).boot, reporter: new Multiplexer([]), outDir, jobs: 1, seed: 1 });
+    const r = await runCases({ target: { kernel, image: 'fake', accel: 'tcg' }, cases: instantiate([allocationFailures], offers), boot: fakeBooter({ regions: [region], hooks: counting, machine: { release: kernel } }).boot, reporter: new Multiplexer([]), outDir, jobs: 1, seed: 1 });
     return { r, asked: asked.filter((op) => op.op === 'write' && op.failNth !== undefined) };
   } finally {
     await rm(outDir, { recursive: true, force: true });
@@ -31,7 +31,8 @@ async function sweep(hooks: FakeHooks) {
 
 test('each allocation of each swept write fails once, and the sweep stops after the last', async (t) => {
   const { r, asked } = await sweep({});
-  t.deepEqual(r.cases.map((c) => [c.name, c.status]), [['create', 'passed'], ['size and mapping', 'passed'], ['device_dax and kmem bind', 'passed']], r.cases.map((c) => c.failure ?? '').join('\n'));
+  t.deepEqual(r.cases.map((c) => [c.name, c.status]), [['create', 'passed'], ['size and mapping', 'passed'], ['device_dax and kmem bind', 'passed'], ['kmem state unplug and replug', 'skipped']], r.cases.map((c) => c.failure ?? '').join('\n'));
+  t.regex(r.cases.at(-1)!.skipReason ?? '', /kmem's state attribute/);
   // create, size, mapping, device_dax bind, kmem bind: failNth 1..ALLOCATIONS fail, ALLOCATIONS + 1 does not.
   const perWrite = new Map<string, number[]>();
   for (const op of asked) {
@@ -42,6 +43,14 @@ test('each allocation of each swept write fails once, and the sweep stops after 
   t.is(perWrite.size, 4, [...perWrite.keys()].join(', '));
   for (const [what, nths] of perWrite) t.deepEqual([...new Set(nths)], [1, 2, 3, 4, 5], what);
   t.is(r.cases.flatMap((c) => c.branches ?? []).filter((b) => b.id === 'allocation-failure').length, 5 * ALLOCATIONS);
+});
+
+test("on 7.3 kmem's state file is swept too: unplug and replug, each allocation once", async (t) => {
+  const { r, asked } = await sweep({}, '7.3.4');
+  const last = r.cases.find((c) => c.name === 'kmem state unplug and replug')!;
+  t.is(last.status, 'passed', last.failure);
+  const values = asked.filter((op) => op.op === 'write' && op.ref.kind === 'device' && op.ref.attr === 'state').map((op) => (op.op === 'write' ? `${op.value} ${op.failNth}` : ''));
+  t.deepEqual(values, [1, 2, 3, 4, 5].map((n) => `unplugged ${n}`).concat([1, 2, 3, 4, 5].map((n) => `online_movable ${n}`)));
 });
 
 test('a create that fails its allocation but leaves its device behind fails the case, naming the allocation', async (t) => {

@@ -68,6 +68,35 @@ export const kmemHotplug: Suite = {
       },
     },
     {
+      // kmem's state file (7.3, drivers/dax/kmem.c state_store): unplugged offlines and removes every range
+      // at once (offline_and_remove_memory_ranges), an online type hot-adds them again onlined so, but only
+      // from unplugged; "offline" is refused on purpose and the current state is a no-op. A block in a kernel
+      // zone may refuse to go (EBUSY, or EINTR when offlining retries past its patience), which the model allows.
+      name: 'kmem state: unplug and replug as each online type, blocks offlined by hand, what it refuses',
+      needs: { spread: 'each-provider', requires: ['kmem', 'kmemState'], boots: 'movable' },
+      async run(ctx) {
+        const d = kmemDevice(ctx);
+        if (d.driver !== 'kmem') {
+          await release(ctx, d.name);
+          await bindKmem(ctx, d.name);
+        }
+        const state = (v: string) => ctx.checker.step(write.device(d.name, 'state', v));
+        for (const v of ['bogus', 'offline', 'online_movable', 'online', 'unplugged', 'unplugged\n', 'online_movable', 'unplugged', 'online_kernel', 'unplugged']) await state(v);
+        // Replugged movable, one block offlined by hand: the state still says what kmem did, and unplugging
+        // removes the offline block with the rest.
+        if ((await state('online_movable')).ok) {
+          const [first] = blocksOf(ctx, device(ctx, d.name));
+          if (first !== undefined) await ctx.checker.step(write.memblock(first, 'offline'));
+          await state('unplugged');
+        }
+        // Unbound while unplugged: kmem's remove has nothing to take back; bound again, the policy decides.
+        await ctx.checker.step(write.driver('kmem', 'unbind', d.name));
+        await bindKmem(ctx, d.name);
+        await state('online');
+        await release(ctx, d.name);
+      },
+    },
+    {
       name: 'unbind with blocks still online keeps the memory (leak until reboot)',
       needs: { providers: ['hmem', 'legacy-pmem'], spread: 'each-provider', requires: ['kmem'] },
       async run(ctx) {
