@@ -5,8 +5,9 @@ import test from 'ava';
 import { checkStateInvariants } from './invariants.ts';
 import { observe } from './observe.ts';
 import { fail } from './ops.ts';
+import { mmapResult } from './devdax.ts';
 import type { State } from './state.ts';
-import { GiB, KiB, R612, autoOnlineRef, blockRef, devRef, drvRef, hmem, must, pmem, r, read, result, stateFor, step, w } from './testing/fixtures.ts';
+import { GiB, KiB, MiB, R612, autoOnlineRef, blockRef, devRef, drvRef, hmem, must, pmem, r, read, result, stateFor, step, w } from './testing/fixtures.ts';
 
 const R73 = '7.3.4+deb13-amd64';
 const R71 = '7.1.13+deb13-amd64';
@@ -80,7 +81,9 @@ test('7.1 fsdev_dax: binds only what its new_id names, claims busy ranges, and f
   t.deepEqual(observe(s).iomem, [{ start: B, end: B + GiB - 1n, name: 'dax0.0', parent: 'Soft Reserved' }]);
   t.deepEqual(result(s, w(devRef('dax0.0', 'size'), '0')), fail('EBUSY'));
   t.deepEqual(result(s, w(devRef('dax0.0', 'memmap_on_memory'), '0')), { ok: true }, 'the EBUSY rule is kmem-only');
+  t.deepEqual(mmapResult(s, 'dax0.0', 2n * MiB), fail('ENODEV'), 'its node opens, and fsdev_fops has no mmap');
   s = must(s, w(drvRef('fsdev_dax', 'unbind'), 'dax0.0'));
+  t.deepEqual(mmapResult(s, 'dax0.0', 2n * MiB), fail('ENXIO'), 'no driver, no cdev');
   // A misaligned range: fsdev fails EINVAL with the __add_pages WARN, and device_dax can still bind after.
   s = must(s, w(devRef('dax0.0', 'size'), '0'), w(devRef('dax0.0', 'mapping'), `0x${(B + 0x1000n).toString(16)}-0x${(B + 0x200fffn).toString(16)}`));
   const bad = step(s, w(drvRef('fsdev_dax', 'bind'), 'dax0.0'));

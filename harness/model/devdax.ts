@@ -50,7 +50,8 @@ export const fsdevProbe = (s: State, d: Device): ProbeOutcome => mapPages(s, d, 
 
 /**
  * open + mmap(length, MAP_SHARED, read/write) + a write to the first and last byte of /dev/daxX.Y
- * (drivers/dax/device.c): the node opens only while device_dax has added its cdev (chrdev_open: ENXIO), and
+ * (drivers/dax/device.c): the node opens only while device_dax (or fsdev_dax) has added its cdev
+ * (chrdev_open: ENXIO), and
  * check_vma() refuses a mapping whose ends are not aligned to the device's align (EINVAL;
  * dax_get_unmapped_area places it aligned). A fault past the device's size finds no range
  * (dax_pgoff_to_phys) and is SIGBUS, which the helper answers EFAULT. A deleted device has no node.
@@ -58,6 +59,8 @@ export const fsdevProbe = (s: State, d: Device): ProbeOutcome => mapPages(s, d, 
 export function mmapResult(s: State, name: string, length: bigint): OpResult {
   const d = s.devices.get(name);
   if (!d) return fail('ENOENT');
+  // fsdev_dax's cdev opens (fsdev_open) but has no mmap, which do_mmap() answers ENODEV (drivers/dax/fsdev.c fsdev_fops).
+  if (d.binding?.driver === 'fsdev_dax') return fail('ENODEV');
   if (d.binding?.driver !== 'device_dax') return fail('ENXIO');
   if (length % d.align !== 0n) return fail('EINVAL');
   return length > deviceSize(d) ? fail('EFAULT') : ok();

@@ -199,5 +199,27 @@ export const sysfsWrites: Suite = {
         await ctx.checker.step(write.device(d0, 'size', String(r.size)));
       },
     },
+    {
+      // fsdev_dax (7.1+) matches no region type (dax_match_type), so it binds only devices named in its
+      // new_id; its probe maps the pages as device_dax's does, and its node opens but has no mmap.
+      name: 'fsdev_dax binds through new_id only, its node does not map, device_dax takes the device back',
+      needs: { region: 'dynamic', providers: ['hmem', 'cxl-ram'], spread: 'each-provider', requires: ['fsdev_dax'] },
+      async run(ctx) {
+        const { r, d0 } = await releasedDynamic(ctx);
+        await ctx.checker.step(write.device(d0, 'size', String(part(r.size, [1n, 2n], 2n * MiB))));
+        await ctx.checker.step(write.driver('fsdev_dax', 'bind', d0));
+        await ctx.checker.step(write.driver('fsdev_dax', 'new_id', d0));
+        await ctx.checker.mmap(d0, 2n * MiB);
+        for (const drv of ['device_dax', 'kmem'] as const) await ctx.checker.step(write.driver(drv, 'bind', d0));
+        const since = ctx.checker.steps.length;
+        await ctx.checker.step(write.driver('fsdev_dax', 'unbind', d0));
+        await ctx.checker.step(write.driver('fsdev_dax', 'remove_id', d0));
+        await settleReleases(ctx, since);
+        await ctx.checker.step(write.driver('device_dax', 'new_id', d0));
+        await ctx.checker.mmap(d0, 2n * MiB);
+        await ctx.checker.step(write.driver('device_dax', 'unbind', d0));
+        await ctx.checker.step(write.device(d0, 'size', String(r.size)));
+      },
+    },
   ],
 };
