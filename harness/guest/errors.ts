@@ -20,3 +20,13 @@ export class QemuExitedError extends Error {
 
 /** Booting or provisioning the group's guest failed; every later case of the group fails with it. */
 export class GuestSetupError extends Error {}
+
+/** A guest that did not come up, with the end of its console. */
+export class BootError extends GuestSetupError {
+  constructor(message: string, readonly consoleTail: string) {
+    super(`${message}\n--- console (last lines) ---\n${consoleTail}`);
+  }
+}
+
+/** The guest never said it was ready, and QEMU still ran: a stall, not a refusal. */
+export class BootStalledError extends BootError {}

@@ -14,7 +14,7 @@ import { READY_MARKER } from '../../images/init-script.ts';
 import type { Kernel } from '../../images/kernel.ts';
 import { qemuArgs, type Accel, type MachineSpec } from '../../qemu/base-args.ts';
 import { ConsoleLog } from './console-log.ts';
-import { GuestSetupError, QemuExitedError, SshDroppedError } from './errors.ts';
+import { BootError, BootStalledError, GuestSetupError, QemuExitedError, SshDroppedError } from './errors.ts';
 import type { ExecOptions, GuestMachine } from './machine.ts';
 import { freeLoopbackPort } from './port.ts';
 import { QmpClient } from './qmp.ts';
@@ -46,11 +46,6 @@ export interface BootOptions {
   append?: readonly string[];
 }
 
-export class BootError extends GuestSetupError {
-  constructor(message: string, readonly consoleTail: string) {
-    super(`${message}\n--- console (last lines) ---\n${consoleTail}`);
-  }
-}
 
 const VMSTATE_FILE = 'vmstate.qcow2';
 const PORT_ATTEMPTS = 3;
@@ -155,7 +150,7 @@ export class Guest implements GuestMachine, Stoppable {
         proc.then((r) => ({ exited: r })),
         sleep(timeoutMs).then(() => 'timeout' as const),
       ]);
-      if (outcome === 'timeout') throw new BootError(`${opts.name}: no ${READY_MARKER} on the console within ${timeoutMs / 1000} s`, consoleLog.tail());
+      if (outcome === 'timeout') throw new BootStalledError(`${opts.name}: no ${READY_MARKER} on the console within ${timeoutMs / 1000} s`, consoleLog.tail());
       if (outcome !== 'ready') {
         const stderr = String(outcome.exited.stderr ?? '');
         if (/Could not set up host forwarding rule/.test(stderr)) throw new PortTakenError();

@@ -4,7 +4,7 @@
 // hang, a lost QEMU). Renewal restores a QEMU snapshot of the provisioned machine where the group has one,
 // and boots again otherwise; a group takes its snapshot when it first needs a second boot, so groups whose
 // cases all reset through sysfs never pay for one.
-import { GuestSetupError } from '../guest/errors.ts';
+import { BootStalledError, GuestSetupError } from '../guest/errors.ts';
 import type { LabGuest } from '../lab/session.ts';
 import type { Action } from '../model/ops.ts';
 import type { GuestEvent } from '../report/reporter.ts';
@@ -113,7 +113,15 @@ export class GuestFixture {
     if (this.closed) throw new GuestSetupError(`the fixture of ${this.topology} is closed`);
     const second = this.counts.boots > 0;
     const t0 = performance.now();
-    const lab = await this.bootGuest(`${this.topology}-${++this.counts.boots}`, second);
+    const boot = () => this.bootGuest(`${this.topology}-${++this.counts.boots}`, second);
+    const lab = await boot().catch((err: unknown) => {
+      // Under TCG on a loaded host a boot can stall (an RCU stall on the console, seen on a 2-core CI
+      // machine) where the next one does not. Once, recorded as a lost guest; a kernel that cannot boot
+      // stalls again and fails as before.
+      if (!(err instanceof BootStalledError) || this.closed) throw err;
+      this.onGuest({ kind: 'lost', loss: { topology: this.topology, reason: `${err.message.split('\n')[0]}; booting once more` } });
+      return boot();
+    });
     if (this.closed) {
       await lab.guest.stop();
       throw new GuestSetupError(`the fixture of ${this.topology} closed while its guest booted`);

@@ -14,6 +14,8 @@ import { fakeBooter, type FakeGuest, type FakeHooks, type FakeSpec } from '../te
 import type { CoverageSink } from '../coverage/gcov.ts';
 import type { Op } from '../model/ops.ts';
 import { GiB, R612, blockRef, devRef, drvRef, hmem, r, regionRef, w } from '../model/testing/fixtures.ts';
+import { BootError, BootStalledError, GuestSetupError } from '../guest/errors.ts';
+import type { GuestEvent } from '../report/reporter.ts';
 
 const region = hmem({ start: 4n * GiB, size: 1n * GiB });
 const HMEM_OFFER = [{ name: 'hmem', regions: [{ provider: 'hmem' as const, kind: 'dynamic' as const }] }];
@@ -279,4 +281,27 @@ test('a case that diverges hands the next case a renewed guest: its kernel may c
   const res = await runFake([diverges, reads('next')], { regions: [region], hooks: { result: (op) => (op === wrong ? { ok: false, errno: 'EIO' } : undefined) } });
   t.deepEqual(res.cases.map((c) => [c.status, c.failureKind]), [['failed', 'divergence'], ['passed', undefined]]);
   t.deepEqual(res.guests, { boots: 2, restores: 0 }, 'the divergence renewed the guest before the next case');
+});
+
+test('a boot that stalls is tried once more, recorded as a lost guest; stalling twice, or refusing, fails as before', async (t) => {
+  const stall = (name: string) => new BootStalledError(`${name}: no DAXH_SSHD_READY on the console within 120 s`, 'rcu: INFO: rcu_preempt self-detected stall on CPU');
+  const fixtureFailing = (fails: (n: number, name: string) => Error | null) => {
+    const events: GuestEvent[] = [];
+    let n = 0;
+    const { boot } = fakeBooter({ regions: [region] });
+    const bootGuest: BootGuest = async (name) => {
+      const err = fails(++n, name);
+      if (err) throw err;
+      return boot('hmem', name);
+    };
+    return { fixture: new GuestFixture(bootGuest, 'hmem', (e) => events.push(e)), events };
+  };
+  const once = fixtureFailing((n, name) => (n === 1 ? stall(name) : null));
+  t.is((await once.fixture.acquire()).guest.name, 'hmem-2');
+  t.deepEqual(once.events.filter((e) => e.kind === 'lost').map((e) => e.kind === 'lost' && e.loss.reason), ['hmem-1: no DAXH_SSHD_READY on the console within 120 s; booting once more']);
+  const twice = fixtureFailing((_n, name) => stall(name));
+  await t.throwsAsync(twice.fixture.acquire(), { instanceOf: GuestSetupError, message: /did not come up: hmem-2: no DAXH_SSHD_READY/ });
+  const refused = fixtureFailing((_n, name) => new BootError(`${name}: QEMU exited (1) before the guest was ready`, ''));
+  await t.throwsAsync(refused.fixture.acquire(), { message: /did not come up: hmem-1: QEMU exited/ });
+  t.is(refused.fixture.counts.boots, 1, 'a refusal is not retried');
 });
