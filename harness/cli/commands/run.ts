@@ -88,8 +88,9 @@ ${KERNEL_HELP}`;
     // Validate every topology before the first boot, so a bad one costs nothing (and a mistyped name says so).
     const planners = plannersFor(values.topology ?? []);
     const selected = select(instantiate(registeredSuites(), offersFor(values.topology ?? [])), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
-    const given = [...(values.suite ?? []).map((x) => `--suite ${x}`), ...(values.topology ?? []).map((x) => `--topology ${x}`), ...(values.match ? [`--match ${values.match}`] : [])].join(' ');
-    if (selected.length === 0) throw new UsageError(`run: ${given} select no case; daxh run ${given.replace(/--match \S+/, '')} --list shows the cases there are`.replace(/ {2,}/g, ' '));
+    const scope = [...(values.suite ?? []).map((x) => `--suite ${x}`), ...(values.topology ?? []).map((x) => `--topology ${x}`)];
+    const given = [...scope, ...(values.match ? [`--match '${values.match}'`] : [])].join(' ');
+    if (selected.length === 0) throw new UsageError(`run: ${given} select no case; ${['daxh run', ...scope, '--list'].join(' ')} shows the cases there are`);
     const sh = values.shard ? parseShard(values.shard) : undefined;
     if (sh && values.coverage) throw new UsageError(`--coverage with --shard ${values.shard}: the shards' per-file coverage does not add up; run --coverage unsharded`);
     const cases = sh ? shard(selected, sh.index, sh.count) : selected;
