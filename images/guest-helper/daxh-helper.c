@@ -623,6 +623,18 @@ static char **name_list(char *list)
 	return out;
 }
 
+/* A whole field of decimal digits (a sign allowed) within [min, max]. */
+static int decimal(const char *field, long long min, long long max, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(field, &end, 10);
+	if (!*field || *end || errno || v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
+}
+
 /* Parses one request line in place; returns NULL or what is wrong with it. */
 static const char *parse_line(char *line, struct req *r)
 {
@@ -646,47 +658,19 @@ static const char *parse_line(char *line, struct req *r)
 				return "bad file name list";
 		return NULL;
 	}
-	if (r->kind == 'P') {
-		char *end;
-		errno = 0;
-		r->after = strtoll(f[1], &end, 10);
-		if (!*f[1] || *end || errno || r->after < 2 || r->after > TOGETHER_MAX)
-			return "bad number of requests to run together";
-		return NULL;
-	}
-	if (r->kind == 'K') {
-		char *end;
-		errno = 0;
-		r->after = strtoll(f[1], &end, 10);
-		if (!*f[1] || *end || errno || r->after < -1)
-			return "bad kmsg sequence number";
-		return NULL;
-	}
+	if (r->kind == 'P')
+		return decimal(f[1], 2, TOGETHER_MAX, &r->after) ? NULL : "bad number of requests to run together";
+	if (r->kind == 'K')
+		return decimal(f[1], -1, LLONG_MAX, &r->after) ? NULL : "bad kmsg sequence number";
 	if (want > 1 && !*f[1])
 		return "empty path";
 	r->path = f[1];
-	if (r->kind == 'F') {
-		char *end;
-		errno = 0;
-		r->after = strtoll(f[3], &end, 10);
-		if (!*f[3] || *end || errno || r->after < 1 || r->after > 1000000)
-			return "bad fail-nth";
-	}
-	if (r->kind == 'T') {
-		char *end;
-		errno = 0;
-		r->after = strtoll(f[3], &end, 10);
-		if (!*f[3] || *end || errno || r->after < 1 || r->after > 3600000)
-			return "bad patience (milliseconds, 1 to 3600000)";
-	}
-	if (r->kind == 'M') {
-		char *end;
-		errno = 0;
-		r->after = strtoll(f[2], &end, 10);
-		if (!*f[2] || *end || errno || r->after < 1)
-			return "bad mmap length";
-		return NULL;
-	}
+	if (r->kind == 'F' && !decimal(f[3], 1, 1000000, &r->after))
+		return "bad fail-nth";
+	if (r->kind == 'T' && !decimal(f[3], 1, 3600000, &r->after))
+		return "bad patience (milliseconds, 1 to 3600000)";
+	if (r->kind == 'M')
+		return decimal(f[2], 1, LLONG_MAX, &r->after) ? NULL : "bad mmap length";
 	if (r->kind != 'W' && r->kind != 'F' && r->kind != 'T')
 		return NULL;
 	size_t digits = strlen(f[2]);
