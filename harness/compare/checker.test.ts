@@ -294,6 +294,21 @@ test('a kernel report of a cited bug is known inside its release range and a fai
   t.is((before as Divergence).kind, 'kernel-log');
 });
 
+test("a report known only by what led to it is matched against the checker's earlier steps' log", async (t) => {
+  const release = "kobject: '(null)' (ffff888001450ab0): kobject_release, parent ffff8880077bd078 (delayed 3000)";
+  const nullFn = ['------------[ cut here ]------------', 'WARNING: kernel/time/timer.c:1786 at __run_timers+0x758/0x990, CPU#0: sh/254', 'Call Trace:', ' <IRQ>', ' run_timer_softirq+0x141/0x240', ' </IRQ>', '---[ end trace 0000000000000000 ]---', release];
+  const readAlign = r(regionRef(region, 'align'));
+  const run = async (first: readonly string[]) => {
+    const lab = fakeLab({ regions: [region], hooks: { log: (op) => (op === readAlign ? [...first] : op === readSize ? nullFn : []) } });
+    const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel: '7.3.4' }, lab.inventory.observation);
+    await checker.step(readAlign);
+    await checker.step(readSize);
+    return checker.known.map((k) => k.id);
+  };
+  t.deepEqual(await run([release]), ['dev-dax-probe-wipes-releasing-cdev']);
+  await t.throwsAsync(run([]), { instanceOf: DivergenceError, message: /__run_timers/ }, 'without the earlier release it is an unexplained WARN');
+});
+
 test('a device node maps as the model says: ENXIO unbound, EINVAL off its align, EFAULT past its size; a wrong answer diverges', async (t) => {
   const lab = fakeLab({ regions: [released] });
   const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps), { topology: 'hmem', kernel: R612 }, lab.inventory.observation);

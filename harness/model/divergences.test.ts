@@ -50,6 +50,13 @@ test('known reports: a hang by its blocked stacks, any other report by its excer
   t.is(lookupReport(R612, 'report', underflow.replace('unbind_store', 'delete_store')), undefined, 'every pattern must match');
   const rearmed = 'ODEBUG: init active (active state 0) object: ffff888003f50ba8 object type: timer_list hint: 0x0\n init_timer_key+0x27/0x50\n kobject_put+0x1d6/0x2e0\n dev_dax_cdev_del+0x12/0x20 [device_dax]';
   t.is(lookupReport(R612, 'report', rearmed)?.id, 'dev-dax-probe-wipes-releasing-cdev');
+  // 7.3.4 debug, cxl: the wiped timer fired before a second init. Known only with the log that led to it.
+  const nullFn = 'WARNING: kernel/time/timer.c:1786 at __run_timers+0x758/0x990, CPU#0: sh/254\n run_timer_softirq+0x141/0x240\n handle_softirqs+0x1fc/0x920';
+  const released = (addr: string, delay: string) => `kobject: '(null)' (${addr}): kobject_release, parent ffff8880077bd078${delay}`;
+  const led = [released('ffff888001450ab0', ' (delayed 3000)'), 'kobject: \'hugepages\' (ffff8880024e8a00): kobject_release, parent ffff888009270800 (delayed 2000)', nullFn, released('ffff888001450ab0', ' (delayed 4000)')].join('\n');
+  t.is(lookupReport('7.3.4', 'report', nullFn, led)?.id, 'dev-dax-probe-wipes-releasing-cdev');
+  t.is(lookupReport('7.3.4', 'report', nullFn), undefined, 'a NULL-function timer alone names no culprit');
+  t.is(lookupReport('7.3.4', 'report', nullFn, led.replace(/ffff888001450ab0(?![\s\S]*ffff888001450ab0)/, 'ffff888001450cd0')), undefined, 'two different nameless kobjects are not a reinitialised one');
 });
 
 test('known allocation-failure answers: EINVAL from an unnamed device on create, size and mapping only', (t) => {

@@ -141,6 +141,8 @@ export interface KnownReport {
   kind: 'hung-task' | 'report';
   /** Every pattern must match. */
   patterns: readonly RegExp[];
+  /** Patterns the case's kernel log so far (the steps that led to the report) must match too. */
+  log?: readonly RegExp[];
   reason: string;
 }
 
@@ -218,11 +220,31 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
       'that timer again while it is queued (ODEBUG: init active, from kobject_put in dev_dax_cdev_del), and the ' +
       'wiped timer later fires with a NULL function (WARNING in __run_timers)',
   },
+  {
+    // The same bug when the wiped timer fires before anything initialises it again: no ODEBUG line, only
+    // expire_timers()'s WARN_ON_ONCE(!fn). What ties it to the cdev is in the log before it: a nameless
+    // kobject (a cdev's has no name) whose release was delayed, released a second time at the same address,
+    // i.e. initialised again by the rebind while its first release was pending.
+    id: 'dev-dax-probe-wipes-releasing-cdev',
+    kernels: { from: '6.1' },
+    measured: 'shown by the debug build of Debian linux-source-7.3 7.3.4 on cxl and hmem (regressions/device_dax rebinds after unbind and resize, 2026-12-02 and 2026-12-03): an unbind, resize and bind within the 3 s release delay, then an unbind',
+    kind: 'report',
+    patterns: [/WARNING: kernel\/time\/timer\.c:\d+ at __run_timers/, /run_timer_softirq/],
+    log: [/kobject: '\(null\)' \((\w+)\): kobject_release, parent \w+ \(delayed \d+\)[\s\S]*kobject: '\(null\)' \(\1\): kobject_release/],
+    reason:
+      "dev-dax-probe-wipes-open-cdev's other face: DEBUG_KOBJECT_RELEASE delays the cdev kobject's release after " +
+      "the unbind's cdev_del, and the rebind's cdev_init() (drivers/dax/device.c dev_dax_probe, fs/char_dev.c) wipes " +
+      "the kobject with its queued release timer; the timer then fires with a NULL function (expire_timers' " +
+      'WARN_ON_ONCE(!fn), kernel/time/timer.c), and the next unbind releases the same kobject again',
+  },
 ];
 
-/** The known report the kernel's report shows, on this kernel: hung-task reports by the blocked tasks' stacks. */
-export function lookupReport(release: string, kind: KnownReport['kind'], text: string): KnownReport | undefined {
-  return KNOWN_REPORTS.find((h) => h.kind === kind && inRange(release, h.kernels) && h.patterns.every((re) => re.test(text)));
+/**
+ * The known report the kernel's report shows, on this kernel: hung-task reports by the blocked tasks' stacks.
+ * `log`: the case's kernel log up to and with the report, for rows that need what led to it.
+ */
+export function lookupReport(release: string, kind: KnownReport['kind'], text: string, log = ''): KnownReport | undefined {
+  return KNOWN_REPORTS.find((h) => h.kind === kind && inRange(release, h.kernels) && h.patterns.every((re) => re.test(text)) && (h.log ?? []).every((re) => re.test(log)));
 }
 
 /** `6.9 and later` / `6.9 up to 7.4`, then what it was measured on. */

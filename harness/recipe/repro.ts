@@ -66,10 +66,11 @@ export async function replay(recipe: Recipe, release: string, boot: () => Promis
       else if (!(err instanceof DivergenceError)) throw err;
       diverged = err.message;
     }
-    const verdict = judgeCaseConsole(blocked.length ? blocked : lab.guest.console.linesSince(mark));
+    const consoleLines = lab.guest.console.linesSince(mark);
+    const verdict = judgeCaseConsole(blocked.length ? blocked : consoleLines);
     if (verdict.kind === 'crash') {
       // As `daxh run` judges it: a bug the harness already found is known on the kernels it is known on.
-      const known = knownReport(release, verdict.report, blocked);
+      const known = knownReport(release, verdict.report, blocked, consoleLines);
       if (known) return { kind: 'agrees', checks: checker.checks, known: [...checker.known.filter((k) => k.id !== known.id), known] };
       return { kind: 'diverges', report: `guest kernel ${verdict.report.kind}: ${verdict.report.line.trim()}\n${verdict.report.excerpt}` };
     }
