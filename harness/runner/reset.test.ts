@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Observation, ObservedDevice } from '../model/observation.ts';
-import { describeOp } from '../model/ops.ts';
-import { undoOps } from './reset.ts';
+import { describeOp, type Op } from '../model/ops.ts';
+import { newIdsOf, undoOps } from './reset.ts';
 
 const host = '/sys/devices/platform/hmem.0';
 const G = 1n << 30n;
@@ -22,11 +22,10 @@ test('nothing changed: only the invisible settings are restored', (t) => {
 test('a shrunk, unbound provider device and a created one are put back in the order the kernel needs', (t) => {
   const boot = obs([dev('dax0.0', G, 'kmem')], [32, 33, 34, 35, 36, 37, 38, 39]);
   const now = obs([dev('dax0.0', G / 2n, null), dev('dax0.1', 2n << 20n, 'device_dax', { mappings: [{ start: 0x140000000n, end: 0x1401fffffn, pageOffset: 0n }] })]);
-  t.deepEqual(undoOps(now, boot, 128n << 20n, ['dax0.1'], 'online').map(describeOp), [
+  t.deepEqual(undoOps(now, boot, 128n << 20n, [{ driver: 'device_dax', name: 'dax0.1' }], 'online').map(describeOp), [
     'write memory/auto_online_blocks "online"',
     'write bus/drivers_autoprobe "1"',
     'write drivers/device_dax/remove_id "dax0.1"',
-    'write drivers/kmem/remove_id "dax0.1"',
     'write drivers/device_dax/unbind "dax0.1"',
     'write dax0.1/size "0"',
     'write hmem.0/dax_region/delete "dax0.1"',
@@ -34,6 +33,14 @@ test('a shrunk, unbound provider device and a created one are put back in the or
     `write dax0.0/size "${G}"`,
     'write drivers/kmem/bind "dax0.0"',
   ]);
+});
+
+test("the new_id entries a case wrote are removed from the driver each was written to, fsdev_dax's too", (t) => {
+  const nid = (driver: 'device_dax' | 'kmem' | 'fsdev_dax', name: string): Op => ({ op: 'write', ref: { kind: 'driver', driver, attr: 'new_id' }, value: name });
+  const ids = newIdsOf([nid('fsdev_dax', 'dax0.0'), nid('kmem', 'dax0.1'), nid('fsdev_dax', 'dax0.0'), { op: 'write', ref: { kind: 'driver', driver: 'kmem', attr: 'bind' }, value: 'dax0.2' }]);
+  t.deepEqual(ids, [{ driver: 'fsdev_dax', name: 'dax0.0' }, { driver: 'kmem', name: 'dax0.1' }]);
+  const boot = obs([dev('dax0.0', G, 'kmem')], []);
+  t.deepEqual(undoOps(boot, boot, 128n << 20n, ids, 'online').map(describeOp).slice(2), ['write drivers/fsdev_dax/remove_id "dax0.0"', 'write drivers/kmem/remove_id "dax0.1"']);
 });
 
 test('a kmem device that moved to device_dax is offlined nowhere (no blocks) and rebound to kmem', (t) => {

@@ -4,7 +4,7 @@
 import { diff } from '../compare/diff.ts';
 import type { LabGuest } from '../lab/session.ts';
 import { blocksOfDevice, type Observation, type ObservedDevice } from '../model/observation.ts';
-import { opsOf, type Action, type Op } from '../model/ops.ts';
+import { opsOf, type Action, type DaxDriver, type Op } from '../model/ops.ts';
 
 const w = (ref: Op['ref'], value: string): Op => ({ op: 'write', ref, value });
 
@@ -14,10 +14,23 @@ function unbind(obs: Observation, dev: ObservedDevice, blockSize: bigint): Op[] 
   return [...offline, w({ kind: 'driver', driver: dev.driver, attr: 'unbind' }, dev.name)];
 }
 
+/** A driver's new_id entry a case wrote (every driver's: fsdev_dax matches by nothing else). */
+export interface NewId {
+  driver: DaxDriver;
+  name: string;
+}
+
+/** The new_id entries `ops` wrote, each once, per driver. Pure. */
+export function newIdsOf(ops: readonly Op[]): NewId[] {
+  const seen = new Map<string, NewId>();
+  for (const o of ops) if (o.op === 'write' && o.ref.kind === 'driver' && o.ref.attr === 'new_id') seen.set(`${o.ref.driver} ${o.value}`, { driver: o.ref.driver, name: o.value });
+  return [...seen.values()];
+}
+
 /** The undo, computed from the difference between now and the boot state. Pure. */
-export function undoOps(now: Observation, boot: Observation, blockSize: bigint, newIds: readonly string[], autoOnline: string): Op[] {
+export function undoOps(now: Observation, boot: Observation, blockSize: bigint, newIds: readonly NewId[], autoOnline: string): Op[] {
   const ops: Op[] = [w({ kind: 'memory', attr: 'auto_online_blocks' }, autoOnline), w({ kind: 'bus', attr: 'drivers_autoprobe' }, '1')];
-  for (const name of newIds) for (const driver of ['device_dax', 'kmem'] as const) ops.push(w({ kind: 'driver', driver, attr: 'remove_id' }, name));
+  for (const { driver, name } of newIds) ops.push(w({ kind: 'driver', driver, attr: 'remove_id' }, name));
   const bootByName = new Map(boot.devices.map((d) => [d.name, d]));
   const created = now.devices.filter((d) => !bootByName.has(d.name));
   const changed = now.devices.filter((d) => bootByName.has(d.name) && diff(bootByName.get(d.name), d).length > 0);
@@ -49,7 +62,7 @@ export function matchesInventory(lab: LabGuest, now: Observation): boolean {
 /** `history`: the case's operations; new_id entries and the online policy are not observable, so they come from it. */
 export async function resetGuest(lab: LabGuest, history: readonly Action[]): Promise<boolean> {
   const ops = history.flatMap(opsOf);
-  const newIds = [...new Set(ops.flatMap((o) => (o.op === 'write' && o.ref.kind === 'driver' && o.ref.attr === 'new_id' ? [o.value] : [])))];
+  const newIds = newIdsOf(ops);
   const policyTouched = ops.some((o) => o.op === 'write' && (o.ref.kind === 'memory' || (o.ref.kind === 'bus' && o.ref.attr === 'drivers_autoprobe')));
   const now = await lab.driver.observe();
   if (matchesInventory(lab, now) && newIds.length === 0 && !policyTouched) return true;
