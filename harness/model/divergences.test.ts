@@ -56,6 +56,13 @@ test('known reports: a hang by its blocked stacks, any other report by its excer
   const led = [released('ffff888001450ab0', ' (delayed 3000)'), 'kobject: \'hugepages\' (ffff8880024e8a00): kobject_release, parent ffff888009270800 (delayed 2000)', nullFn, released('ffff888001450ab0', ' (delayed 4000)')].join('\n');
   t.is(lookupReport('7.3.4', 'report', nullFn, led)?.id, 'dev-dax-probe-wipes-releasing-cdev');
   t.is(lookupReport('7.3.4', 'report', nullFn), undefined, 'a NULL-function timer alone names no culprit');
+  // Outside dax, 7.3.4 debug: a gendisk freed under its queue kobject's delayed release, and vmalloc's deferred cleanup of an area KASAN's notifier freed.
+  const diskUaf = 'BUG: KASAN: slab-use-after-free in __run_timers+0x8e2/0x990\n run_timer_softirq+0x141/0x240\nAllocated by task 123:\n __alloc_disk_node+0x54/0x610\n pmem_attach_disk+0x3c2/0x11d0 [nd_pmem]\nFreed by task 149:\n kfree+0x2fd/0x530\n bdev_free_inode+0x14f/0x200';
+  t.is(lookupReport('7.3.4', 'report', diskUaf, "kobject: 'queue' (ffff88812819a388): kobject_release, parent 0000000000000000 (delayed 2000)")?.id, 'gendisk-freed-before-queue-kobject-release');
+  t.is(lookupReport('7.3.4', 'report', diskUaf, ''), undefined, 'without a delayed queue release in the log');
+  const vmUaf = 'BUG: KASAN: slab-use-after-free in cleanup_vm_area_work+0xae/0xc0\n process_one_work+0x8f5/0x1920\nAllocated by task 223:\n __get_vm_area_node+0xac/0x1f0\n kasan_mem_notifier+0xd7/0x210\nFreed by task 223:\n kfree+0x2fd/0x530\n kasan_mem_notifier+0x102/0x210';
+  t.is(lookupReport('7.3.4', 'report', vmUaf)?.id, 'vmalloc-deferred-cleanup-after-kasan-cancel-online');
+  t.is(lookupReport(R612, 'report', vmUaf), undefined, '6.12 frees a failed area at once');
   t.is(lookupReport('7.3.4', 'report', nullFn, led.replace(/ffff888001450ab0(?![\s\S]*ffff888001450ab0)/, 'ffff888001450cd0')), undefined, 'two different nameless kobjects are not a reinitialised one');
 });
 

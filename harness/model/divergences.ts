@@ -237,6 +237,38 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
       "the kobject with its queued release timer; the timer then fires with a NULL function (expire_timers' " +
       'WARN_ON_ONCE(!fn), kernel/time/timer.c), and the next unbind releases the same kobject again',
   },
+  // Bugs outside drivers/dax that the harness's own paths reach: cited and ranged all the same, so a report
+  // lists them apart from failures of the kernel under test's dax bus.
+  {
+    id: 'gendisk-freed-before-queue-kobject-release',
+    kernels: { from: '6.12' },
+    measured:
+      "shown by the debug build of Debian linux-source-7.3 7.3.4 on pmem+movable (DEBUG_KOBJECT_RELEASE), seconds after provisioning turned the pmem namespace's block device into a devdax one (2026-12-02 and 2026-12-03); 6.12.117 has the same embedding and empty release by its source, not hit in its two debug runs",
+    kind: 'report',
+    patterns: [/BUG: KASAN: slab-use-after-free in __run_timers/, /__alloc_disk_node/, /bdev_free_inode/],
+    log: [/kobject: 'queue' \(\w+\): kobject_release, parent \w+ \(delayed \d+\)/],
+    reason:
+      "the block layer, not dax: the `queue` kobject is embedded in struct gendisk (include/linux/blkdev.h queue_kobj) " +
+      'and its release does nothing, "all data is associated with the parent gendisk" (block/blk-sysfs.c ' +
+      "blk_queue_release), so it holds no reference on the gendisk. DEBUG_KOBJECT_RELEASE delays that release, " +
+      "bdev_free_inode() frees the gendisk (block/bdev.c) of nd_pmem's disk meanwhile, and the delayed release's " +
+      'timer then runs inside freed memory: KASAN slab-use-after-free in __run_timers',
+  },
+  {
+    id: 'vmalloc-deferred-cleanup-after-kasan-cancel-online',
+    kernels: { from: '7.3' },
+    measured:
+      "shown by the debug build of Debian linux-source-7.3 7.3.4 on hmem+movable, allocation 36 of a kmem state replug failed (allocation-failures suite, 2026-12-03); 6.12.117's __vmalloc_area_node frees a failed area at once (no defer_vm_area_cleanup), and the series between are not built here",
+    kind: 'report',
+    patterns: [/BUG: KASAN: slab-use-after-free in cleanup_vm_area_work/, /kasan_mem_notifier/],
+    reason:
+      'mm, not dax: onlining hot-added memory runs kasan_mem_notifier(MEM_GOING_ONLINE), which vmallocs the ' +
+      "block's shadow (mm/kasan/shadow.c). When an allocation inside __vmalloc_area_node() fails, it queues the " +
+      'half-made vm_struct for cleanup_vm_area_work (defer_vm_area_cleanup, mm/vmalloc.c) and returns NULL; ' +
+      "online_pages() then sends MEM_CANCEL_ONLINE, and kasan_mem_notifier still finds the area (find_vm_area) " +
+      'and vfree()s it. The queued work later reads the freed vm_struct: KASAN slab-use-after-free in ' +
+      'cleanup_vm_area_work. Reached through kmem (its bind and its state file hot-add memory) on KASAN builds only',
+  },
 ];
 
 /**
