@@ -106,6 +106,8 @@ export class GuestFixture {
     this.lab = null;
     this.snapshotLog = null;
     if (lab?.guest.alive) await this.beforeLeave?.(lab, false);
+    // Died after its last case (a report's damage showing late): recorded, since what it held is lost with it.
+    else if (lab && this.closed) this.onGuest({ kind: 'lost', loss: { topology: this.topology, reason: `guest ${lab.guest.name} stopped running (QEMU exited) after the group's last case${this.beforeLeave ? ', before its coverage counters were read' : ''}` } });
     await lab?.guest.stop();
   }
 

@@ -305,3 +305,23 @@ test('a boot that stalls is tried once more, recorded as a lost guest; stalling 
   await t.throwsAsync(refused.fixture.acquire(), { message: /did not come up: hmem-1: QEMU exited/ });
   t.is(refused.fixture.counts.boots, 1, 'a refusal is not retried');
 });
+
+test("a console report known only by what led to it is known through the steps' kernel log, which has what the console leaves out", async (t) => {
+  const uaf = ['[   32.8] ==================================================================', '[   32.8] BUG: KASAN: slab-use-after-free in __run_timers+0x8e2/0x990', '[   32.8] Call Trace:', '[   32.8]  <IRQ>', '[   32.8]  run_timer_softirq+0x141/0x240', '[   32.8]  </IRQ>', '[   32.8] Allocated by task 123:', '[   32.8]  __alloc_disk_node+0x54/0x610', '[   32.8] Freed by task 149:', '[   32.8]  bdev_free_inode+0x14f/0x200', '[   32.8] =================================================================='];
+  const queue = "kobject: 'queue' (ffff88812819a388): kobject_release, parent 0000000000000000 (delayed 2000)";
+  const run = (kmsg: string[]) => runFake([reads('faulted', faultOp)], { regions: [region], machine: { release: '7.3.4' }, hooks: { console: (op) => (at(op) ? uaf : []), kmsg: (op) => (at(op) ? kmsg : []) } }, { target: { kernel: '7.3.4', image: 'fake', accel: 'tcg' } });
+  const known = (await run([queue])).cases[0]!;
+  t.is(known.status, 'known', known.failure);
+  t.is(known.known?.[0]?.id, 'gendisk-freed-before-queue-kobject-release');
+  t.is((await run([])).cases[0]!.status, 'failed', 'the same report without the delayed queue release is not attributed');
+});
+
+test('a guest that died after the group\'s last case is recorded as lost at close, naming what went with it', async (t) => {
+  const events: GuestEvent[] = [];
+  const { boot, made } = fakeBooter({ regions: [region] });
+  const fixture = new GuestFixture((name) => boot('hmem', name), 'hmem', (e) => events.push(e), async () => {});
+  await fixture.acquire();
+  made[0]!.fake.alive = false;
+  await fixture.close();
+  t.deepEqual(events.filter((e) => e.kind === 'lost').map((e) => e.kind === 'lost' && e.loss.reason), ['guest hmem-1 stopped running (QEMU exited) after the group\'s last case, before its coverage counters were read']);
+});

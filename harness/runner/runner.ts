@@ -269,7 +269,8 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
       outcome = { ...outcome, status: 'failed', failureKind: 'kernel-crash', kernelReport: verdict.report, console: verdict.report.excerpt, failure: [`guest kernel ${verdict.report.kind}: ${verdict.report.line.trim()}`, outcome.failureKind === 'divergence' ? undefined : outcome.failure].filter(Boolean).join('\n') };
       // A bug the harness already found and cited (a deadlock, a refcount splat) is known on the kernels it is
       // known on; the checker may have recorded it at its step already.
-      const known = knownReport(lab.caps.release, verdict.report, blocked, consoleSeen);
+      // The steps' own kernel log (from /dev/kmsg) has the debug lines the console leaves out.
+      const known = knownReport(lab.caps.release, verdict.report, blocked, [...steps.flatMap((s) => s.kernelLog), ...consoleSeen]);
       if (known) {
         const { failureKind: _kind, failure: _text, ...evidence } = outcome;
         outcome = { ...evidence, status: 'known', known: [...(outcome.known ?? []).filter((k) => k.id !== known.id), known] };

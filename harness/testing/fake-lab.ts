@@ -38,6 +38,8 @@ export interface FakeHooks {
   die?: (op: Op) => boolean;
   /** Which of the model's alternative outcomes the kernel takes (undefined: the first prediction). */
   branch?: (op: Op, alternatives: readonly Alternative[]) => Alternative | undefined;
+  /** Lines this op puts in /dev/kmsg only: debug messages below the console's loglevel. */
+  kmsg?: (op: Op) => string[];
   /** What `dmesg` prints in the guest (the whole kernel log, at every level). */
   dmesg?: () => string;
   /** The serial order a batch run together takes inside the fake kernel (default: last first). */
@@ -147,6 +149,7 @@ export class FakeGuest implements LabDriver, GuestMachine {
         kernelLog.push({ seq: ++this.seq, level: 4, msg });
         this.console.lines.push(`[    1.000000] ${msg}`);
       }
+      for (const msg of this.hooks.kmsg?.(op) ?? []) kernelLog.push({ seq: ++this.seq, level: 7, msg });
       results[i] = this.hooks.result?.(op, outcome.result) ?? outcome.result;
       this.state = outcome.next;
     }
