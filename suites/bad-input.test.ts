@@ -173,7 +173,7 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
     { args: ['run', '--suite', 'nosuch'], names: /--suite nosuch.*sysfs-writes/ },
     { args: ['run', '--topology', 'nosuch'], names: /--topology nosuch.*hmem/ },
     { args: ['run', '--match', 'no-case-is-called-this'], names: /--match 'no-case-is-called-this' select no case; daxh run --list shows/ },
-    { args: ['run', '--suite', 'inventory', '--topology', 'hmem', '--match', 'zzz'], names: /--match zzz/ },
+    { args: ['run', '--suite', 'inventory', '--topology', 'hmem', '--match', 'zzz'], names: /--match 'zzz' select no case; daxh run --suite inventory --topology hmem --list shows/ },
     { args: ['run', '--json', x.dir], names: /--json .*is a directory/ },
     { args: ['run', '--junit', x.dir], names: /--junit .*is a directory/ },
     { args: ['run', '--tap', join(x.text, 'sub')], names: /--tap .*not a directory/ },
