@@ -325,3 +325,15 @@ test('a guest that died after the group\'s last case is recorded as lost at clos
   await fixture.close();
   t.deepEqual(events.filter((e) => e.kind === 'lost').map((e) => e.kind === 'lost' && e.loss.reason), ['guest hmem-1 stopped running (QEMU exited) after the group\'s last case, before its coverage counters were read']);
 });
+
+test('a guest whose boot Ctrl-C cut short leaves its case interrupted, not failed', async (t) => {
+  const stop = new AbortController();
+  const dying: BootGuest = async (name) => {
+    stop.abort();
+    throw new BootError(`${name}: QEMU exited (0) before the guest was ready: no message`, '');
+  };
+  const r = await runFake([reads('first'), reads('never')], { regions: [region] }, { signal: stop.signal, fixture: (_boot: BootGuest, topology: string) => new GuestFixture(dying, topology) });
+  t.deepEqual(r.cases.map((c) => `${c.name}:${c.status}`), ['first:interrupted'], 'and no case starts after it');
+  t.is(r.cases[0]!.failureKind, undefined);
+  t.is(r.totals.failed, 0);
+});

@@ -184,6 +184,8 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
     lab = await fixture.acquire(lastCase);
   } catch (err) {
     if (!(err instanceof GuestSetupError)) throw err;
+    // Ctrl-C ends the QEMU of a guest still booting: that is the interruption, not a guest that failed.
+    if (opts.signal?.aborted) return { ...base, status: 'interrupted', checks: 0, durationMs: 0 };
     return { ...base, status: 'failed', checks: 0, durationMs: 0, failureKind: 'guest-setup', failure: err.message };
   }
   const setupMs = Math.round(performance.now() - setupStart);
