@@ -83,9 +83,6 @@ export const MEMORY_BLOCK_ATTRS = {
   state: { mode: 0o644, offlinesOn: 'offline', source: 'state_store → device_offline → offline_pages (drivers/base/memory.c)' },
 } as const satisfies Record<string, AttrDef>;
 
-/** Whether writing `value` to a file of `def` offlines memory (offlinesOn; sysfs_streq drops one newline). */
-export const offlinesMemory = (def: AttrDef, value: string): boolean => def.offlinesOn !== undefined && value.replace(/\n$/, '') === def.offlinesOn;
-
 export type RegionAttr = keyof typeof REGION_ATTRS;
 export type DeviceAttr = keyof typeof DEVICE_ATTRS;
 export type MappingAttr = keyof typeof MAPPING_ATTRS;

@@ -5,8 +5,9 @@ import { DEVICE_NAME, compareDeviceNames } from '../abi/device-name.ts';
 import { z } from 'zod';
 import { errnoName, type Errno } from '../model/errno.ts';
 import type { IomemEntry, ObservedBlock, ObservedDevice, ObservedRegion, Observation, OnlinePolicy } from '../model/observation.ts';
-import { DAX_DRIVER_NAMES, DEVICE_ATTRS, MAPPING_ATTRS, MEMORY_BLOCK_ATTRS, REGION_ATTRS, observedNames, offlinesMemory, type AttrDef, type DaxDriver, type MappingAttr, type RegionAttr } from '../abi/attributes.ts';
+import { DAX_DRIVER_NAMES, DEVICE_ATTRS, MAPPING_ATTRS, MEMORY_BLOCK_ATTRS, REGION_ATTRS, observedNames, type AttrDef, type DaxDriver, type MappingAttr, type RegionAttr } from '../abi/attributes.ts';
 import { type Op, type OpResult, fail, ok } from '../model/ops.ts';
+import { sysfsStreq } from '../model/parse.ts';
 import {
   type IomemResource,
   SysfsFormatError,
@@ -118,8 +119,8 @@ export function opToRequest(op: Op, patienceMs: number): WireRequest {
   const path = sysfsPath(op.ref);
   if (op.op === 'read') return { kind: 'read', path };
   if (op.failNth !== undefined) return { kind: 'write', path, value: op.value, failNth: op.failNth };
-  const def = writtenDef(op.ref);
-  return def && offlinesMemory(def, op.value) ? { kind: 'write', path, value: op.value, patienceMs } : { kind: 'write', path, value: op.value };
+  const offlines = writtenDef(op.ref)?.offlinesOn;
+  return offlines !== undefined && sysfsStreq(op.value, offlines) ? { kind: 'write', path, value: op.value, patienceMs } : { kind: 'write', path, value: op.value };
 }
 
 export function resultToOpResult(r: WireResult): OpResult {

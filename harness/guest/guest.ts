@@ -46,7 +46,6 @@ export interface BootOptions {
   append?: readonly string[];
 }
 
-
 const VMSTATE_FILE = 'vmstate.qcow2';
 const PORT_ATTEMPTS = 3;
 

@@ -4,6 +4,7 @@
 import type { Errno } from './errno.ts';
 import type { Op } from './ops.ts';
 import { blockIndices } from './memory.ts';
+import { sysfsStreq } from './parse.ts';
 import { type State, putBlock, putDevice, regionOf } from './state.ts';
 
 /**
@@ -20,14 +21,14 @@ export const ALLOCATION_FAILURE_ERRNOS: readonly Errno[] = ['ENOMEM', 'EBUSY', '
  * failure there leaves the pointer stale, so the device's later device_dax probes are EINVAL. Which
  * allocation failed is not visible, so a failed device_dax bind of a dynamic device is taken as stale; a
  * case that goes on binding it deletes it first. A bind hot-adds pages (memremap_pages for device_dax,
- * add_memory for kmem, and kmem's state file too), and x86's add_pages() WARNs once per boot on any failure of __add_pages
- * (arch/x86/mm/init_64.c: WARN_ON_ONCE(ret)), an allocation failure included.
+ * add_memory for kmem, as kmem's state file does too), and x86's add_pages() WARNs once per boot on any
+ * failure of __add_pages (arch/x86/mm/init_64.c: WARN_ON_ONCE(ret)), an allocation failure included.
  */
 export function allocationFailed(s: State, op: Op): { next: State; warning?: string } {
   if (op.op !== 'write') return { next: s };
   const warning = 'add_pages: __add_pages failed (arch/x86/mm/init_64.c WARN_ON_ONCE)';
   // kmem's state file hot-adds on any value but unplugged (state_store → dax_kmem_do_hotplug).
-  if (op.ref.kind === 'device' && op.ref.attr === 'state') return op.value.replace(/\n$/, '') === 'unplugged' ? { next: s } : { next: s, warning };
+  if (op.ref.kind === 'device' && op.ref.attr === 'state') return sysfsStreq(op.value, 'unplugged') ? { next: s } : { next: s, warning };
   if (op.ref.kind !== 'driver' || (op.ref.attr !== 'bind' && op.ref.attr !== 'new_id')) return { next: s };
   const d = s.devices.get(op.value.trim());
   if (op.ref.driver !== 'device_dax' || op.ref.attr !== 'bind' || !d || d.binding !== null || !regionOf(s, d).dynamic) return { next: s, warning };
