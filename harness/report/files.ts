@@ -1,10 +1,10 @@
 // File-writing reporters: the stable JSON contract, JUnit, TAP, markdown and the GitHub step summary. Each
 // writes atomically and on its own; output paths are checked before anything boots, and results a full
 // disk kept from their file are written somewhere that works, or to stderr.
-import { closeSync, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { atomicWriteFile, atomicWriteFileSync } from '../util/atomic.ts';
+import { atomicWriteFile, atomicWriteFileSync, nonRegularKind } from '../util/atomic.ts';
 import { InputError } from '../util/input-error.ts';
 import { htmlReport } from './html.ts';
 import { junitXml } from './junit.ts';
@@ -16,22 +16,40 @@ import { tap } from './tap.ts';
 
 export class OutputPathError extends InputError {}
 
+/** Pseudo filesystems: a report or an out dir there would write into the kernel's or the devices' namespace. */
+const PSEUDO_ROOTS = ['/proc', '/sys', '/dev'];
+const under = (path: string, root: string) => path === root || path.startsWith(`${root}/`);
+
 /**
- * Whether `path` can be written as a `kind` (a report file, or the output dir): its nearest existing
- * ancestor must be a writable directory, and the path itself must not be the other kind.
+ * Whether `path` can be written as a `kind` (a report file, or the output dir). A report file is absent or a
+ * regular file, never a symlink, device, FIFO or socket, since it is replaced whole by a rename
+ * (`atomicWriteFile`); an out dir is a directory or absent. Its nearest existing ancestor must be a
+ * writable directory outside /proc, /sys and /dev.
  */
 export function checkOutputPath(flag: string, path: string, kind: 'file' | 'dir'): void {
   const full = resolve(path);
-  if (existsSync(full)) {
-    const isDir = statSync(full).isDirectory();
+  let st: Stats | undefined;
+  try {
+    st = lstatSync(full);
+  } catch {
+    st = undefined;
+  }
+  if (st) {
+    // An out dir may be a link to a directory: files are made inside it, nothing replaces it.
+    const isDir = st.isDirectory() || (st.isSymbolicLink() && existsSync(full) && statSync(full).isDirectory());
     if (kind === 'file' && isDir) throw new OutputPathError(`${flag} ${path}: is a directory; give a file name, e.g. ${path.replace(/\/$/, '')}/results.json`);
-    if (kind === 'dir' && !isDir) throw new OutputPathError(`${flag} ${path}: is a file; give a directory`);
+    if (kind === 'dir' && !isDir) throw new OutputPathError(`${flag} ${path}: is ${nonRegularKind(st) ?? 'a file'}, not a directory; give a directory`);
+    const other = kind === 'file' && nonRegularKind(st);
+    if (other) throw new OutputPathError(`${flag} ${path}: is ${other}; a report replaces its file whole, so give the path of a regular file`);
   }
   let ancestor = kind === 'file' ? dirname(full) : full;
   while (!existsSync(ancestor)) ancestor = dirname(ancestor);
   if (!statSync(ancestor).isDirectory()) throw new OutputPathError(`${flag} ${path}: ${ancestor} is a file, not a directory; pick another path`);
-  // access(W_OK) says yes to root everywhere but on a read-only mount, and /proc refuses new files anyway:
-  // only creating one tells. The probe is removed at once.
+  const real = realpathSync(ancestor);
+  const pseudo = PSEUDO_ROOTS.find((r) => under(real, r));
+  if (pseudo) throw new OutputPathError(`${flag} ${path}: ${real} is under ${pseudo}, a pseudo filesystem; pick a path on a real disk`);
+  // access(W_OK) says yes to root everywhere but on a read-only mount: only creating a file tells. The
+  // probe is removed at once.
   const probe = resolve(ancestor, `.daxh-write-probe-${process.pid}`);
   try {
     closeSync(openSync(probe, 'wx'));
