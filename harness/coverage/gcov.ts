@@ -4,7 +4,7 @@
 // into per-file line and branch figures, an lcov tracefile and genhtml's HTML report.
 // Documentation/dev-tools/gcov.rst "Separated build and test machines": the .gcda files come from the
 // test machine, the .gcno files stay in the build tree.
-import { mkdir, readFile, symlink } from 'node:fs/promises';
+import { readFile, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { deadlines } from '../guest/deadlines.ts';
@@ -12,7 +12,7 @@ import type { GuestMachine } from '../guest/machine.ts';
 import type { Kernel } from '../../images/kernel.ts';
 import { InputError } from '../util/input-error.ts';
 import { parseLcovInfo, type FileCoverage } from './lcov-info.ts';
-import { filesUnder } from '../util/files.ts';
+import { extractUntrustedTar } from '../util/extract.ts';
 
 export interface KernelCoverage {
   /** The build tree the figures map to. */
@@ -71,12 +71,12 @@ export class GcovCollector implements CoverageSink {
     try {
       const r = await guest.exec(dumpCommand(reset), { timeoutMs: deadlines().stepMs });
       if (r.code !== 0) throw new Error(r.stderr.trim().split('\n').at(-1) ?? `exit ${r.code}`);
-      const raw = join(this.dir, 'raw', String(n));
-      await mkdir(raw, { recursive: true });
-      await execa('tar', ['-x', '-C', raw], { input: Buffer.from(r.stdout, 'base64') });
+      // The guest runs the kernel under test: its archive is data, never `tar -x` as root.
+      const { dir: raw, files, refused } = await extractUntrustedTar(Buffer.from(r.stdout, 'base64'), join(this.dir, 'raw'), `${n}-`);
+      if (refused.length) this.lost.push(`${suite} (read ${n}): left out of the guest's archive: ${refused.slice(0, 3).join('; ')}${refused.length > 3 ? ` and ${refused.length - 3} more` : ''}`);
       // debugfs names each file by the absolute path it was built at: the tree's.
       const base = join(raw, this.tree);
-      const gcda = (await filesUnder(base)).filter((f) => f.endsWith('.gcda'));
+      const gcda = files.filter((f) => f.startsWith(`${base}/`) && f.endsWith('.gcda'));
       if (!gcda.length) throw new Error(`no gcov data under ${GCOV}${this.tree}: build the dax directories with GCOV_PROFILE := y`);
       for (const f of gcda) await symlink(join(this.tree, relative(base, f)).replace(/\.gcda$/, '.gcno'), f.replace(/\.gcda$/, '.gcno')).catch(() => {});
       const info = join(this.dir, 'raw', `${n}.info`);
