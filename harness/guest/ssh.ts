@@ -5,6 +5,16 @@ import ssh2 from 'ssh2';
 import { GuestHangError, SshDroppedError } from './errors.ts';
 const { Client, utils } = ssh2;
 
+/**
+ * What one command may send back. The guest runs the kernel under test and is not trusted: a flood on one
+ * channel would otherwise grow the harness's heap until it dies. The largest honest answer is a coverage
+ * archive, a few MiB in base64.
+ */
+export const MAX_EXEC_OUTPUT = 64 * 2 ** 20;
+
+/** A command whose output passed MAX_EXEC_OUTPUT: taken as a lost channel, so the guest is renewed. */
+export class GuestOutputError extends SshDroppedError {}
+
 export interface ExecResult {
   stdout: string;
   stderr: string;
@@ -115,8 +125,15 @@ export class SshSession {
         let code: number | null = null;
         let signal: string | undefined;
         let exited = false;
-        channel.on('data', (d: Buffer) => out.push(d));
-        channel.stderr.on('data', (d: Buffer) => errOut.push(d));
+        let bytes = 0;
+        const take = (into: Buffer[]) => (d: Buffer) => {
+          bytes += d.length;
+          if (bytes <= MAX_EXEC_OUTPUT) return void into.push(d);
+          channel.close();
+          fail(new GuestOutputError(`the guest sent over ${MAX_EXEC_OUTPUT / 2 ** 20} MiB for \`${command.slice(0, 80)}\`; the channel was closed`));
+        };
+        channel.on('data', take(out));
+        channel.stderr.on('data', take(errOut));
         channel.on('exit', (c: number | null, s?: string) => {
           exited = true;
           code = c;
