@@ -61,6 +61,7 @@ async function fixtures(dir: string) {
     treeNoConfig: f('tree-noconfig'),
     treeNoRelease: f('tree-norelease'),
     gitTree: f('git-tree'),
+    pwned: f('pwned'),
     topo: {
       cxlSize: await topo('cxlsize', `ram: 2G\n${hb}  devices: [{id: v0, type: volatile, hostBridge: hb0, rootPort: 0, size: 300M}]\n  windows: [{id: w0, size: 4G, targets: [hb0]}]\n  regions: []\n`),
       ram10T: await topo('ram10t', 'ram: 10T\n'),
@@ -129,6 +130,8 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
       { args: [c, '--accel', 'fast', ...tail], names: /--accel.*auto, tcg or kvm|--accel.*auto\|tcg\|kvm/ },
       { args: [c, '--qemu', join(x.dir, 'no-qemu'), ...tail], names: /--qemu .*/ },
       { args: [c, '--qemu', x.text, ...tail], names: /--qemu .*/ },
+      // A value, never a shell word: a shell would expand $DAXH_PWNED and create the file.
+      { args: [c, '--qemu', 'qemu-system-x86_64;touch $DAXH_PWNED', ...tail], env: { DAXH_PWNED: x.pwned }, names: /--qemu "qemu-system-x86_64;touch \$DAXH_PWNED": not a command name; give the path of a QEMU binary/ },
       { args: [c, '--frobnicate', ...tail], names: /unknown flag --frobnicate/ },
     ];
   });
@@ -329,6 +332,7 @@ test.serial('every bad input is one line naming the field, exit 2, and leaves no
   };
   await Promise.all([worker(), worker()]);
   t.deepEqual(problems, [], `${problems.length} of ${table.length} bad inputs misbehaved`);
+  t.false(await stat(x.pwned).then(() => true, () => false), 'no flag value ran as a shell command');
   t.deepEqual(await leftSince(before.left), NOTHING, 'no QEMU, temp dir or open port left');
   t.deepEqual(await outDirs(), before.out, 'no out/run-* dir made');
   // Only what changed: the cache holds whole kernel trees, and a full listing drowns the one file that moved.

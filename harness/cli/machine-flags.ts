@@ -17,5 +17,7 @@ export function machineChoice(v: { qemu?: string; append?: string[] }): MachineC
     if (/^(console|panic|memmap|memory_hotplug\.memmap_on_memory|memhp_default_state)=/.test(w)) throw new UsageError(`--append ${w}: the harness sets ${w.split('=')[0]}= itself (topology files set memmap and memory policy); leave it out`);
   }
   if (v.qemu !== undefined && v.qemu.trim() === '') throw new UsageError('--qemu needs the path of a QEMU binary');
+  // A bare name is looked up on PATH; anything else in it (a space, a ;, a $) is a mistyped path.
+  if (v.qemu !== undefined && !v.qemu.includes('/') && !/^[\w.+-]+$/.test(v.qemu)) throw new UsageError(`--qemu ${JSON.stringify(v.qemu)}: not a command name; give the path of a QEMU binary, e.g. --qemu /usr/local/bin/qemu-system-x86_64`);
   return { qemu: v.qemu ?? DEFAULT_QEMU, append };
 }

@@ -1,6 +1,7 @@
 // What the host needs to build images and run guests, checked fast and installed (as root, with apt) only
 // where something is missing, so running it before every test run costs well under a second.
-import { access, constants, readFile, writeFile } from 'node:fs/promises';
+import { access, constants, readFile, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import { hostMirror } from '../../images/apt.ts';
 import { InputError } from '../util/input-error.ts';
@@ -33,9 +34,19 @@ export function parseOsRelease(text: string): HostOs {
 /** The one system `daxh host` installs on by itself: it knows Debian 12's package names and backports. */
 export const isDebian12 = (os: HostOs): boolean => os.id === 'debian' && os.codename === 'bookworm';
 
-async function which(cmd: string): Promise<string | null> {
-  const { stdout, exitCode } = await execa('sh', ['-c', `command -v ${cmd}`], { reject: false, env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
-  return exitCode === 0 ? stdout.trim() : null;
+/**
+ * The first executable `cmd` on PATH (and the sbin dirs a non-login root shell may lack), found by looking,
+ * not by a shell: a name is a value, and `--qemu 'x; rm -rf ~'` must never run anything.
+ */
+export async function which(cmd: string): Promise<string | null> {
+  if (cmd === '' || cmd.includes('/')) return null;
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin'].filter((d) => isAbsolute(d));
+  for (const dir of dirs) {
+    const path = join(dir, cmd);
+    const st = await stat(path).catch(() => null);
+    if (st?.isFile() && (await access(path, constants.X_OK).then(() => true, () => false))) return path;
+  }
+  return null;
 }
 
 export function qemuMajor(versionText: string): number | null {
