@@ -252,6 +252,8 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
   ];
   const others: Row[] = [
     { args: ['nonsense'], names: /unknown command 'nonsense'/ },
+    { args: ['__proto__'], names: /unknown command '__proto__'/ },
+    { args: ['help', 'constructor'], names: /unknown command 'constructor'/ },
     { args: ['help', 'nonsense'], names: /nonsense/ },
     { args: ['--frobnicate'], names: /--frobnicate/ },
     { args: ['kconfig'], names: /kconfig: give the tree/ },

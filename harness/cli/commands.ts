@@ -20,3 +20,8 @@ export const COMMANDS: Record<string, Command> = { run, matrix, exec, shell, rep
 export function commandNames(): string[] {
   return Object.keys(COMMANDS);
 }
+
+/** The command of that name; a name like `__proto__` or `toString` is not one. */
+export function commandNamed(name: string): Command | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}

@@ -1,8 +1,6 @@
 // `daxh`: parse flags, call the stages, map outcomes to exit codes. Logic lives in the stages.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { COMMANDS, commandNames } from './commands.ts';
+import { readFileSync } from 'node:fs';
+import { COMMANDS, commandNamed, commandNames } from './commands.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { AptError } from '../../images/apt.ts';
 import { SourceBuildError } from '../../images/source-build.ts';
@@ -11,6 +9,7 @@ import { deadlines } from '../guest/deadlines.ts';
 import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
 import { HostSetupError } from '../host/checks.ts';
 import { InputError } from '../util/input-error.ts';
+import { saveInternalError } from '../util/internal-error.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -22,7 +21,7 @@ ${commandNames()
   .join('\n')}`;
 
 function commandHelp(name: string): string {
-  const command = COMMANDS[name];
+  const command = commandNamed(name);
   if (!command) throw new UsageError(`help: unknown command '${name}'; run daxh --help for the list`);
   return `usage: daxh ${name} ${command.usage}\n\n${command.summary}\n\n${command.help}`;
 }
@@ -42,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = COMMANDS[name];
+  const command = commandNamed(name);
   if (!command) throw new UsageError(`unknown command '${name}'; run daxh --help for the list`);
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(commandHelp(name));
@@ -73,14 +72,9 @@ try {
     process.exitCode = EXIT.error;
   } else {
     // Anything else is a harness bug: one line for the user, the stack in a file for the developer.
-    const file = join(tmpdir(), `daxh-internal-error-${process.pid}.log`);
     const message = err instanceof Error ? err.message : String(err);
-    try {
-      writeFileSync(file, `${err instanceof Error ? (err.stack ?? message) : message}\n`);
-    } catch {
-      // nothing more to do
-    }
-    console.error(`daxh: internal error: ${message.split('\n')[0]} (a harness bug; stack in ${file})`);
+    const where = saveInternalError(err);
+    console.error(`daxh: internal error: ${message.split('\n')[0]} (a harness bug; ${where})`);
     process.exitCode = EXIT.error;
   }
 }

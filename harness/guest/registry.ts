@@ -2,9 +2,7 @@
 // The first signal aborts `interruption` and stops every guest; a run that said it writes reports on the way
 // out (holdExit) gets to finish them, anything else exits as soon as the guests are gone. A second signal
 // kills the guests at once and exits.
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { saveInternalError } from '../util/internal-error.ts';
 
 export interface Stoppable {
   stop(): Promise<void>;
@@ -46,13 +44,8 @@ function install(): void {
   // An error nobody awaited (a library event without a listener) is a harness bug; it must not take the
   // results with it: a run stops as if interrupted and writes its reports, anything else ends cleanly.
   process.on('uncaughtException', (err) => {
-    const stack = join(tmpdir(), `daxh-internal-error-${process.pid}.log`);
-    try {
-      writeFileSync(stack, `${err.stack ?? err.message}\n`);
-    } catch {
-      // the message below is all there is then
-    }
-    process.stderr.write(`daxh: internal error: ${err.message} (a harness bug; stack in ${stack})${holders > 0 ? '; stopping the run and writing its reports' : ''}\n`);
+    const where = saveInternalError(err);
+    process.stderr.write(`daxh: internal error: ${err.message} (a harness bug; ${where})${holders > 0 ? '; stopping the run and writing its reports' : ''}\n`);
     if (exitCode === null) exitCode = 3; // EXIT.error: the harness could not finish, which says nothing about the kernel
     if (holders > 0 && !controller.signal.aborted) {
       controller.abort();
