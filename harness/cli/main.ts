@@ -10,6 +10,7 @@ import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } fro
 import { HostSetupError } from '../host/checks.ts';
 import { InputError } from '../util/input-error.ts';
 import { saveInternalError } from '../util/internal-error.ts';
+import { say } from './say.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -65,16 +66,16 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof InputError) {
-    console.error(`daxh: ${err.message}`);
+    say(err.message);
     process.exitCode = EXIT.usage;
   } else if (EXPECTED.some((E) => err instanceof E)) {
-    console.error(`daxh: ${(err as Error).message}`);
+    say((err as Error).message);
     process.exitCode = EXIT.error;
   } else {
     // Anything else is a harness bug: one line for the user, the stack in a file for the developer.
     const message = err instanceof Error ? err.message : String(err);
     const where = saveInternalError(err);
-    console.error(`daxh: internal error: ${message.split('\n')[0]} (a harness bug; ${where})`);
+    say(`internal error: ${message.split('\n')[0]} (a harness bug; ${where})`);
     process.exitCode = EXIT.error;
   }
 }

@@ -3,6 +3,7 @@
 // out (holdExit) gets to finish them, anything else exits as soon as the guests are gone. A second signal
 // kills the guests at once and exits.
 import { saveInternalError } from '../util/internal-error.ts';
+import { printable } from '../util/terminal.ts';
 
 export interface Stoppable {
   stop(): Promise<void>;
@@ -45,7 +46,7 @@ function install(): void {
   // results with it: a run stops as if interrupted and writes its reports, anything else ends cleanly.
   process.on('uncaughtException', (err) => {
     const where = saveInternalError(err);
-    process.stderr.write(`daxh: internal error: ${err.message} (a harness bug; ${where})${holders > 0 ? '; stopping the run and writing its reports' : ''}\n`);
+    process.stderr.write(`daxh: internal error: ${printable(err.message)} (a harness bug; ${where})${holders > 0 ? '; stopping the run and writing its reports' : ''}\n`);
     if (exitCode === null) exitCode = 3; // EXIT.error: the harness could not finish, which says nothing about the kernel
     if (holders > 0 && !controller.signal.aborted) {
       controller.abort();

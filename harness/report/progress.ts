@@ -3,6 +3,7 @@ import { formatPercent, totalOf } from '../coverage/lcov-info.ts';
 import { durationText, failureLine, identityLine } from './facts.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
+import { printable } from '../util/terminal.ts';
 
 export class ProgressReporter implements Reporter {
   private total = 0;
@@ -19,7 +20,7 @@ export class ProgressReporter implements Reporter {
     this.done++;
     this.counts[r.status]++;
     const c = this.counts;
-    const line = `[${this.done}/${this.total}] ${r.topology} · ${c.passed} passed, ${c.failed} failed, ${c.known} known, ${c.skipped} skipped · ${r.status.padEnd(7)} ${r.suite}/${r.name}`;
+    const line = printable(`[${this.done}/${this.total}] ${r.topology} · ${c.passed} passed, ${c.failed} failed, ${c.known} known, ${c.skipped} skipped · ${r.status.padEnd(7)} ${r.suite}/${r.name}`);
     if (this.out.isTTY) this.out.write(`\r\x1b[K${line.slice(0, (this.out.columns ?? 120) - 1)}`);
     else this.out.write(`${line}\n`);
     if (r.status === 'failed' && this.out.isTTY) this.out.write(`\n  ✗ ${caseId(r)}\n`);
@@ -43,6 +44,7 @@ function kernelCoverageLines(run: RunResults): string[] {
   ];
 }
 
+/** The end table for a terminal: its failures carry console excerpts, so guest escape sequences are removed. */
 export function summaryTable(run: RunResults): string {
   const rows: string[][] = [['suite', 'topology', 'passed', 'failed', 'known', 'skipped', 'checks', 'time']];
   const keys = [...new Set(run.cases.map((c) => `${c.suite}\t${c.topology}`))];
@@ -74,7 +76,7 @@ export function summaryTable(run: RunResults): string {
   }
   const known = [...byId].flatMap(([id, e]) => [`  ~ ${id} (${e.hits.length}×): ${e.reason}`, ...e.hits]);
   const skipped = run.cases.filter((c) => c.status === 'skipped').map((c) => `  - ${caseId(c)}: ${c.skipReason}`);
-  return [
+  return printable([
     lines.join('\n'),
     ...failures,
     ...(known.length ? ['\nknown kernel divergences (not failures):', ...known] : []),
@@ -84,7 +86,7 @@ export function summaryTable(run: RunResults): string {
     ...kernelCoverageLines(run),
     ...(run.unwritten?.length ? [`\ncould not write ${run.unwritten.length} console log(s) and recipe(s) (${[...new Set(run.unwritten.map((u) => u.reason))].join(', ')}), e.g. ${run.unwritten[0]!.file}; the results above are complete`] : []),
     `\n${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.known} known${t.interrupted ? `, ${t.interrupted} interrupted` : ''} · ${run.checks} checks · ${run.guests.boots} boots, ${run.guests.restores} snapshot restores · ${identityLine(run)} · ${durationText(run.durationMs)}`,
-  ].join('\n');
+  ].join('\n'));
 }
 
 function indent(text: string, n = 2): string {

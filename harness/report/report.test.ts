@@ -125,3 +125,11 @@ test('kernel coverage: per-file lines, branches and functions in the markdown, p
   t.regex(table, /drivers\/dax\/bus\.c: lines 90\.2 % \(812\/900\), branches 56\.7 %/);
   t.notRegex(markdownSummary(run(cases)), /Kernel coverage/, 'no section without --coverage');
 });
+
+test('the end table carries no escape sequence from the guest console', (t) => {
+  const hostile: CaseResult = { ...cases[1]!, console: '[ 1.0] \x1b]0;owned\x07\x1b[2Jcleared', failure: 'x\x1b[31mred' };
+  const table = summaryTable(run([hostile]));
+  t.false(table.includes('\x1b'), 'no ESC reaches the terminal');
+  t.regex(table, /\[ 1\.0\] cleared/);
+  t.regex(table, /xred/);
+});

@@ -12,6 +12,7 @@ import { parseFlags, wholeNumber, type Command } from '../command.ts';
 import { EXIT } from '../errors.ts';
 import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel-flags.ts';
+import { say } from '../say.ts';
 
 export const bench: Command = {
   summary: 'measure boot, provisioning, SSH, step, reset and model speed (median and spread)',
@@ -31,13 +32,12 @@ ${KERNEL_HELP}`,
     // Checked before the first boot: a mistyped topology or a bad --json path costs nothing.
     plannersFor(values.topology ?? []);
     checkReportPaths({ json: values.json });
-    const log = (l: string) => console.error(`daxh: ${l}`);
-    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), log, machineChoice(values));
+    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), say, machineChoice(values));
     const figures = await runBench({
       prepared,
       runs,
       topologies: values.topology ?? BENCH_TOPOLOGIES(),
-      log,
+      log: say,
       matrix: values.matrix
         ? async () => {
             const out = join('out', `matrix-bench-${Date.now()}`);

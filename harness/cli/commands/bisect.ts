@@ -2,6 +2,7 @@ import { bisect as runBisect } from '../../recipe/bisect.ts';
 import { ACCEL_OPTION } from '../accel-flag.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { say } from '../say.ts';
 
 export const bisect: Command = {
   summary: 'find the first kernel commit where a recipe diverges (git bisect in your tree)',
@@ -16,9 +17,9 @@ build is skipped. Each step costs one incremental kernel build plus one guest bo
     if (positionals.length !== 1) throw new UsageError('bisect: give exactly one recipe file');
     const extra = [...(values.strict ? ['--strict'] : []), ...(values.accel ? ['--accel', values.accel] : [])];
     const t0 = performance.now();
-    const { firstBad, output } = await runBisect({ tree, good: values.good, bad: values.bad, recipe: positionals[0]!, ...(values.topology ? { topology: values.topology } : {}), daxh: [process.execPath, process.argv[1]!], extra }, (l) => console.error(`daxh: ${l}`));
+    const { firstBad, output } = await runBisect({ tree, good: values.good, bad: values.bad, recipe: positionals[0]!, ...(values.topology ? { topology: values.topology } : {}), daxh: [process.execPath, process.argv[1]!], extra }, say);
     console.log(output.trim());
-    console.error(`daxh: bisect took ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+    say(`bisect took ${((performance.now() - t0) / 60000).toFixed(1)} min`);
     if (!firstBad) {
       console.error('daxh: bisect found no first bad commit (every candidate was skipped, or the bad commit agrees); see the log above');
       return EXIT.error;

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.ts';
 import { shellQuote } from '../../util/shell-quote.ts';
 import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
+import { say } from '../say.ts';
 
 
 /**
@@ -31,7 +32,7 @@ ${KERNEL_HELP}`,
     const { values, positionals } = parseFlags('exec', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, topology: { type: 'string' } }, true);
     if (positionals.length === 0) throw new UsageError('exec: no command given; usage: daxh exec [flags] -- <command…>');
     const plan = values.topology === undefined ? null : topologyPlanner(values.topology);
-    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`), machineChoice(values));
+    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), say, machineChoice(values));
     return withLabGuest({ prepared, plan: plan && plan(prepared.kernel.release, loneGuestVcpus()), name: 'exec' }, ({ guest }) => guest.attach(guestCommand(positionals)));
   },
 };

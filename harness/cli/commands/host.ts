@@ -1,6 +1,7 @@
 import { ensureHost } from '../../host/checks.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { say } from '../say.ts';
 
 export const host: Command = {
   summary: 'install what the host lacks (Debian 12, root + apt), idempotently',
@@ -14,7 +15,7 @@ it prints the commands to run. On any other system it installs nothing and says 
   async run(args) {
     const { values, positionals } = parseFlags('host', args, { tests: { type: 'boolean' }, 'kernel-build': { type: 'boolean' }, coverage: { type: 'boolean' } }, true);
     if (positionals.length > 1 || (positionals[0] ?? 'ensure') !== 'ensure') throw new UsageError(`host: unknown subcommand ${positionals.join(' ')}; the only one is 'ensure'`);
-    await ensureHost((line) => console.error(`daxh: ${line}`), undefined, { tests: values.tests === true, kernelBuild: values['kernel-build'] === true, coverage: values.coverage === true });
+    await ensureHost(say, undefined, { tests: values.tests === true, kernelBuild: values['kernel-build'] === true, coverage: values.coverage === true });
     return EXIT.ok;
   },
 };

@@ -3,6 +3,7 @@ import { resolveKernel } from '../../../images/kernel.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
+import { say } from '../say.ts';
 
 export const image: Command = {
   summary: 'build (or find in the cache) the guest image for a kernel',
@@ -13,7 +14,7 @@ ${KERNEL_HELP}`,
   async run(args) {
     const { values, positionals } = parseFlags('image', args, KERNEL_OPTIONS, true);
     if (positionals.join(' ') !== 'build') throw new UsageError(`image: unknown subcommand '${positionals.join(' ')}'; the only one is 'build'`);
-    const kernel = await resolveKernel(kernelChoice(values), (l) => console.error(`daxh: ${l}`));
+    const kernel = await resolveKernel(kernelChoice(values), say);
     const t0 = performance.now();
     const img = await buildImage(kernel);
     console.log(`kernel   ${kernel.release} (${kernel.label})`);

@@ -2,6 +2,7 @@ import { checkTree, configureTree } from '../../../images/kernel-tree.ts';
 import { ensureHost } from '../../host/checks.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { say } from '../say.ts';
 
 export const kconfig: Command = {
   summary: "merge the options the harness needs into a kernel tree's .config (like vng --kconfig)",
@@ -18,10 +19,9 @@ Prints each option it changed, and refuses (exit 2) when olddefconfig drops one.
     const { values } = parseFlags('kconfig', args, { 'kernel-tree': { type: 'string' }, debug: { type: 'boolean' }, coverage: { type: 'boolean' } });
     const dir = values['kernel-tree'];
     if (!dir) throw new UsageError('kconfig: give the tree: daxh kconfig --kernel-tree DIR');
-    const log = (l: string) => console.error(`daxh: ${l}`);
     await checkTree(dir);
-    await ensureHost(log, undefined, { kernelBuild: true });
-    const outcome = await configureTree(dir, { debug: values.debug === true, coverage: values.coverage === true }, log);
+    await ensureHost(say, undefined, { kernelBuild: true });
+    const outcome = await configureTree(dir, { debug: values.debug === true, coverage: values.coverage === true }, say);
     for (const s of outcome.changed) console.log(`${s.option}=${s.value}  (${s.why})`);
     console.log(outcome.changed.length ? `${dir}/.config: ${outcome.changed.length} option(s) set; build with make -j$(nproc) bzImage modules, or daxh run --kernel-tree ${dir} --build` : `${dir}/.config already has everything the harness needs`);
     return EXIT.ok;

@@ -17,6 +17,7 @@ import { parseFlags, wholeNumber, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { parseKernelList } from '../kernel-list.ts';
 import { SELECTION_OPTIONS, checkSuiteNames } from '../selection-flags.ts';
+import { say } from '../say.ts';
 
 export const matrix: Command = {
   summary: 'run the same selection on many kernels (every Debian series by default) and report them side by side',
@@ -67,7 +68,7 @@ up, is a line saying so and the next kernel runs. Exit 0 when every kernel passe
       '--seed',
       String(seed),
     ];
-    console.error(`daxh: matrix of ${kernels.length} kernel(s), seed ${seed}, into ${out}`);
+    say(`matrix of ${kernels.length} kernel(s), seed ${seed}, into ${out}`);
     const release = holdExit();
     const t0 = performance.now();
     const startedAt = new Date().toISOString();
@@ -79,7 +80,7 @@ up, is a line saying so and the next kernel runs. Exit 0 when every kernel passe
         const dir = join(out, kernelSlug(k));
         const file = join(dir, 'results.json');
         await mkdir(dir, { recursive: true });
-        console.error(`daxh: ── kernel ${kernelLabel(k)} ──`);
+        say(`── kernel ${kernelLabel(k)} ──`);
         const k0 = performance.now();
         // Its own process: whatever one kernel does to the harness, the next kernel still runs.
         const child = execa(process.execPath, [process.argv[1]!, 'run', ...kernelFlags(k), ...selection, '--out', dir, '--json', file], { stdio: 'inherit', reject: false });
@@ -91,7 +92,7 @@ up, is a line saying so and the next kernel runs. Exit 0 when every kernel passe
         if (results) runs.push(results);
         const e = entryOf(k, { exitCode: r.exitCode ?? null, wallS: (performance.now() - k0) / 1000, results, file, ...(r.signal ? { error: `daxh run ended by ${r.signal}` } : {}) });
         entries.push(e);
-        console.error(`daxh: ${entryLine(e)}`);
+        say(`${entryLine(e)}`);
       }
       const summary: MatrixSummary = { schema: MATRIX_SCHEMA, seed, startedAt, wallS: Math.round((performance.now() - t0) / 1000), host: hostname(), entries };
       await writeReportFile(join(out, 'matrix.json'), JSON.stringify(summary, null, 2) + '\n');

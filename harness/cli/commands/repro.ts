@@ -9,6 +9,8 @@ import { parseFlags, type Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel-flags.ts';
+import { say } from '../say.ts';
+import { printable } from '../../util/terminal.ts';
 
 export const repro: Command = {
   summary: 'replay a recipe; exit 0 agrees with the model, 1 diverges, 125 cannot test (git bisect run)',
@@ -26,14 +28,14 @@ ${KERNEL_HELP}`,
     const file = positionals[0]!;
     const recipe = await readRecipeFile(file);
     const { name: topology, planner } = replayTopology(recipe, file, values.topology);
-    const setup: ReplaySetup = { recipe, topology, planner, accel: accelFlag(values.accel), machine: machineChoice(values), strict: values.strict === true, log: (l) => console.error(`daxh: ${l}`) };
+    const setup: ReplaySetup = { recipe, topology, planner, accel: accelFlag(values.accel), machine: machineChoice(values), strict: values.strict === true, log: say };
     if (values.kernels === undefined) {
       const v = await replayOn(setup, kernelChoice(values));
-      console.log(v.detail ? `${v.detail}\n${v.line} on ${v.release}` : `${v.line} on ${v.release}`);
+      console.log(printable(v.detail ? `${v.detail}\n${v.line} on ${v.release}` : `${v.line} on ${v.release}`));
       return v.exit;
     }
     if (kernelArgs(values).length) throw new UsageError('--kernels replays on Debian series: leave out --debian-kernel, --kernel, --modules and --kernel-tree');
-    const verdicts = await replayAcross(setup, await kernelList(values.kernels), (v) => console.log(`${v.series.padEnd(6)} ${v.release}: ${v.line}`));
+    const verdicts = await replayAcross(setup, await kernelList(values.kernels), (v) => console.log(printable(`${v.series.padEnd(6)} ${v.release}: ${v.line}`)));
     console.log(spreadLine(verdicts));
     const has = (k: VerdictKind) => verdicts.some((v) => v.kind === k);
     return has('diverges') ? REPRO_EXIT.diverges : has('agrees') ? REPRO_EXIT.agrees : REPRO_EXIT['cannot-test'];

@@ -22,6 +22,7 @@ import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel
 import { kernelList } from '../kernel-list.ts';
 import { readRecipeFile, replayTopology } from '../../recipe/load.ts';
 import { replayAcross } from '../../recipe/replay-on.ts';
+import { say } from '../say.ts';
 
 export function parseShard(v: string): { index: number; count: number } {
   const m = v.match(/^(\d+)\/(\d+)$/);
@@ -36,9 +37,8 @@ function findingReplayer(series: readonly string[], values: Parameters<typeof ma
   return async (file: string) => {
     const recipe = await readRecipeFile(file);
     const { name: topology, planner } = replayTopology(recipe, file, undefined);
-    const log = (l: string) => console.error(`daxh: ${l}`);
-    log(`replaying ${file} on ${series.join(', ')}`);
-    return replayAcross({ recipe, topology, planner, accel: accelFlag(values.accel), machine: machineChoice(values), strict: false, log }, series, (v) => log(`  ${v.series} ${v.release}: ${v.line}`), signal);
+    say(`replaying ${file} on ${series.join(', ')}`);
+    return replayAcross({ recipe, topology, planner, accel: accelFlag(values.accel), machine: machineChoice(values), strict: false, log: say }, series, (v) => say(`  ${v.series} ${v.release}: ${v.line}`), signal);
   };
 }
 
@@ -119,9 +119,9 @@ ${KERNEL_HELP}`;
 
     const release = holdExit();
     try {
-      const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`), machineChoice(values), { coverage: values.coverage === true });
+      const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), say, machineChoice(values), { coverage: values.coverage === true });
       const coverage = values.coverage ? new GcovCollector(gcovTree(prepared.kernel), join(outDir, 'coverage')) : undefined;
-      console.error(`daxh: seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
+      say(`seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
       const mux = new Multiplexer([new ProgressReporter(), ...reportersFor(reports, process.env.GITHUB_STEP_SUMMARY)]);
       const results = await runCases({
         target: { kernel: prepared.kernel.release, image: prepared.image.hash, accel: prepared.accel, profile: prepared.profile },
@@ -138,8 +138,8 @@ ${KERNEL_HELP}`;
         ...(coverage ? { coverage } : {}),
         ...(replaySeries ? { replayFinding: findingReplayer(replaySeries, values, interruption) } : {}),
       });
-      rescueResults(results, mux.failures, reports, (l) => console.error(`daxh: ${l}`));
-      console.error(`daxh: console logs and recipes in ${outDir}`);
+      rescueResults(results, mux.failures, reports, say);
+      say(`console logs and recipes in ${outDir}`);
       const interrupted = interruptExitCode();
       if (interrupted !== null) return interrupted;
       return results.totals.failed > 0 ? EXIT.failed : EXIT.ok;

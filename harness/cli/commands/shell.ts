@@ -6,6 +6,7 @@ import { parseFlags, type Command } from '../command.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
+import { say } from '../say.ts';
 
 export const shell: Command = {
   summary: 'boot a guest and open a root shell in it; exits with the shell\'s status',
@@ -17,9 +18,9 @@ ${KERNEL_HELP}`,
   async run(args) {
     const { values } = parseFlags('shell', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, topology: { type: 'string' } });
     const plan = values.topology === undefined ? null : topologyPlanner(values.topology);
-    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), (l) => console.error(`daxh: ${l}`), machineChoice(values));
+    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), say, machineChoice(values));
     return withLabGuest({ prepared, plan: plan && plan(prepared.kernel.release, loneGuestVcpus()), name: 'shell' }, async ({ guest, provisioning }) => {
-      for (const s of provisioning) console.error(`daxh: ${s.step}: ${s.status === 'done' ? 'done' : `skipped (${s.reason})`}`);
+      for (const s of provisioning) say(`${s.step}: ${s.status === 'done' ? 'done' : `skipped (${s.reason})`}`);
       return guest.attach(null);
     });
   },
