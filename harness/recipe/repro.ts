@@ -1,10 +1,9 @@
 // Replays a recipe on a fresh guest and says how the kernel behaved, in terms `git bisect run` understands.
-// It judges exactly as `daxh run` does: the same checker and the same console judge.
+// It judges exactly as `daxh run` does: the same checker, and the same outcome policy (verdict/case-verdict.ts).
 import { parseDeviceName } from '../abi/device-name.ts';
-import { Checker, DivergenceError } from '../compare/checker.ts';
+import { Checker, type StepRecord } from '../compare/checker.ts';
 import { initModel } from '../compare/init-model.ts';
-import { judgeCaseConsole, knownReport } from '../compare/judge.ts';
-import { GuestHangError, GuestSetupError } from '../guest/errors.ts';
+import { GuestSetupError } from '../guest/errors.ts';
 import { blockedTasks } from '../lab/blocked-tasks.ts';
 import type { LabGuest } from '../lab/session.ts';
 import { compareReleases } from '../model/profiles.ts';
@@ -13,6 +12,7 @@ import { opsOf } from '../model/ops.ts';
 import type { Recipe } from './recipe.ts';
 import type { VerdictKind } from '../report/results.ts';
 import { InputError } from '../util/input-error.ts';
+import { caseVerdict, failureOf, type CaseEnd, type Outcome } from '../verdict/case-verdict.ts';
 
 export type ReproOutcome =
   | { kind: 'agrees'; checks: number; known: KnownHit[] }
@@ -40,6 +40,21 @@ export function unknownDevices(recipe: Recipe, lab: LabGuest): string[] {
 
 export class RecipeMismatchError extends InputError {}
 
+/** A case's outcome, as `git bisect run` reads it: what `daxh run` passes or knows agrees, what it fails diverges. */
+export function reproOutcomeOf(outcome: Outcome, checks: number): ReproOutcome {
+  switch (outcome.status) {
+    case 'passed':
+    case 'known':
+      return { kind: 'agrees', checks, known: outcome.known ?? [] };
+    case 'failed':
+      return { kind: 'diverges', report: [outcome.failure, outcome.failureKind === 'divergence' ? undefined : outcome.console].filter(Boolean).join('\n') };
+    case 'skipped':
+      return { kind: 'cannot-test', reason: outcome.skipReason ?? 'skipped' };
+    case 'interrupted':
+      return { kind: 'cannot-test', reason: 'interrupted' };
+  }
+}
+
 export async function replay(recipe: Recipe, release: string, boot: () => Promise<LabGuest>, topology: string): Promise<ReproOutcome> {
   if (recipe.kernel.min && compareReleases(release, recipe.kernel.min) < 0) return { kind: 'cannot-test', reason: `kernel ${release} is older than the recipe's minimum ${recipe.kernel.min}` };
   if (recipe.kernel.max && compareReleases(release, recipe.kernel.max) > 0) return { kind: 'cannot-test', reason: `kernel ${release} is newer than the recipe's maximum ${recipe.kernel.max}` };
@@ -55,27 +70,22 @@ export async function replay(recipe: Recipe, release: string, boot: () => Promis
     if (missing.length) return { kind: 'cannot-test', reason: missing.map((c) => lab.caps.why(c)).join('; ') };
     const strangers = unknownDevices(recipe, lab);
     if (strangers.length) throw new RecipeMismatchError(`recipe names ${strangers.join(', ')}, which topology ${topology} does not have (it has ${lab.inventory.observation.devices.map((d) => d.name).join(', ') || 'no dax devices'}); replay it on the topology it was saved on`);
-    const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps, recipe.model), { topology, kernel: release }, lab.inventory.observation);
+    const steps: StepRecord[] = [];
+    const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps, recipe.model), { topology, kernel: release }, lab.inventory.observation, (s) => steps.push(s));
     const mark = lab.guest.console.mark();
-    let diverged: string | null = null;
-    let blocked: string[] = [];
+    let end: CaseEnd = { kind: 'completed' };
     try {
       for (const a of recipe.steps) await checker.act(a);
     } catch (err) {
-      if (err instanceof GuestHangError) blocked = await blockedTasks(lab.guest);
-      else if (!(err instanceof DivergenceError)) throw err;
-      diverged = err.message;
+      const failure = failureOf(err);
+      if (!failure) throw err;
+      end = { kind: 'failed', failure };
     }
     const consoleLines = lab.guest.console.linesSince(mark);
-    const verdict = judgeCaseConsole(blocked.length ? blocked : consoleLines);
-    if (verdict.kind === 'crash') {
-      // As `daxh run` judges it: a bug the harness already found is known on the kernels it is known on.
-      const known = knownReport(release, verdict.report, blocked, consoleLines);
-      if (known) return { kind: 'agrees', checks: checker.checks, known: [...checker.known.filter((k) => k.id !== known.id), known] };
-      return { kind: 'diverges', report: `guest kernel ${verdict.report.kind}: ${verdict.report.line.trim()}\n${verdict.report.excerpt}` };
-    }
-    if (diverged !== null) return { kind: 'diverges', report: diverged };
-    return { kind: 'agrees', checks: checker.checks, known: checker.known };
+    const blocked = end.kind === 'failed' && end.failure.failureKind === 'guest-hang' && lab.guest.alive ? await blockedTasks(lab.guest) : [];
+    const guest = lab.guest;
+    const { outcome } = caseVerdict({ release, end, known: checker.known, steps, console: consoleLines, blocked, guestAlive: guest.alive, consoleTail: () => guest.console.tail(40) });
+    return reproOutcomeOf(outcome, checker.checks);
   } finally {
     await lab.guest.stop();
   }

@@ -2,13 +2,9 @@
 // The multiplexer isolates them (Playwright's model): one that throws, or whose file cannot be written, is
 // reported and dropped from that event, and every other reporter still gets every event.
 import type { StepRecord } from '../compare/checker.ts';
-import type { CaseResult, GuestLoss, RunResults, SkippedProvisioning } from './results.ts';
+import type { CaseResult, GuestLoss, RunIdentity, RunResults, SkippedProvisioning } from './results.ts';
 
-export interface RunInfo {
-  kernel: string;
-  image: string;
-  accel: string;
-  profile?: string;
+export interface RunInfo extends RunIdentity {
   seed: number;
   totalCases: number;
 }

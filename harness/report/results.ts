@@ -121,13 +121,17 @@ export interface GuestCounts {
   restores: number;
 }
 
-export interface RunResults {
-  schema: typeof RESULTS_SCHEMA;
+/** What a run ran on: every report names it, and shards of one run share it. */
+export interface RunIdentity {
   kernel: string;
   image: string;
   accel: string;
   /** Kernel config profile (e.g. `debian`, `debug: KASAN PROVE_LOCKING …`), when known. */
   profile?: string;
+}
+
+export interface RunResults extends RunIdentity {
+  schema: typeof RESULTS_SCHEMA;
   seed: number;
   startedAt: string;
   durationMs: number;

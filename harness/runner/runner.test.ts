@@ -337,3 +337,13 @@ test('a guest whose boot Ctrl-C cut short leaves its case interrupted, not faile
   t.is(r.cases[0]!.failureKind, undefined);
   t.is(r.totals.failed, 0);
 });
+
+test('a WARNING on the console, even one the model predicted, renews the guest before the next case; a clean console does not', async (t) => {
+  const zeroLength = w(devRef('dax0.0', 'mapping'), '0x100001000-0x100000fff');
+  const warned = await runFake([reads('warns', zeroLength), reads('next')], { regions: [region] });
+  t.deepEqual(warned.cases.map((c) => c.status), ['passed', 'passed'], 'the warning was predicted: the case passes');
+  t.true(warned.booted[0]!.fake.console.lines.some((l) => l.includes('WARNING:')), 'the console did show the warning');
+  t.deepEqual(warned.guests, { boots: 2, restores: 0 }, 'and the next case got another guest');
+  const clean = await runFake([reads('reads'), reads('next')], { regions: [region] });
+  t.deepEqual(clean.guests, { boots: 1, restores: 0 });
+});

@@ -4,31 +4,25 @@
 import { appendFileSync } from 'node:fs';
 import { Checker, DivergenceError, type StepRecord } from '../compare/checker.ts';
 import { initModel, type ModelOverrides } from '../compare/init-model.ts';
-import { judgeCaseConsole, knownReport, type KernelReport } from '../compare/judge.ts';
+import { judgeCaseConsole } from '../compare/judge.ts';
 import { mergeCoverage } from '../compare/op-coverage.ts';
 import { opsOf } from '../model/ops.ts';
-import { HelperError } from '../driver/driver.ts';
-import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
+import { GuestSetupError } from '../guest/errors.ts';
 import { blockedTasks } from '../lab/blocked-tasks.ts';
 import type { LabGuest } from '../lab/session.ts';
 import type { Reporter } from '../report/reporter.ts';
 import { findingGroups } from '../report/facts.ts';
-import { RESULTS_SCHEMA, caseId, totalsOf, type Finding, type SeriesVerdict, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
+import { RESULTS_SCHEMA, caseId, totalsOf, type Finding, type RunIdentity, type SeriesVerdict, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
 import { CaseOutput } from './case-output.ts';
 import { scheduleFault, type Fault } from './faults.ts';
 import { GuestFixture, type BeforeLeave, type BootGuest } from './fixture.ts';
 import type { CoverageSink } from '../coverage/gcov.ts';
 import { SkipCase, regionFits, type CaseContext, type CaseInstance } from './suite.ts';
-
-export interface RunTarget {
-  kernel: string;
-  image: string;
-  accel: string;
-  profile?: string;
-}
+import { CrashedError, caseVerdict, failureOf, type CaseEnd, type CaseEvidence } from '../verdict/case-verdict.ts';
+import { printable } from '../util/terminal.ts';
 
 export interface RunOptions {
-  target: RunTarget;
+  target: RunIdentity;
   cases: readonly CaseInstance[];
   /** Boots and provisions a guest of a topology. */
   boot: (topology: string, name: string, snapshots: boolean) => Promise<LabGuest>;
@@ -175,9 +169,9 @@ async function runGroup(opts: RunOptions, fixture: GuestFixture, group: readonly
   }
 }
 
+/** A case on its group's guest: acquire it, see that the case can run there, run it, judge it, settle the guest. */
 async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance, index: number, output: CaseOutput, lastCase: string | undefined): Promise<CaseResult> {
   const base = { suite: c.suite, topology: c.topology, name: c.name };
-  const ref = { ...base, index };
   const setupStart = performance.now();
   let lab: LabGuest;
   try {
@@ -189,14 +183,57 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
     return { ...base, status: 'failed', checks: 0, durationMs: 0, failureKind: 'guest-setup', failure: err.message };
   }
   const setupMs = Math.round(performance.now() - setupStart);
-  const skipped = (skipReason: string): CaseResult => ({ ...base, status: 'skipped', checks: 0, durationMs: 0, setupMs, skipReason });
-  const missing = (c.def.needs.requires ?? []).filter((cap) => !lab.caps.has.has(cap));
-  if (missing.length) return skipped(missing.map((m) => lab.caps.why(m)).join('; '));
-  const region = lab.inventory.regions.find((r) => regionFits(c.def.needs, r));
-  if (!region && !c.def.needs.wholeGuest) return skipped(noRegion(c, lab));
+  const unfit = whyNot(c, lab);
+  if (unfit) return { ...base, status: 'skipped', checks: 0, durationMs: 0, setupMs, skipReason: unfit };
 
+  const ran = await runBody(opts, fixture, c, index, output, lab);
+  const { outcome, suspect } = caseVerdict(ran.evidence);
+  const consoleFile = output.console(c, ran.evidence.console, ran.evidence.steps);
+  const { checkers } = ran;
+  const branches = checkers.flatMap((k) => k.branches);
+  const fixed = [...new Set(checkers.flatMap((k) => k.fixed))];
+  const result: CaseResult = {
+    ...base,
+    checks: checkers.reduce((n, k) => n + k.checks, 0),
+    operations: checkers.reduce((n, k) => n + k.history.reduce((m, a) => m + opsOf(a).length, 0), 0),
+    ...(checkers.some((k) => k.races) ? { races: checkers.reduce((n, k) => n + k.races, 0) } : {}),
+    coverage: mergeCoverage(checkers.map((k) => k.coverage.entries())),
+    durationMs: ran.durationMs,
+    setupMs,
+    ...outcome,
+    ...(branches.length ? { branches } : {}),
+    ...(fixed.length ? { fixed } : {}),
+    ...(ran.recipe ? { recipe: ran.recipe, ...(opts.reproCommand ? { repro: opts.reproCommand(ran.recipe) } : {}) } : {}),
+    ...(consoleFile ? { consoleFile } : {}),
+    steps: [...ran.evidence.steps],
+  };
+  if (!opts.signal?.aborted) await fixture.settle(checkers.flatMap((k) => k.history), suspect);
+  return result;
+}
+
+/** Why the case cannot run on this guest (a capability the kernel lacks, no region of the kind it needs). */
+function whyNot(c: CaseInstance, lab: LabGuest): string | undefined {
+  const missing = (c.def.needs.requires ?? []).filter((cap) => !lab.caps.has.has(cap));
+  if (missing.length) return missing.map((m) => lab.caps.why(m)).join('; ');
+  if (!c.def.needs.wholeGuest && !lab.inventory.regions.some((r) => regionFits(c.def.needs, r))) return noRegion(c, lab);
+  return undefined;
+}
+
+interface BodyRun {
+  evidence: CaseEvidence;
+  /** One checker per guest the case used (a mid-case renewal starts a new one). */
+  checkers: Checker[];
+  durationMs: number;
+  recipe?: string;
+}
+
+/** The case's own code on the guest, and the evidence the verdict needs: how it ended, its steps, its console. */
+async function runBody(opts: RunOptions, fixture: GuestFixture, c: CaseInstance, index: number, output: CaseOutput, first: LabGuest): Promise<BodyRun> {
+  let lab = first;
+  const region = lab.inventory.regions.find((r) => regionFits(c.def.needs, r));
+  const ref = { suite: c.suite, topology: c.topology, name: c.name, index };
   opts.reporter.onCaseStart?.(ref);
-  if (opts.fault?.caseNumber === index + 1) scheduleFault(opts.fault, lab.guest, (l) => process.stderr.write(`daxh: ${l}\n`));
+  if (opts.fault?.caseNumber === index + 1) scheduleFault(opts.fault, lab.guest, (l) => process.stderr.write(`daxh: ${printable(l)}\n`));
   const t0 = performance.now();
   let mark = lab.guest.console.mark();
   const consoleSeen: string[] = [];
@@ -208,9 +245,7 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
   const newChecker = () => new Checker(lab.driver, initModel(lab.inventory, lab.caps, opts.modelOverrides), { topology: c.topology, kernel: opts.target.kernel }, lab.inventory.observation, onStep);
   const checkers = [newChecker()];
   const current = () => checkers.at(-1)!;
-  const history = () => checkers.flatMap((k) => k.history);
   let recipe: string | undefined;
-  let outcome: Partial<CaseResult> & Pick<CaseResult, 'status'>;
   const ctx: CaseContext = {
     get lab() {
       return lab;
@@ -244,68 +279,27 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
       recipe = output.recipe(c, ops, opts, lab.caps.release);
     },
   };
+  let end: CaseEnd;
   try {
     await c.def.run(ctx);
-    const known = checkers.flatMap((k) => k.known);
-    outcome = { status: known.length ? 'known' : 'passed', ...(known.length ? { known } : {}) };
+    end = { kind: 'completed' };
   } catch (err) {
-    if (err instanceof SkipCase) outcome = { status: 'skipped', skipReason: err.message };
-    else if (opts.signal?.aborted) outcome = { status: 'interrupted' };
+    if (err instanceof SkipCase) end = { kind: 'skipped', reason: err.message };
+    else if (opts.signal?.aborted) end = { kind: 'interrupted' };
     else {
       if (!recipe && err instanceof DivergenceError) recipe = output.recipe(c, current().history, opts, lab.caps.release);
-      outcome = { status: 'failed', ...describeFailure(err, output, c) };
+      end = { kind: 'failed', failure: failureOf(err) ?? { failureKind: 'harness-error', failure: harnessError(output, c, err) } };
     }
   }
   const durationMs = Math.round(performance.now() - t0);
   consoleSeen.push(...lab.guest.console.linesSince(mark));
   // A hung step leaves the guest up, with the blocked tasks' stacks in its kernel log.
-  const blocked = outcome.failureKind === 'guest-hang' && lab.guest.alive ? await blockedTasks(lab.guest) : [];
+  const blocked = end.kind === 'failed' && end.failure.failureKind === 'guest-hang' && lab.guest.alive ? await blockedTasks(lab.guest) : [];
   if (blocked.length) consoleSeen.push('--- kernel log after the hang (dmesg, with sysrq w) ---', ...blocked);
   opts.reporter.onConsole?.(ref, consoleSeen);
-
-  // The console has the last word: a crash (which may have killed the helper mid-step) or a lost QEMU names
-  // what really happened, whatever error the case saw first.
-  const verdict = judgeCaseConsole(blocked.length ? blocked : consoleSeen);
-  if (outcome.status !== 'interrupted' && outcome.status !== 'skipped') {
-    if (verdict.kind === 'crash') {
-      outcome = { ...outcome, status: 'failed', failureKind: 'kernel-crash', kernelReport: verdict.report, console: verdict.report.excerpt, failure: [`guest kernel ${verdict.report.kind}: ${verdict.report.line.trim()}`, outcome.failureKind === 'divergence' ? undefined : outcome.failure].filter(Boolean).join('\n') };
-      // A bug the harness already found and cited (a deadlock, a refcount splat) is known on the kernels it is
-      // known on; the checker may have recorded it at its step already.
-      // The steps' own kernel log (from /dev/kmsg) has the debug lines the console leaves out.
-      const known = knownReport(lab.caps.release, verdict.report, blocked, [...steps.flatMap((s) => s.kernelLog), ...consoleSeen]);
-      if (known) {
-        const { failureKind: _kind, failure: _text, ...evidence } = outcome;
-        outcome = { ...evidence, status: 'known', known: [...(outcome.known ?? []).filter((k) => k.id !== known.id), known] };
-      }
-    } else if (!lab.guest.alive && outcome.failureKind !== 'qemu-exited') {
-      outcome = { ...outcome, status: 'failed', failureKind: 'qemu-exited', failure: [outcome.failure, 'guest stopped running (QEMU exited)'].filter(Boolean).join('\n'), console: lab.guest.console.tail(40) };
-    }
-  }
-  const branches = checkers.flatMap((k) => k.branches);
-  const fixed = [...new Set(checkers.flatMap((k) => k.fixed))];
-  const consoleFile = output.console(c, consoleSeen, steps);
-  const result: CaseResult = {
-    ...base,
-    checks: checkers.reduce((n, k) => n + k.checks, 0),
-    operations: checkers.reduce((n, k) => n + k.history.reduce((m, a) => m + opsOf(a).length, 0), 0),
-    ...(checkers.some((k) => k.races) ? { races: checkers.reduce((n, k) => n + k.races, 0) } : {}),
-    coverage: mergeCoverage(checkers.map((k) => k.coverage.entries())),
-    durationMs,
-    setupMs,
-    ...outcome,
-    ...(branches.length ? { branches } : {}),
-    ...(fixed.length ? { fixed } : {}),
-    ...(recipe ? { recipe, ...(opts.reproCommand ? { repro: opts.reproCommand(recipe) } : {}) } : {}),
-    ...(consoleFile ? { consoleFile } : {}),
-    steps,
-  };
-  // A warning (even a predicted one), a crash, a hang, a lost connection or any failure makes the guest
-  // suspect. A divergence too: the kernel is in a state nobody predicted, and may carry damage that shows
-  // only later (a debug 6.12 answered one mmap wrongly after a rebind that wiped a live cdev, and the next
-  // case on that guest met a corrupted slab object and a NULL dereference).
-  const suspect = verdict.kind !== 'clean' || result.status === 'interrupted' || result.failureKind !== undefined;
-  if (!opts.signal?.aborted) await fixture.settle(history(), suspect);
-  return result;
+  const guest = lab.guest;
+  const evidence: CaseEvidence = { release: lab.caps.release, end, known: checkers.flatMap((k) => k.known), steps, console: consoleSeen, blocked, guestAlive: guest.alive, consoleTail: () => guest.console.tail(40) };
+  return { evidence, checkers, durationMs, ...(recipe ? { recipe } : {}) };
 }
 
 /** Why the guest has no region the case needs: usually the kernel cannot provide it (the plan says which). */
@@ -313,26 +307,6 @@ function noRegion(c: CaseInstance, lab: LabGuest): string {
   const { region = 'any', providers } = c.def.needs;
   const why = lab.plan?.expect.unsupported.filter((u) => !providers || providers.includes(u.provider)).map((u) => u.reason) ?? [];
   return `topology ${c.topology} has no ${region === 'any' ? '' : `${region} `}dax region${providers ? ` from ${providers.join(' or ')}` : ''}${why.length ? ` here: ${why.join('; ')}` : ''}`;
-}
-
-/** A crash noticed before a mid-case renewal. */
-class CrashedError extends Error {
-  constructor(readonly report: KernelReport) {
-    super(`guest kernel ${report.kind}: ${report.line.trim()}`);
-  }
-}
-
-function describeFailure(err: unknown, output: CaseOutput, c: CaseInstance): Pick<CaseResult, 'failureKind' | 'failure' | 'divergence' | 'kernelReport' | 'console'> {
-  if (err instanceof DivergenceError) {
-    const d = err.divergence;
-    return { failureKind: d.kind === 'kernel-log' && d.report?.kind !== 'warning' && d.report?.kind !== 'call-trace' ? 'kernel-crash' : d.kind === 'kernel-log' ? 'kernel-warning' : 'divergence', failure: err.message, divergence: d, ...(d.report ? { kernelReport: d.report } : {}) };
-  }
-  if (err instanceof CrashedError) return { failureKind: 'kernel-crash', failure: err.message, kernelReport: err.report, console: err.report.excerpt };
-  if (err instanceof GuestHangError) return { failureKind: 'guest-hang', failure: `guest hung: ${err.message}` };
-  if (err instanceof QemuExitedError) return { failureKind: 'qemu-exited', failure: err.message, console: err.consoleTail };
-  if (err instanceof SshDroppedError) return { failureKind: 'ssh-dropped', failure: err.message };
-  if (err instanceof HelperError) return { failureKind: 'helper-died', failure: err.message };
-  return { failureKind: 'harness-error', failure: harnessError(output, c, err) };
 }
 
 /** The message for the report; the stack, which only a harness developer needs, goes to a log file. */

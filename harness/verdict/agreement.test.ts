@@ -1,0 +1,88 @@
+// `daxh run` and `daxh repro` judge one evidence with one policy (case-verdict.ts): every outcome scenario of
+// the runner, replayed as a recipe, gets the verdict `git bisect run` must read from it. Each row states
+// both expectations; the test runs the same fake kernel through the runner and through replay().
+import test from 'ava';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCases } from '../runner/runner.ts';
+import { instantiate } from '../runner/suite.ts';
+import { Multiplexer } from '../report/reporter.ts';
+import type { CaseStatus, FailureKind, VerdictKind } from '../report/results.ts';
+import { makeRecipe } from '../recipe/recipe.ts';
+import { replay } from '../recipe/repro.ts';
+import { fakeBooter, fakeLab, type FakeSpec } from '../testing/fake-lab.ts';
+import { fail, type Op } from '../model/ops.ts';
+import type { Capability } from '../abi/capabilities.ts';
+import { GiB, R612, devRef, hmem, r, regionRef, w } from '../model/testing/fixtures.ts';
+
+const region = hmem({ start: 4n * GiB, size: 1n * GiB });
+const read = r(regionRef(region, 'available_size'));
+const size = r(regionRef(region, 'size'));
+const at = (op: Op) => op === size;
+// A zero-length mapping on a device with ranges: EBUSY, with the WARN_ONCE the model predicts.
+const zeroLength = w(devRef('dax0.0', 'mapping'), '0x100001000-0x100000fff');
+const R73 = '7.3.4+deb13-amd64';
+
+const panic = ['[   12.0] BUG: kernel NULL pointer dereference, address: 0000000000000008', '[   12.1] Oops: 0000 [#1] PREEMPT SMP NOPTI', '[   12.2] RIP: 0010:dax_mapping_release+0x2a/0x40 [device_dax]', '[   12.3] Call Trace:', '[   12.5]  device_release+0x30/0x90', '[   12.7] Kernel panic - not syncing: Fatal exception'];
+const hung = (writer: string) =>
+  ['[ 62.7] INFO: task daxh-helper:646 blocked for more than 30 seconds.', '[ 62.7] Call Trace:', '[ 62.7]  kernfs_drain+0xd6/0x160', '[ 62.7]  unregister_dev_dax+0x6e/0xd0', '[ 62.7]  delete_store+0x13c/0x170', '[132.1] sysrq: Show Blocked State', '[132.1]  down_write_killable+0x5a/0x80', `[132.1]  ${writer}+0xb6/0x210`].join('\n');
+const uaf = ['[   32.8] ==================================================================', '[   32.8] BUG: KASAN: slab-use-after-free in __run_timers+0x8e2/0x990', '[   32.8] Call Trace:', '[   32.8]  <IRQ>', '[   32.8]  run_timer_softirq+0x141/0x240', '[   32.8]  </IRQ>', '[   32.8] Allocated by task 123:', '[   32.8]  __alloc_disk_node+0x54/0x610', '[   32.8] Freed by task 149:', '[   32.8]  bdev_free_inode+0x14f/0x200', '[   32.8] =================================================================='];
+const queue = "kobject: 'queue' (ffff88812819a388): kobject_release, parent 0000000000000000 (delayed 2000)";
+
+interface Scenario {
+  name: string;
+  spec: FakeSpec;
+  steps: Op[];
+  requires?: Capability[];
+  run: { status: CaseStatus; failureKind?: FailureKind; known?: string };
+  repro: VerdictKind;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'every step agrees', spec: { regions: [region] }, steps: [read, size], run: { status: 'passed' }, repro: 'agrees' },
+  { name: 'a WARNING the model predicts', spec: { regions: [region] }, steps: [zeroLength], run: { status: 'passed' }, repro: 'agrees' },
+  { name: 'a wrong result', spec: { regions: [region], hooks: { result: (op) => (at(op) ? fail('EIO') : undefined) } }, steps: [size], run: { status: 'failed', failureKind: 'divergence' }, repro: 'diverges' },
+  { name: 'a crash on the console after steps that agreed', spec: { regions: [region], hooks: { console: (op) => (at(op) ? panic.slice(0, 5) : []) } }, steps: [size], run: { status: 'failed', failureKind: 'kernel-crash' }, repro: 'diverges' },
+  { name: 'a panic that kills QEMU', spec: { regions: [region], hooks: { die: at, console: (op) => (at(op) ? panic : []) } }, steps: [size], run: { status: 'failed', failureKind: 'kernel-crash' }, repro: 'diverges' },
+  { name: 'QEMU dies without a word', spec: { regions: [region], hooks: { die: at } }, steps: [size], run: { status: 'failed', failureKind: 'qemu-exited' }, repro: 'diverges' },
+  { name: 'the SSH connection drops', spec: { regions: [region], hooks: { drop: at } }, steps: [size], run: { status: 'failed', failureKind: 'ssh-dropped' }, repro: 'diverges' },
+  { name: 'a hang whose stacks are no known bug', spec: { regions: [region], hooks: { hang: at, dmesg: () => hung('some_other_store') } }, steps: [size], run: { status: 'failed', failureKind: 'kernel-crash' }, repro: 'diverges' },
+  { name: 'a hang that is the known delete deadlock', spec: { regions: [region], hooks: { hang: at, dmesg: () => hung('align_store') } }, steps: [size], run: { status: 'known', known: 'delete-drains-under-dax-region-rwsem' }, repro: 'agrees' },
+  {
+    name: "a console report known only through the steps' kernel log",
+    spec: { regions: [region], machine: { release: R73 }, hooks: { console: (op) => (at(op) ? uaf : []), kmsg: (op) => (at(op) ? [queue] : []) } },
+    steps: [size],
+    run: { status: 'known', known: 'gendisk-freed-before-queue-kobject-release' },
+    repro: 'agrees',
+  },
+  { name: 'the same report without what led to it', spec: { regions: [region], machine: { release: R73 }, hooks: { console: (op) => (at(op) ? uaf : []) } }, steps: [size], run: { status: 'failed', failureKind: 'kernel-crash' }, repro: 'diverges' },
+  { name: 'a kernel without a capability the steps need', spec: { regions: [region], lacks: ['kmem'] }, steps: [read], requires: ['kmem'], run: { status: 'skipped' }, repro: 'cannot-test' },
+];
+
+async function viaRun(s: Scenario) {
+  const outDir = await mkdtemp(join(tmpdir(), 'daxh-agreement-'));
+  try {
+    const release = s.spec.machine?.release ?? R612;
+    const def = { name: s.name, needs: s.requires ? { requires: s.requires } : {}, run: async (ctx: { checker: { act(a: Op): Promise<void> } }) => { for (const a of s.steps) await ctx.checker.act(a); } };
+    const res = await runCases({ target: { kernel: release, image: 'fake', accel: 'tcg' }, cases: instantiate([{ name: 'agreement', about: '', cases: [def] }], [{ name: 'hmem', regions: [{ provider: 'hmem', kind: 'dynamic' }] }]), boot: fakeBooter(s.spec).boot, reporter: new Multiplexer([]), outDir, jobs: 1, seed: 1 });
+    return res.cases[0]!;
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+const viaRepro = (s: Scenario) =>
+  replay(makeRecipe({ topology: 'hmem', capabilities: s.requires ?? [], steps: s.steps, origin: { suite: 'agreement', case: s.name, kernel: R612, savedAt: 'now' } }), s.spec.machine?.release ?? R612, async () => fakeLab(s.spec, 'hmem-1'), 'hmem');
+
+for (const s of SCENARIOS) {
+  test(`run and repro agree: ${s.name}`, async (t) => {
+    const ran = await viaRun(s);
+    t.like(ran, { status: s.run.status, failureKind: s.run.failureKind }, ran.failure);
+    if (s.run.known) t.deepEqual(ran.known?.map((k) => k.id), [s.run.known]);
+    const replayed = await viaRepro(s);
+    t.is(replayed.kind, s.repro, replayed.kind === 'diverges' ? replayed.report : replayed.kind === 'cannot-test' ? replayed.reason : '');
+    if (replayed.kind === 'agrees' && s.run.known) t.deepEqual(replayed.known.map((k) => k.id), [s.run.known]);
+    if (replayed.kind === 'diverges') t.is(replayed.report.split('\n')[0], ran.failure!.split('\n')[0], 'repro says first what run says first');
+  });
+}
