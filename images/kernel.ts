@@ -97,7 +97,7 @@ export function debianPin(series: string): DebianKernelPin {
 /** Where a pin's extracted kernel lives: keyed by the SHA256 of its packages, never by its name. */
 export const debianKernelDir = (pin: DebianKernelPin): string => cachePath('kernels', hashOf('debian-kernel-v1', ...pin.packages.map((p) => p.sha256)).slice(0, 32));
 
-async function aptStateFor(pin: DebianKernelPin): Promise<AptState> {
+export async function aptStateFor(pin: DebianKernelPin): Promise<AptState> {
   return pin.suite === 'bookworm' ? HOST_APT : privateAptState(pin.suite);
 }
 

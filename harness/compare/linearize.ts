@@ -36,7 +36,7 @@ export function explanations(before: ModelState, op: Op, actual: OpResult, kerne
   }
   if (!out.length) {
     const known = lookupDivergence(kernel, op, before, actual, raceStart);
-    if (known) out.push({ outcome: 'known', predicted: step.result, next: known.actualNext ? known.actualNext(before) : step.next, warning: step.kernelWarning !== undefined || known.kernelWarning !== undefined, by: { id: known.id, reason: known.reason, kernels: divergenceKernels(known) } });
+    if (known) out.push({ outcome: 'known', predicted: step.result, next: known.next, warning: step.kernelWarning !== undefined || known.warning, by: { id: known.row.id, reason: known.row.reason, kernels: divergenceKernels(known.row) } });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // The page-mapping drivers' probes: device_dax (drivers/dax/device.c) and fsdev_dax (drivers/dax/fsdev.c).
 // Their remove always succeeds and only releases what probe took.
+import { bugOn } from './bugs.ts';
 import { iomemBusy } from './iomem.ts';
 import { fail, ok, type OpResult } from './ops.ts';
 import { type Device, type State, deviceSize, putDevice, rangeLength, regionOf } from './state.ts';
@@ -16,9 +17,11 @@ function subsectionAligned(start: bigint, length: bigint): boolean {
  * dev_dax_probe() and fsdev_dax_probe() (drivers/dax/fsdev.c, 7.1+), which check the same things in the same
  * order. Static devices use the provider's page map (one range only), which the provider already mapped
  * once, so only the iomem request can fail. A dynamic device gets a new devm page map. device_dax stores it
- * in dev_dax->pgmap before anything can fail, and a failure frees it without clearing the pointer, so the
- * device is marked stale (see State) and every later device_dax or fsdev probe is EINVAL; fsdev sets the
- * pointer only once everything succeeded. Then every range is requested (conflict → EBUSY) and memremapped
+ * in dev_dax->pgmap before anything can fail, and a failure frees it without clearing the pointer: the device
+ * is marked stale (see State), and on a kernel with that bug every later device_dax or fsdev probe is EINVAL
+ * ("dynamic-dax with pre-populated page map"). Intended, as fsdev does it since "dax/fsdev: don't leave a
+ * dangling dev_dax->pgmap on probe failure", the pointer is set only once everything succeeded, and a later
+ * probe starts afresh. Then every range is requested (conflict → EBUSY) and memremapped
  * (misaligned → EINVAL with WARNINGs from __add_pages and add_pages). Not modelled: pagemap_range's
  * "Conflicting mapping in same section" (ENOMEM), reachable only with ranges that share a page, i.e.
  * `mapping` writes at sub-page addresses.
@@ -26,7 +29,7 @@ function subsectionAligned(start: bigint, length: bigint): boolean {
 function mapPages(s: State, d: Device, driver: 'device_dax' | 'fsdev_dax'): ProbeOutcome {
   const region = regionOf(s, d);
   if (!region.dynamic && d.ranges.length > 1) return { ok: false, errno: 'EINVAL', next: s };
-  if (region.dynamic && d.stalePgmap) return { ok: false, errno: 'EINVAL', next: s };
+  if (region.dynamic && d.stalePgmap && bugOn(s, 'device-dax-probe-keeps-stale-pgmap')) return { ok: false, errno: 'EINVAL', next: s };
   const poisons = driver === 'device_dax' && region.dynamic;
   const failed = (errno: 'EBUSY' | 'EINVAL', warning?: string): ProbeOutcome => ({
     ok: false,
@@ -42,7 +45,7 @@ function mapPages(s: State, d: Device, driver: 'device_dax' | 'fsdev_dax'): Prob
     return failed('EINVAL', `WARNING in __add_pages: Misaligned __add_pages start: 0x${pfn.toString(16)} end: 0x${last.toString(16)}`);
   }
   const claimed = d.ranges.map((r) => ({ start: r.start, end: r.end }));
-  return { ok: true, next: putDevice(s, { ...d, binding: { driver, claimed } }) };
+  return { ok: true, next: putDevice(s, { ...d, stalePgmap: false, binding: { driver, claimed } }) };
 }
 
 export const devdaxProbe = (s: State, d: Device): ProbeOutcome => mapPages(s, d, 'device_dax');

@@ -5,6 +5,7 @@ import { DEVICE_ATTRS, MAPPING_ATTRS, visibleMode } from '../abi/attributes.ts';
 import { kmemStateFile } from './kmem.ts';
 import type { DeviceAttr, MappingAttr } from './ops.ts';
 import { kstrtobool, kstrtoull, parseMappingRange } from './parse.ts';
+import { bugOn } from './bugs.ts';
 import { memmapOnMemorySupported } from './profiles.ts';
 import { type Device, type DevRange, type Region, type State, deviceSize, putDevice, rangeLength, regionOf } from './state.ts';
 import { type Step, refuse, succeed, warned } from './step.ts';
@@ -43,13 +44,16 @@ export function mappingLengthMisaligned(d: Device, input: string): boolean {
 }
 
 /**
- * mapping_store: range_parse, then alloc_dev_dax_range of exactly that range, bound or not (the driver is
- * not told). A misaligned length is ENXIO as in 6.1; 6.9+ returns success instead (divergences.ts).
+ * mapping_store: range_parse, then alloc_dev_dax_range of exactly that range. A bound device is EBUSY, as
+ * size_store and align_store answer it: the driver mapped the ranges it had at probe, and fsdev relies on
+ * "size cannot change while driver is bound" (drivers/dax/fsdev.c). A misaligned length is ENXIO, as in
+ * 6.1. Kernels differ on both (bugs.ts, divergences.ts).
  */
 function storeMapping(s: State, r: Region, d: Device, input: string): Step {
   const p = parseMappingRange(input);
   if (!p.ok) return refuse(s, p.errno);
-  if (mappingLengthMisaligned(d, input)) return refuse(s, 'ENXIO');
+  if (d.binding !== null && !bugOn(s, 'mapping-on-bound-device')) return refuse(s, 'EBUSY');
+  if (mappingLengthMisaligned(d, input)) return bugOn(s, 'mapping-misaligned-length-succeeds') ? succeed(s) : refuse(s, 'ENXIO');
   const out = allocRange(s, r, d, p.value.start, mappingLength(p.value));
   return out.ok ? succeed(out.next) : warned(refuse(s, out.errno), out.warning);
 }

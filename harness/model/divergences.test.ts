@@ -1,23 +1,56 @@
 import test from 'ava';
 import { apply } from './apply.ts';
-import { KNOWN_DIVERGENCES, lookupAllocationFailures, lookupDivergence, lookupReport } from './divergences.ts';
+import { lookupAllocationFailures, lookupDivergence, lookupReport } from './divergences.ts';
 import { fail, ok, type Op } from './ops.ts';
-import { GiB, MiB, R61, R612, devRef, hmem, mappingValue, must, pmem, regionRef, stateFor, w } from './testing/fixtures.ts';
+import { GiB, MiB, R61, R612, devRef, drvRef, hmem, mappingValue, must, pmem, regionRef, stateFor, w } from './testing/fixtures.ts';
 
 const B = 4n * GiB;
 const region = hmem({ start: B, size: 2n * GiB, initial: 'empty', kmemDefault: false });
 const base = must(stateFor([region]), w(regionRef(region, 'create'), '1'));
 const misaligned = w(devRef('dax0.1', 'mapping'), mappingValue(B, MiB));
 
+const idOf = (e: ReturnType<typeof lookupDivergence>) => e?.row.id;
+
 test('misaligned mapping length: the model predicts the intended ENXIO, 6.9+ is known to succeed', (t) => {
-  const entry = KNOWN_DIVERGENCES.find((k) => k.id === 'mapping-misaligned-length-succeeds')!;
-  t.deepEqual(apply(base, misaligned).result, entry.intended);
-  t.is(lookupDivergence(R612, misaligned, base, ok()), entry);
-  t.is(lookupDivergence('6.9.0', misaligned, base, ok()), entry);
+  t.deepEqual(apply(base, misaligned).result, fail('ENXIO'));
+  t.is(idOf(lookupDivergence(R612, misaligned, base, ok())), 'mapping-misaligned-length-succeeds');
+  t.is(idOf(lookupDivergence('6.9.0', misaligned, base, ok())), 'mapping-misaligned-length-succeeds');
   t.is(lookupDivergence('6.8.12', misaligned, base, ok()), undefined, 'before the regression');
   t.is(lookupDivergence(R61, misaligned, base, ok()), undefined);
   t.is(lookupDivergence(R612, misaligned, base, fail('EINVAL')), undefined, 'a different wrong result is not this bug');
-  t.is(entry.actualNext, undefined, 'nothing is allocated either way');
+  t.deepEqual(lookupDivergence(R612, misaligned, base, ok())!.next.devices, base.devices, 'nothing is allocated');
+});
+
+// A device with a range, bound to device_dax: the size and align writes say EBUSY, and so does mapping, intended.
+const bound = must(must(base, w(devRef('dax0.1', 'size'), `${256n * MiB}`)), w(drvRef('device_dax', 'bind'), 'dax0.1'));
+const grow = w(devRef('dax0.1', 'mapping'), mappingValue(B + 256n * MiB, 256n * MiB));
+
+test('mapping on a bound device: intended EBUSY like size and align; every kernel appends the range, and the run goes on from there', (t) => {
+  t.deepEqual(apply(bound, w(devRef('dax0.1', 'size'), `${512n * MiB}`)).result, fail('EBUSY'), 'the sibling attribute');
+  t.deepEqual(apply(bound, grow).result, fail('EBUSY'));
+  for (const release of [R61, R612, '7.3.4+deb13-amd64']) {
+    const known = lookupDivergence(release, grow, bound, ok());
+    t.is(idOf(known), 'mapping-on-bound-device', release);
+    t.is(known!.next.devices.get('dax0.1')!.ranges.length, 2, 'the affected kernel appended the range');
+  }
+  const misalignedBound = w(devRef('dax0.1', 'mapping'), mappingValue(B + 256n * MiB, MiB));
+  t.is(idOf(lookupDivergence(R612, misalignedBound, bound, ok())), 'mapping-on-bound-device', 'both bugs at once: named by the one that changes the intended answer');
+  t.is(idOf(lookupDivergence(R61, misalignedBound, bound, fail('ENXIO'))), 'mapping-on-bound-device', '6.1 has only the bound one: ENXIO');
+  t.is(lookupDivergence(R612, misalignedBound, bound, fail('ENXIO')), undefined, "6.12's answer is success, not 6.1's");
+});
+
+test('a failed device_dax probe: intended, a later probe starts afresh; every kernel keeps the stale page map and answers EINVAL', (t) => {
+  const sized = must(base, w(devRef('dax0.1', 'size'), `${256n * MiB}`));
+  // A failed bind leaves the page-map pointer behind (the model marks the device either way).
+  const stale = { ...sized, devices: new Map([...sized.devices].map(([k, d]) => [k, k === 'dax0.1' ? { ...d, stalePgmap: true } : d])) };
+  const bind = w(drvRef('device_dax', 'bind'), 'dax0.1');
+  t.true(apply(stale, bind).result.ok, 'intended: the probe succeeds');
+  t.false(apply(stale, bind).next.devices.get('dax0.1')!.stalePgmap, 'and the device is whole again');
+  const known = lookupDivergence(R612, bind, stale, fail('EINVAL'));
+  t.is(idOf(known), 'device-dax-probe-keeps-stale-pgmap');
+  t.true(known!.next.devices.get('dax0.1')!.stalePgmap, 'the affected kernel keeps it: later probes fail too');
+  t.is(known!.next.devices.get('dax0.1')!.binding, null);
+  t.is(lookupDivergence(R612, bind, sized, fail('EINVAL')), undefined, 'EINVAL from a device no probe failed on is not this bug');
 });
 
 test('only misaligned-length mapping writes match', (t) => {

@@ -2,62 +2,99 @@
 // kernel in the listed release range shows the buggy result instead, the checker records a known divergence
 // rather than a failure. Anything not listed here is modelled as the kernel actually behaves.
 //
-// Considered and kept in the model as kernel behaviour:
-// - A failed device_dax probe leaves dev_dax->pgmap dangling, so every later device_dax probe of that device
-//   is EINVAL (State.stalePgmap). Its effect is persistent state that successful writes (new_id,
-//   drivers_probe) also hide, which a per-result entry here cannot express; present in every release checked.
-// - `mapping` on a bound device appends a range (mapping_store never checks dev->driver, unlike size_store and
-//   align_store). It is the same in every release since v5.10 and has no fix upstream, so the intended
-//   behaviour is not established; modelled as is.
+// Intended behaviour is taken from what establishes it: the ABI documents, a sibling attribute, upstream
+// review, a fix in a sibling driver. Where nothing does, the model follows the kernel.
 import { lowestFreeId } from './allocator.ts';
-import { mappingLengthMisaligned } from './device.ts';
+import { apply } from './apply.ts';
+import { type KernelBug, withBugs } from './bugs.ts';
 import { probedAndRemoved } from './drivers.ts';
-import { type Op, type OpResult, fail, ok, resultsAgree } from './ops.ts';
-import { handlerInput } from './parse.ts';
+import { type Op, type OpResult, fail, resultsAgree } from './ops.ts';
 import { compareReleases } from './profiles.ts';
 import type { State } from './state.ts';
 
-export interface KnownDivergence {
+interface KnownRow {
   id: string;
   /** Releases showing the bug: `from` inclusive, `to` (first fixed release) exclusive; open-ended without. */
   kernels: { from: string; to?: string };
   /** Where a real guest showed it (and where it did not), so a reader knows what the range rests on. */
   measured: string;
+  reason: string;
+  /** The upstream commit that brought the bug, and how that was established. */
+  cause?: { commit: string; subject: string; how: string };
+}
+
+/**
+ * A bug the model can act out (bugs.ts): the kernels in range answer as the model does with the switch on,
+ * and reach the state it reaches. Any operation where that answer differs from the intended one is an
+ * instance of the bug.
+ */
+export interface SimulatedDivergence extends KnownRow {
+  simulates: KernelBug;
+}
+
+/** A bug only a race shows, which the serial model cannot act out: matched by the states around it. */
+export interface RacedDivergence extends KnownRow {
   /**
-   * Whether `op` on `stateBefore` is an instance of the bug. `raceStart`: for an operation that raced
-   * others, the state when they all began (a bug only a race can show matches only with it).
+   * Whether `op` on `stateBefore` is an instance of the bug. `raceStart`: the state when the racing
+   * operations all began (a bug only a race can show matches only with it).
    */
   matches(op: Op, stateBefore: State, raceStart?: State): boolean;
   /** The affected kernel prints a WARNING or stack dump on this path. */
   kernelWarning?: string;
-  intended: OpResult;
   actualOnKernel: OpResult;
-  reason: string;
   /** The state the affected kernel reaches, when it differs from the model's prediction. */
   actualNext?: (before: State) => State;
 }
+
+export type KnownDivergence = SimulatedDivergence | RacedDivergence;
+
+const C05AE9D85B47 = { commit: 'c05ae9d85b47', subject: 'dax/bus.c: replace driver-core lock usage by a local rwsem' };
+const SIX_F6544F27E41 = { commit: '6f6544f27e41', subject: 'dax/bus.c: fix locking for unregister_dax_dev / unregister_dax_mapping paths' };
 
 export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   {
     id: 'mapping-misaligned-length-succeeds',
     kernels: { from: '6.9' },
     measured: 'shown by Debian 6.12.117, 6.16.12, 6.17.13, 6.18.15, 6.19.14, 7.0.13, 7.1.13, 7.2.12 and 7.3.4; not by 6.1.192 (ENXIO) (daxh matrix, 2026-12-02)',
-    matches: (op, s) => {
-      if (op.op !== 'write' || op.ref.kind !== 'device' || op.ref.attr !== 'mapping' || op.value === '') return false;
-      const d = s.devices.get(op.ref.device);
-      return d !== undefined && s.regions.get(d.host)?.dynamic === true && mappingLengthMisaligned(d, handlerInput(op.value));
-    },
-    intended: fail('ENXIO'),
-    actualOnKernel: ok(),
+    simulates: 'mapping-misaligned-length-succeeds',
     reason:
-      'mapping_store: c05ae9d85b47 (v6.9, "dax/bus.c: replace driver-core lock usage by a local rwsem") overwrote ' +
-      '`rc = -ENXIO` with the rwsem result, so a length that is not a multiple of max(align, 2 MiB) skips ' +
-      'alloc_dev_dax_range and returns the byte count with nothing allocated; 6.1 returns ENXIO',
+      'mapping_store: c05ae9d85b47 (v6.9) overwrote `rc = -ENXIO` with the rwsem result, so a length that is ' +
+      'not a multiple of max(align, 2 MiB) skips alloc_dev_dax_range and returns the byte count with nothing ' +
+      'allocated; 6.1 returns ENXIO. "dax: remove redundant assignment to variable rc" (2024-04) then deleted ' +
+      'the dead store instead of restoring it',
+    cause: { ...C05AE9D85B47, how: 'by source reading: the v7 patch on the nvdimm list (2024-01-25) adds `rc = down_write_killable(…)` after `rc = -ENXIO`; 6.1.192 returns ENXIO, every Debian kernel from 6.12 succeeds (replayed)' },
+  },
+  {
+    id: 'mapping-on-bound-device',
+    kernels: { from: '5.10' },
+    measured: 'every Debian kernel run here: 6.1.192, 6.12.117 and 7.3.4 append the range to a device a driver holds (sysfs-writes, model-based); the code is the same since mapping came in v5.10',
+    simulates: 'mapping-on-bound-device',
+    reason:
+      'mapping_store (drivers/dax/bus.c) never checks dev->driver, unlike size_store (dev_dax_resize: "if ' +
+      '(dev->driver) return -EBUSY") and align_store, so it grows a device a driver has mapped: device_dax ' +
+      'faults into a range it never memremapped, and fsdev relies on "size cannot change while driver is ' +
+      'bound" (drivers/dax/fsdev.c). Raised in review on the nvdimm list (2026-06-08, "mapping_store() can ' +
+      'krealloc() that array … without checking dev->driver"); only fsdev was worked around',
+    cause: { commit: '0b07ce872a9e', subject: 'device-dax: introduce "mapping" devices', how: 'by source reading: mapping_store has had no driver check since it came (v5.10); 6.1.192, 6.12.117 and 7.3.4 read alike' },
+  },
+  {
+    id: 'device-dax-probe-keeps-stale-pgmap',
+    kernels: { from: '5.10' },
+    measured: 'shown by Debian 6.12.117 and 7.3.4 (a device_dax bind that failed EBUSY on a claimed range, then a bind of the same device: EINVAL) in sysfs-writes and model-based; 6.1.192 alike',
+    simulates: 'device-dax-probe-keeps-stale-pgmap',
+    reason:
+      'dev_dax_probe() (drivers/dax/device.c) stores its devm-allocated page map in dev_dax->pgmap before the ' +
+      'iomem request and devm_memremap_pages() that can fail; a failure frees it with the devres but leaves ' +
+      'the pointer, so every later probe of that device finds "dynamic-dax with pre-populated page map" and ' +
+      'fails EINVAL until the device is deleted. fsdev_dax had the same bug and was fixed upstream by setting ' +
+      'the pointer only after the probe succeeded ("dax/fsdev: don\'t leave a dangling dev_dax->pgmap on probe ' +
+      'failure", 2026-06); device.c still has it',
+    cause: { commit: '0b07ce872a9e', subject: 'device-dax: introduce "mapping" devices', how: 'by source reading: the pre-populated pgmap check and the early assignment came with dynamic devices (v5.10)' },
   },
   {
     id: 'create-takes-id-of-racing-delete',
-    kernels: { from: '6.9' },
-    measured: 'shown by Debian 6.12.117 on hmem and cxl (concurrency suite, 2026-12-02)',
+    kernels: { from: '6.9.3' },
+    measured: 'shown by Debian 6.12.117 on hmem and cxl, and by 7.2.12 (concurrency suite, 2026-12-02)',
     matches: (op, s, raceStart) => {
       if (!raceStart || op.op !== 'write' || op.ref.kind !== 'region' || op.ref.attr !== 'create') return false;
       const r = s.regions.get(op.ref.host);
@@ -65,15 +102,15 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
       const name = `dax${r.id}.${lowestFreeId(s, r.host)}`;
       return raceStart.devices.has(name) && !s.devices.has(name);
     },
-    intended: ok(),
     actualOnKernel: fail('EEXIST'),
     kernelWarning: "sysfs: cannot create duplicate filename '…/daxR.N' (sysfs_warn_dup from device_add in __devm_create_dev_dax)",
     reason:
       'delete_store frees the device id (__free_dev_dax_id) under dax_dev_rwsem and unregisters the device only ' +
-      'after dropping it; since c05ae9d85b47 (v6.9, "dax/bus.c: replace driver-core lock usage by a local rwsem") ' +
-      'create_store holds dax_region_rwsem instead of the region device lock delete_store keeps across the ' +
-      'unregister, so a create in that window takes the freed id and device_add() meets the old daxR.N still in ' +
-      'sysfs: EEXIST and a duplicate-filename stack dump. 6.1 serialises both on device_lock(region)',
+      'after dropping it, and create_store holds dax_region_rwsem, which delete_store no longer holds across ' +
+      'both since 6f6544f27e41 (v6.10-rc1, backported to 6.9.3): a create in that window takes the freed id and ' +
+      'device_add() meets the old daxR.N still in sysfs: EEXIST and a duplicate-filename stack dump. 6.1 ' +
+      'serialises both on device_lock(region); 6.9.0 to 6.9.2 held dax_region_rwsem across the whole delete',
+    cause: { ...SIX_F6544F27E41, how: 'by source reading: its diff (nvdimm list, "[PATCH v3 2/4]", 2024-04-30) removes the dax_region_rwsem that c05ae9d85b47 held across the id free and the unregister' },
     actualNext: (before) => before,
   },
 ];
@@ -280,20 +317,46 @@ export function lookupReport(release: string, kind: KnownReport['kind'], text: s
 }
 
 /** `6.9 and later` / `6.9 up to 7.4`, then what it was measured on. */
-export function divergenceKernels(k: Pick<KnownDivergence, 'kernels' | 'measured'>): string {
+export function divergenceKernels(k: Pick<KnownRow, 'kernels' | 'measured'>): string {
   return `${k.kernels.from}${k.kernels.to ? ` up to ${k.kernels.to} (fixed there)` : ' and later'}; ${k.measured}`;
 }
 
-function inRange(release: string, kernels: KnownDivergence['kernels']): boolean {
+function inRange(release: string, kernels: KnownRow['kernels']): boolean {
   return compareReleases(release, kernels.from) >= 0 && (kernels.to === undefined || compareReleases(release, kernels.to) < 0);
 }
 
+const simulated = (release: string) => KNOWN_DIVERGENCES.filter((k): k is SimulatedDivergence => 'simulates' in k && inRange(release, k.kernels));
+
+/**
+ * What this kernel does with `op` by the bugs it is known to have: the model with every switch in range on.
+ * The row named is the first whose own bug changes the intended answer. Undefined where no known bug does.
+ */
+function knownAnswer(release: string, op: Op, before: State): { row: SimulatedDivergence; result: OpResult; next: State; warning?: string } | undefined {
+  const rows = simulated(release);
+  if (!rows.length) return undefined;
+  const intended = apply(before, op).result;
+  const kernel = apply(withBugs(before, rows.map((k) => k.simulates)), op);
+  if (resultsAgree(intended, kernel.result)) return undefined;
+  const row = rows.find((k) => !resultsAgree(intended, apply(withBugs(before, [k.simulates]), op).result)) ?? rows[0]!;
+  return { row, result: kernel.result, next: { ...kernel.next, profile: before.profile }, ...(kernel.kernelWarning === undefined ? {} : { warning: kernel.kernelWarning }) };
+}
+
+export interface KnownExplanation {
+  row: KnownDivergence;
+  /** The state the affected kernel is in after it. */
+  next: State;
+  warning: boolean;
+}
+
 /** The known divergence explaining `actual` for `op` on `stateBefore` under kernel `release`, if any. */
-export function lookupDivergence(release: string, op: Op, stateBefore: State, actual: OpResult, raceStart?: State): KnownDivergence | undefined {
-  return KNOWN_DIVERGENCES.find((k) => inRange(release, k.kernels) && resultsAgree(actual, k.actualOnKernel) && k.matches(op, stateBefore, raceStart));
+export function lookupDivergence(release: string, op: Op, stateBefore: State, actual: OpResult, raceStart?: State): KnownExplanation | undefined {
+  const sim = knownAnswer(release, op, stateBefore);
+  if (sim && resultsAgree(actual, sim.result)) return { row: sim.row, next: sim.next, warning: sim.warning !== undefined };
+  const raced = KNOWN_DIVERGENCES.find((k): k is RacedDivergence => !('simulates' in k) && inRange(release, k.kernels) && resultsAgree(actual, k.actualOnKernel) && k.matches(op, stateBefore, raceStart));
+  return raced && { row: raced, next: raced.actualNext ? raced.actualNext(stateBefore) : apply(stateBefore, op).next, warning: raced.kernelWarning !== undefined };
 }
 
 /** The known divergence this kernel should show for `op` (inside its release range): a kernel that does not may have fixed it. */
 export function expectedDivergence(release: string, op: Op, stateBefore: State): KnownDivergence | undefined {
-  return KNOWN_DIVERGENCES.find((k) => inRange(release, k.kernels) && k.matches(op, stateBefore));
+  return knownAnswer(release, op, stateBefore)?.row ?? KNOWN_DIVERGENCES.find((k): k is RacedDivergence => !('simulates' in k) && inRange(release, k.kernels) && k.matches(op, stateBefore));
 }

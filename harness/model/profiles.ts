@@ -4,6 +4,7 @@
 import { abiFor, type KernelAbi } from '../abi/kernel.ts';
 import type { Provider } from '../abi/providers.ts';
 import type { OnlinePolicy } from './observation.ts';
+import type { KernelBug } from './bugs.ts';
 
 export type { KernelAbi, Provider };
 
@@ -22,6 +23,8 @@ export interface KernelProfile {
   readonly memoryHotremove: boolean;
   /** CONFIG_DEV_DAX_KMEM: without it device_dax matches every device (dax_match_type). */
   readonly kmemConfigured: boolean;
+  /** Known bugs the model acts out (bugs.ts); none: the intended behaviour. */
+  readonly bugs?: ReadonlySet<KernelBug>;
 }
 
 export interface ProfileFacts {

@@ -63,8 +63,9 @@ export interface Device {
   readonly memmapOnMemory: boolean;
   readonly numaNode: number;
   /**
-   * A device_dax probe of this dynamic device failed after setting dev_dax->pgmap; the devm-freed pgmap
-   * pointer stays behind, so every later device_dax probe fails EINVAL until the device is deleted.
+   * A device_dax probe of this dynamic device failed after setting dev_dax->pgmap, and no probe has
+   * succeeded since. On a kernel with that bug (bugs.ts) the devm-freed pointer stays behind, so every later
+   * device_dax probe fails EINVAL until the device is deleted; intended, it is harmless.
    */
   readonly stalePgmap: boolean;
 }

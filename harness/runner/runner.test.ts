@@ -339,11 +339,13 @@ test('a guest whose boot Ctrl-C cut short leaves its case interrupted, not faile
 });
 
 test('a WARNING on the console, even one the model predicted, renews the guest before the next case; a clean console does not', async (t) => {
+  // A zero-length mapping on an unbound device with ranges: EBUSY, with alloc_dev_dax_range's WARN_ONCE.
   const zeroLength = w(devRef('dax0.0', 'mapping'), '0x100001000-0x100000fff');
-  const warned = await runFake([reads('warns', zeroLength), reads('next')], { regions: [region] });
+  const unbound = hmem({ start: 4n * GiB, size: 1n * GiB, driver: null });
+  const warned = await runFake([reads('warns', zeroLength), reads('next', r(regionRef(unbound, 'size')))], { regions: [unbound] });
   t.deepEqual(warned.cases.map((c) => c.status), ['passed', 'passed'], 'the warning was predicted: the case passes');
   t.true(warned.booted[0]!.fake.console.lines.some((l) => l.includes('WARNING:')), 'the console did show the warning');
   t.deepEqual(warned.guests, { boots: 2, restores: 0 }, 'and the next case got another guest');
-  const clean = await runFake([reads('reads'), reads('next')], { regions: [region] });
+  const clean = await runFake([reads('reads', r(regionRef(unbound, 'size'))), reads('next', r(regionRef(unbound, 'size')))], { regions: [unbound] });
   t.deepEqual(clean.guests, { boots: 1, restores: 0 });
 });
