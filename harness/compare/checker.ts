@@ -347,7 +347,7 @@ export class Checker {
     const broken = this.invariantViolations(real);
     if (broken.length) failWith({ ...base, kind: 'invariants', violations: broken });
     const verdict = this.judge(record.kernelLog, warningPredicted, allocationFailed);
-    const known = isFailure(verdict) ? knownReport(this.ctx.kernel, verdict.report, [], [...this.steps.flatMap((r) => r.kernelLog), ...record.kernelLog]) : undefined;
+    const known = isFailure(verdict) ? knownReport(this.ctx.kernel, verdict.report, [], [...this.steps.flatMap((r) => r.kernelLog), ...record.kernelLog], record.operation) : undefined;
     if (known) {
       this.known.push({ ...known, step: record.operation });
       Object.assign(record, { outcome: 'known', explainedBy: known.id });

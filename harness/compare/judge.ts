@@ -57,10 +57,11 @@ export const judgeCaseConsole = (lines: readonly string[]): LogVerdict => judgeK
 /**
  * A kernel report of a bug the harness already found and cited (KNOWN_REPORTS), as a known hit on the
  * kernels it is known on: a hung-task report by its blocked tasks' stacks, any other by its excerpt (and,
- * for rows that need it, `log`: the case's kernel log up to and with the report).
+ * for rows that need it, `log`: the case's kernel log up to and with the report, and `during`: the operation of
+ * the step it came in).
  * `daxh run` and `daxh repro` judge a case's console with it, the checker each step's log.
  */
-export function knownReport(release: string, report: KernelReport, blocked: readonly string[] = [], log: readonly string[] = []): { id: string; reason: string; step: string; kernels: string } | undefined {
-  const known = report.kind === 'hung-task' ? lookupReport(release, 'hung-task', blocked.join('\n')) : lookupReport(release, 'report', report.excerpt, log.join('\n'));
+export function knownReport(release: string, report: KernelReport, blocked: readonly string[] = [], log: readonly string[] = [], during?: string): { id: string; reason: string; step: string; kernels: string } | undefined {
+  const known = report.kind === 'hung-task' ? lookupReport(release, 'hung-task', blocked.join('\n')) : lookupReport(release, 'report', report.excerpt, log.join('\n'), during);
   return known && { id: known.id, reason: known.reason, step: report.line.trim(), kernels: divergenceKernels(known) };
 }

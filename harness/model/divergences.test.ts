@@ -79,10 +79,12 @@ test('known reports: a hang by its blocked stacks, any other report by its excer
   t.is(lookupReport(R612, 'hung-task', shrinkDrain.replace('start_show', 'pgoff_show'))?.id, 'shrink-drains-mapping-under-region-lock', 'page_offset is shown by pgoff_show');
   t.is(lookupReport(R612, 'hung-task', shrinkDrain.replace('start_show', 'size_show')), undefined, 'a reader of another file is not this pair');
   const underflow = 'refcount_t: underflow; use-after-free.\nWARNING: CPU: 1 PID: 268 at lib/refcount.c:28\n release_nodes+0x40/0xb0\n unbind_store+0xa1/0xb0';
-  t.is(lookupReport(R61, 'report', underflow)?.id, 'dev-dax-probe-wipes-open-cdev');
-  t.is(lookupReport(R612, 'report', underflow.replace('unbind_store', 'delete_store')), undefined, 'every pattern must match');
+  const unbinding = 'write drivers/device_dax/unbind "dax0.0"';
+  t.is(lookupReport(R61, 'report', underflow, '', unbinding)?.id, 'dev-dax-probe-wipes-open-cdev');
+  t.is(lookupReport(R612, 'report', underflow.replace('unbind_store', 'delete_store'), '', unbinding), undefined, 'every pattern must match');
+  t.is(lookupReport(R612, 'report', underflow, '', 'write dax0.0/size "0"'), undefined, 'at a step that unbinds nothing, it is not this bug');
   const rearmed = 'ODEBUG: init active (active state 0) object: ffff888003f50ba8 object type: timer_list hint: 0x0\n init_timer_key+0x27/0x50\n kobject_put+0x1d6/0x2e0\n dev_dax_cdev_del+0x12/0x20 [device_dax]';
-  t.is(lookupReport(R612, 'report', rearmed)?.id, 'dev-dax-probe-wipes-releasing-cdev');
+  t.is(lookupReport(R612, 'report', rearmed, '', unbinding)?.id, 'dev-dax-probe-wipes-releasing-cdev');
   // 7.3.4 debug, cxl: the wiped timer fired before a second init. Known only with the log that led to it.
   const nullFn = 'WARNING: kernel/time/timer.c:1786 at __run_timers+0x758/0x990, CPU#0: sh/254\n run_timer_softirq+0x141/0x240\n handle_softirqs+0x1fc/0x920';
   const released = (addr: string, delay: string) => `kobject: '(null)' (${addr}): kobject_release, parent ffff8880077bd078${delay}`;

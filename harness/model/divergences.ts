@@ -12,15 +12,18 @@ import { type Op, type OpResult, fail, resultsAgree } from './ops.ts';
 import { compareReleases } from './profiles.ts';
 import type { State } from './state.ts';
 
-interface KnownRow {
+export interface KnownRow {
   id: string;
   /** Releases showing the bug: `from` inclusive, `to` (first fixed release) exclusive; open-ended without. */
   kernels: { from: string; to?: string };
   /** Where a real guest showed it (and where it did not), so a reader knows what the range rests on. */
   measured: string;
   reason: string;
-  /** The upstream commit that brought the bug, and how that was established. */
-  cause?: { commit: string; subject: string; how: string };
+  /**
+   * How the bug came: the upstream commit where that is established (a Fixes: tag a maintainer can trust),
+   * and always how it was established. No commit where nobody has shown one.
+   */
+  cause?: { commit?: string; subject?: string; how: string };
 }
 
 /**
@@ -67,7 +70,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   {
     id: 'mapping-on-bound-device',
     kernels: { from: '5.10' },
-    measured: 'every Debian kernel run here: 6.1.192, 6.12.117 and 7.3.4 append the range to a device a driver holds (sysfs-writes, model-based); the code is the same since mapping came in v5.10',
+    measured: 'every Debian kernel run here, 6.1.192, 6.12.117 and 7.3.4, appends the range to a device a driver holds (sysfs-writes, model-based); older than 6.1 by the source of the commit that added mapping',
     simulates: 'mapping-on-bound-device',
     reason:
       'mapping_store (drivers/dax/bus.c) never checks dev->driver, unlike size_store (dev_dax_resize: "if ' +
@@ -75,11 +78,11 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
       'faults into a range it never memremapped, and fsdev relies on "size cannot change while driver is ' +
       'bound" (drivers/dax/fsdev.c). Raised in review on the nvdimm list (2026-06-08, "mapping_store() can ' +
       'krealloc() that array … without checking dev->driver"); only fsdev was worked around',
-    cause: { commit: '0b07ce872a9e', subject: 'device-dax: introduce "mapping" devices', how: 'by source reading: mapping_store has had no driver check since it came (v5.10); 6.1.192, 6.12.117 and 7.3.4 read alike' },
+    cause: { commit: '8490e2e25b5a', subject: 'device-dax: add a range mapping allocation attribute', how: 'by source reading: mapping_store came with it (v5.10) without a driver check and has none in 6.1.192, 6.12.117 or 7.3.4' },
   },
   {
     id: 'device-dax-probe-keeps-stale-pgmap',
-    kernels: { from: '5.10' },
+    kernels: { from: '6.1' },
     measured: 'shown by Debian 6.12.117 and 7.3.4 (a device_dax bind that failed EBUSY on a claimed range, then a bind of the same device: EINVAL) in sysfs-writes and model-based; 6.1.192 alike',
     simulates: 'device-dax-probe-keeps-stale-pgmap',
     reason:
@@ -89,7 +92,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
       'fails EINVAL until the device is deleted. fsdev_dax had the same bug and was fixed upstream by setting ' +
       'the pointer only after the probe succeeded ("dax/fsdev: don\'t leave a dangling dev_dax->pgmap on probe ' +
       'failure", 2026-06); device.c still has it',
-    cause: { commit: '0b07ce872a9e', subject: 'device-dax: introduce "mapping" devices', how: 'by source reading: the pre-populated pgmap check and the early assignment came with dynamic devices (v5.10)' },
+    cause: { how: 'not established: 6.1.192, 6.12.117 and 7.3.4 assign dev_dax->pgmap before the probe can fail; older trees not read' },
   },
   {
     id: 'create-takes-id-of-racing-delete',
@@ -119,13 +122,9 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
  * Answers a kernel gives when one of a write's allocations failed (Op.failNth) other than the intended
  * ALLOCATION_FAILURE_ERRNOS (allocation-failure.ts): the write still fails, and must still leave no trace.
  */
-export interface KnownAllocationFailure {
-  id: string;
-  kernels: { from: string; to?: string };
-  measured: string;
+export interface KnownAllocationFailure extends KnownRow {
   matches(op: Op): boolean;
   actualOnKernel: OpResult;
-  reason: string;
   /** What the affected kernel leaves, when the failed write does not undo itself (from the state before). */
   actualNext?: (before: State, op: Op) => State;
 }
@@ -133,15 +132,16 @@ export interface KnownAllocationFailure {
 export const KNOWN_ALLOCATION_FAILURES: readonly KnownAllocationFailure[] = [
   {
     id: 'unnamed-device-is-einval',
-    kernels: { from: '6.12' },
-    measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 on hmem (allocation-failures suite, 2026-12-02); other series not yet built with failslab',
+    kernels: { from: '6.1' },
+    measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 on hmem (allocation-failures suite, 2026-12-02); 6.1.192 ignores dev_set_name() alike (bus.c:787 and 1353, by source reading), 7.3.4 too (bus.c:837 and 1489)',
     matches: (op) => op.op === 'write' && ((op.ref.kind === 'region' && op.ref.attr === 'create') || (op.ref.kind === 'device' && (op.ref.attr === 'size' || op.ref.attr === 'mapping'))),
     actualOnKernel: fail('EINVAL'),
     reason:
       "__devm_create_dev_dax() (drivers/dax/bus.c:1457) and devm_register_dax_mapping() (bus.c:825) ignore " +
       "dev_set_name()'s result; when its allocation fails, device_add() finds the device without a name and " +
       'answers EINVAL (drivers/base/core.c, device_add: name_error), so create, size and mapping report EINVAL ' +
-      'for an out-of-memory',
+      'for an out-of-memory. Reported upstream before: "dax: Check dev_set_name() return value" (2022), never merged',
+    cause: { how: 'not established: the unchecked dev_set_name() calls are in 6.1.192, 6.12.117 and 7.3.4; older trees not read' },
   },
   {
     id: 'kmem-bind-unwind-leaves-memory-online',
@@ -170,32 +170,38 @@ export function lookupAllocationFailures(release: string, op: Op, actual: OpResu
  * returned), any other report by its excerpt. A case that meets one inside its release range is known, not
  * failed; its guest is renewed like any guest that reported trouble.
  */
-export interface KnownReport {
-  id: string;
-  kernels: { from: string; to?: string };
-  measured: string;
+export interface KnownReport extends KnownRow {
   /** 'hung-task': the patterns match the blocked tasks' stacks; 'report': the report's excerpt. */
   kind: 'hung-task' | 'report';
   /** Every pattern must match. */
   patterns: readonly RegExp[];
   /** Patterns the case's kernel log so far (the steps that led to the report) must match too. */
   log?: readonly RegExp[];
-  reason: string;
+  /**
+   * The operation of the step the report came in (StepRecord.operation), for a report known by what led to
+   * it: a build may inline or rename every frame but the sysfs entry point, never the step.
+   */
+  during?: RegExp;
 }
 
 export const KNOWN_REPORTS: readonly KnownReport[] = [
   {
     id: 'delete-drains-under-dax-region-rwsem',
-    kernels: { from: '6.9' },
-    measured: 'shown by Debian 6.12.117 on hmem and cxl (concurrency suite, seed 1, 2026-12-02)',
+    kernels: { from: '6.1' },
+    measured:
+      'shown by Debian 6.12.117 on hmem and cxl (concurrency suite, seed 1, 2026-12-02), and by ' +
+      'suites/recipes/delete-races-align-deadlock.json; 6.1.192 has the same pair with the region\'s ' +
+      'device_lock by its source (bus.c:508 and 534-535 against 1071, 1129 and 1187)',
     kind: 'hung-task',
-    patterns: [/kernfs_drain[\s\S]*unregister_dev_dax[\s\S]*delete_store/, /down_write_killable[\s\S]*(align|size|mapping)_store/],
+    patterns: [/kernfs_drain[\s\S]*unregister_dev_dax[\s\S]*delete_store/, /(down_write_killable|mutex_lock)[\s\S]*(align|size|mapping)_store/],
     reason:
-      'delete_store → unregister_dev_dax takes dax_region_rwsem for writing and then device_del() waits in ' +
-      'kernfs_drain for every active reference to the victim\'s attribute files, while a racing write to one of ' +
-      'them (align_store, size_store, mapping_store) holds its active reference and waits for dax_region_rwsem: ' +
-      'an ABBA deadlock that leaves the whole dax bus stuck. The rwsem in unregister_dev_dax came with ' +
-      'c05ae9d85b47 (v6.9, "dax/bus.c: replace driver-core lock usage by a local rwsem")',
+      'delete_store holds the region lock (dax_region_rwsem from 6.9 in unregister_dev_dax, the region ' +
+      "device's device_lock before) while device_del() waits in kernfs_drain for every active reference to the " +
+      "victim's attribute files, and a racing write to one of them (align_store, size_store, mapping_store) " +
+      'holds its active reference and waits for that lock: an ABBA deadlock that leaves the whole dax bus ' +
+      'stuck. Before 6.9 the writer waits in an uninterruptible mutex_lock; since, in down_write_killable, so ' +
+      'killing it ends the hang',
+    cause: { how: 'not established: 6.1.192 has the pair (device_lock), 6.12.117 and 7.3.4 too (dax_region_rwsem); older trees not read' },
   },
   {
     id: 'shrink-drains-mapping-under-region-lock',
@@ -217,7 +223,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   },
   {
     id: 'create-unwind-takes-dax-region-rwsem',
-    kernels: { from: '6.9' },
+    kernels: { from: '6.9.3' },
     measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 on hmem, an allocation failed in create (allocation-failures suite, 2026-12-02)',
     kind: 'hung-task',
     patterns: [/down_write[\s\S]*unregister_dev_dax[\s\S]*__devm_create_dev_dax[\s\S]*create_store/],
@@ -226,15 +232,19 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
       'devm_add_action_or_reset(dax_region->dev, unregister_dev_dax, dev) (drivers/dax/bus.c:1511). When that ' +
       "action's devres allocation fails, the _or_reset runs unregister_dev_dax() at once, and it takes " +
       'dax_region_rwsem for writing again (bus.c:471): the creating task deadlocks on itself, and every later ' +
-      'dax bus operation waits behind it. Both takes of the rwsem came with c05ae9d85b47 (v6.9, "dax/bus.c: ' +
-      'replace driver-core lock usage by a local rwsem")',
+      'dax bus operation waits behind it. c05ae9d85b47 (v6.9) skipped the second take when ' +
+      '`rwsem_is_locked(&dax_region_rwsem)`; 6f6544f27e41 (v6.10-rc1, backported to 6.9.3) made it unconditional',
+    cause: { ...SIX_F6544F27E41, how: 'by source reading: the c05ae9d85b47 patch (nvdimm list, "[PATCH v7 1/5]") has the rwsem_is_locked() escape, and the 6f6544f27e41 diff ("[PATCH v3 2/4]", 2024-04-30) removes it' },
   },
   {
     id: 'dev-dax-probe-wipes-open-cdev',
     kernels: { from: '6.1' },
     measured: 'shown by Debian 6.1.192 (hmem), 6.12.117 (hmem, cxl, pmem) and 7.3.4 (hmem, cxl), stock builds without debug options (regressions suite, 2026-12-02); older series cannot be booted here',
     kind: 'report',
-    patterns: [/refcount_t: underflow; use-after-free/, /release_nodes/, /unbind_store/],
+    // The report and the sysfs entry point, at an unbind: the frames between (release_nodes, devres and
+    // cdev helpers) are inlined or tail-called away by some builds (a defconfig 6.12 showed none of them).
+    patterns: [/refcount_t: underflow; use-after-free/, /unbind_store/],
+    during: /^write drivers\/(device_dax|fsdev_dax)\/unbind /,
     reason:
       'dev_dax_probe() (drivers/dax/device.c) calls cdev_init() on the cdev embedded in the dax inode at every ' +
       'bind, and cdev_init() memsets it (fs/char_dev.c). A /dev/daxX.Y opened before an unbind holds a reference ' +
@@ -243,13 +253,17 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
       'cdev_del (dev_dax_cdev_del, from devres) puts a reference that is not there: "refcount_t: underflow; ' +
       'use-after-free". The device\'s own reference taken by the first cdev_add is never put. With ' +
       'DEBUG_KOBJECT_RELEASE a file closed just before the unbind can do the same (its release is still pending)',
+    cause: { how: 'not established: reproduced on 6.1.192, 6.12.117 and 7.3.4, whose dev_dax_probe() runs cdev_init() at every bind; older trees not read' },
   },
   {
     id: 'dev-dax-probe-wipes-releasing-cdev',
     kernels: { from: '6.1' },
     measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 (DEBUG_KOBJECT_RELEASE, DEBUG_OBJECTS_TIMERS) on cxl, an unbind, resize, bind and unbind within 4 s (regressions suite, 2026-12-02)',
     kind: 'report',
-    patterns: [/ODEBUG: init active .*object type: timer_list/, /kobject_put[\s\S]*dev_dax_cdev_del/],
+    // cdev_del's kobject_put is a tail call, and dev_dax_cdev_del one into cdev_del: without frame pointers
+    // neither need show; the unbind step that ran it always does.
+    patterns: [/ODEBUG: init active .*object type: timer_list/, /kobject_put/],
+    during: /^write drivers\/(device_dax|fsdev_dax)\/unbind /,
     reason:
       "dev-dax-probe-wipes-open-cdev's other face: DEBUG_KOBJECT_RELEASE delays the cdev kobject's release " +
       "(a delayed work) after the unbind's cdev_del, and a rebind within the delay runs cdev_init() over it " +
@@ -310,10 +324,11 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
 
 /**
  * The known report the kernel's report shows, on this kernel: hung-task reports by the blocked tasks' stacks.
- * `log`: the case's kernel log up to and with the report, for rows that need what led to it.
+ * `log`: the case's kernel log up to and with the report, for rows that need what led to it; `during`: the
+ * operation of the step the report came in.
  */
-export function lookupReport(release: string, kind: KnownReport['kind'], text: string, log = ''): KnownReport | undefined {
-  return KNOWN_REPORTS.find((h) => h.kind === kind && inRange(release, h.kernels) && h.patterns.every((re) => re.test(text)) && (h.log ?? []).every((re) => re.test(log)));
+export function lookupReport(release: string, kind: KnownReport['kind'], text: string, log = '', during?: string): KnownReport | undefined {
+  return KNOWN_REPORTS.find((h) => h.kind === kind && inRange(release, h.kernels) && h.patterns.every((re) => re.test(text)) && (h.log ?? []).every((re) => re.test(log)) && (!h.during || (during !== undefined && h.during.test(during))));
 }
 
 /** `6.9 and later` / `6.9 up to 7.4`, then what it was measured on. */

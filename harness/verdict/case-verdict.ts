@@ -76,6 +76,15 @@ export interface CaseVerdict {
   suspect: boolean;
 }
 
+/**
+ * The operation of the step a console report came in: the step whose own log has its first line, else the
+ * last step (the console shows what the step in flight did, even when the helper died before reading its log).
+ */
+function stepOf(report: KernelReport, steps: readonly StepRecord[]): string | undefined {
+  const line = report.line.replace(/^\s*\[[\s\d.]+\]\s*/, '').trim();
+  return (steps.find((s) => s.kernelLog.some((l) => l.includes(line))) ?? steps.at(-1))?.operation;
+}
+
 export function caseVerdict(e: CaseEvidence): CaseVerdict {
   let outcome: Outcome;
   switch (e.end.kind) {
@@ -100,7 +109,7 @@ export function caseVerdict(e: CaseEvidence): CaseVerdict {
       // A bug the harness already found and cited (a deadlock, a refcount splat) is known on the kernels it
       // is known on; the checker may have recorded it at its step already. The steps' own kernel log (from
       // /dev/kmsg) has the debug lines the console leaves out.
-      const known = knownReport(e.release, verdict.report, e.blocked, [...e.steps.flatMap((s) => s.kernelLog), ...e.console]);
+      const known = knownReport(e.release, verdict.report, e.blocked, [...e.steps.flatMap((s) => s.kernelLog), ...e.console], stepOf(verdict.report, e.steps));
       if (known) {
         const { failureKind: _kind, failure: _text, ...evidence } = outcome;
         outcome = { ...evidence, status: 'known', known: [...(outcome.known ?? []).filter((k) => k.id !== known.id), known] };
