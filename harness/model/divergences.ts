@@ -14,6 +14,12 @@ import type { State } from './state.ts';
 
 export interface KnownRow {
   id: string;
+  /** A report's subject, with the subsystem prefix its maintainers use (`dax/bus:`, `device-dax:`, `mm/vmalloc:`). */
+  subject: string;
+  /** The functions that explain it; reports quote them from a source tree of an affected release. */
+  source: readonly { file: string; function: string }[];
+  /** A regression: since when, and what the kernel did before (regzbot tracks these). */
+  regression?: { since: string; before: string };
   /** Releases showing the bug: `from` inclusive, `to` (first fixed release) exclusive; open-ended without. */
   kernels: { from: string; to?: string };
   /** Where a real guest showed it (and where it did not), so a reader knows what the range rests on. */
@@ -57,6 +63,9 @@ const SIX_F6544F27E41 = { commit: '6f6544f27e41', subject: 'dax/bus.c: fix locki
 export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   {
     id: 'mapping-misaligned-length-succeeds',
+    subject: 'dax/bus: mapping_store() returns success for a misaligned length and allocates nothing',
+    source: [{ file: 'drivers/dax/bus.c', function: 'mapping_store' }],
+    regression: { since: '6.9', before: 'ENXIO (6.1.192)' },
     kernels: { from: '6.9' },
     measured: 'shown by Debian 6.12.117, 6.16.12, 6.17.13, 6.18.15, 6.19.14, 7.0.13, 7.1.13, 7.2.12 and 7.3.4; not by 6.1.192 (ENXIO) (daxh matrix, 2026-12-02)',
     simulates: 'mapping-misaligned-length-succeeds',
@@ -69,6 +78,8 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   },
   {
     id: 'mapping-on-bound-device',
+    subject: 'dax/bus: mapping_store() grows a device while a driver is bound',
+    source: [{ file: 'drivers/dax/bus.c', function: 'mapping_store' }, { file: 'drivers/dax/bus.c', function: 'dev_dax_resize' }],
     kernels: { from: '5.10' },
     measured: 'every Debian kernel run here, 6.1.192, 6.12.117 and 7.3.4, appends the range to a device a driver holds (sysfs-writes, model-based); older than 6.1 by the source of the commit that added mapping',
     simulates: 'mapping-on-bound-device',
@@ -82,6 +93,8 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   },
   {
     id: 'device-dax-probe-keeps-stale-pgmap',
+    subject: 'device-dax: a failed probe leaves dev_dax->pgmap dangling, so every later probe fails EINVAL',
+    source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }],
     kernels: { from: '6.1' },
     measured: 'shown by Debian 6.12.117 and 7.3.4 (a device_dax bind that failed EBUSY on a claimed range, then a bind of the same device: EINVAL) in sysfs-writes and model-based; 6.1.192 alike',
     simulates: 'device-dax-probe-keeps-stale-pgmap',
@@ -96,6 +109,9 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   },
   {
     id: 'create-takes-id-of-racing-delete',
+    subject: 'dax/bus: create racing delete reuses the freed id while the old device is registered (EEXIST, sysfs duplicate)',
+    source: [{ file: 'drivers/dax/bus.c', function: 'delete_store' }, { file: 'drivers/dax/bus.c', function: 'create_store' }],
+    regression: { since: '6.9.3', before: 'create and delete serialised (6.1.192, 6.9.0)' },
     kernels: { from: '6.9.3' },
     measured: 'shown by Debian 6.12.117 on hmem and cxl, and by 7.2.12 (concurrency suite, 2026-12-02)',
     matches: (op, s, raceStart) => {
@@ -132,6 +148,8 @@ export interface KnownAllocationFailure extends KnownRow {
 export const KNOWN_ALLOCATION_FAILURES: readonly KnownAllocationFailure[] = [
   {
     id: 'unnamed-device-is-einval',
+    subject: 'dax/bus: an allocation failure in dev_set_name() is reported as EINVAL',
+    source: [{ file: 'drivers/dax/bus.c', function: '__devm_create_dev_dax' }, { file: 'drivers/dax/bus.c', function: 'devm_register_dax_mapping' }],
     kernels: { from: '6.1' },
     measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 on hmem (allocation-failures suite, 2026-12-02); 6.1.192 ignores dev_set_name() alike (bus.c:787 and 1353, by source reading), 7.3.4 too (bus.c:837 and 1489)',
     matches: (op) => op.op === 'write' && ((op.ref.kind === 'region' && op.ref.attr === 'create') || (op.ref.kind === 'device' && (op.ref.attr === 'size' || op.ref.attr === 'mapping'))),
@@ -145,6 +163,8 @@ export const KNOWN_ALLOCATION_FAILURES: readonly KnownAllocationFailure[] = [
   },
   {
     id: 'kmem-bind-unwind-leaves-memory-online',
+    subject: 'dax/kmem: a bind that fails after probe leaves its memory online with no driver',
+    source: [{ file: 'drivers/dax/kmem.c', function: 'dev_dax_kmem_remove' }, { file: 'drivers/base/dd.c', function: 'really_probe' }],
     kernels: { from: '7.3' },
     measured: 'shown by the debug build of Debian linux-source-7.3 7.3.4 on hmem booted online_movable, allocation 47 of a kmem bind failed (allocation-failures suite, 2026-12-02); 6.12 has no kmem dev_groups, so nothing can fail after its probe',
     matches: (op) => op.op === 'write' && op.ref.kind === 'driver' && op.ref.driver === 'kmem' && op.ref.attr === 'bind',
@@ -187,6 +207,8 @@ export interface KnownReport extends KnownRow {
 export const KNOWN_REPORTS: readonly KnownReport[] = [
   {
     id: 'delete-drains-under-dax-region-rwsem',
+    subject: "dax/bus: delete racing a write to the device's size, align or mapping deadlocks the dax bus",
+    source: [{ file: 'drivers/dax/bus.c', function: 'unregister_dev_dax' }, { file: 'drivers/dax/bus.c', function: 'delete_store' }],
     kernels: { from: '6.1' },
     measured:
       'shown by Debian 6.12.117 on hmem and cxl (concurrency suite, seed 1, 2026-12-02), and by ' +
@@ -205,6 +227,8 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   },
   {
     id: 'shrink-drains-mapping-under-region-lock',
+    subject: 'dax/bus: shrinking a device racing a read of its mappingN files deadlocks the dax bus',
+    source: [{ file: 'drivers/dax/bus.c', function: 'dev_dax_shrink' }, { file: 'drivers/dax/bus.c', function: 'get_dax_range' }],
     kernels: { from: '6.1' },
     measured:
       'shown by Debian 6.12.117 on cxl+mom (concurrency suite, a size 0 write racing a read of mapping0/start, ' +
@@ -223,6 +247,9 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   },
   {
     id: 'create-unwind-takes-dax-region-rwsem',
+    subject: 'dax/bus: create deadlocks on dax_region_rwsem when its last devres allocation fails',
+    source: [{ file: 'drivers/dax/bus.c', function: '__devm_create_dev_dax' }, { file: 'drivers/dax/bus.c', function: 'unregister_dev_dax' }],
+    regression: { since: '6.9.3', before: 'ENOMEM (6.9.0 skipped the second lock)' },
     kernels: { from: '6.9.3' },
     measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 on hmem, an allocation failed in create (allocation-failures suite, 2026-12-02)',
     kind: 'hung-task',
@@ -238,6 +265,8 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   },
   {
     id: 'dev-dax-probe-wipes-open-cdev',
+    subject: 'device-dax: rebinding with the node open wipes its cdev: refcount underflow at the next unbind',
+    source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }, { file: 'fs/char_dev.c', function: 'cdev_init' }],
     kernels: { from: '6.1' },
     measured: 'shown by Debian 6.1.192 (hmem), 6.12.117 (hmem, cxl, pmem) and 7.3.4 (hmem, cxl), stock builds without debug options (regressions suite, 2026-12-02); older series cannot be booted here',
     kind: 'report',
@@ -257,6 +286,8 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   },
   {
     id: 'dev-dax-probe-wipes-releasing-cdev',
+    subject: "device-dax: rebinding within a cdev's delayed release wipes its queued timer",
+    source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }, { file: 'fs/char_dev.c', function: 'cdev_init' }],
     kernels: { from: '6.1' },
     measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 (DEBUG_KOBJECT_RELEASE, DEBUG_OBJECTS_TIMERS) on cxl, an unbind, resize, bind and unbind within 4 s (regressions suite, 2026-12-02)',
     kind: 'report',
@@ -277,6 +308,8 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
     // kobject (a cdev's has no name) whose release was delayed, released a second time at the same address,
     // i.e. initialised again by the rebind while its first release was pending.
     id: 'dev-dax-probe-wipes-releasing-cdev',
+    subject: "device-dax: rebinding within a cdev's delayed release wipes its queued timer",
+    source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }, { file: 'fs/char_dev.c', function: 'cdev_init' }],
     kernels: { from: '6.1' },
     measured: 'shown by the debug build of Debian linux-source-7.3 7.3.4 on cxl and hmem (regressions/device_dax rebinds after unbind and resize, 2026-12-02 and 2026-12-03): an unbind, resize and bind within the 3 s release delay, then an unbind',
     kind: 'report',
@@ -292,6 +325,8 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   // lists them apart from failures of the kernel under test's dax bus.
   {
     id: 'gendisk-freed-before-queue-kobject-release',
+    subject: "block: the gendisk is freed before its queue kobject's delayed release runs",
+    source: [{ file: 'block/blk-sysfs.c', function: 'blk_queue_release' }, { file: 'block/genhd.c', function: 'disk_release' }],
     kernels: { from: '6.12' },
     measured:
       "shown by the debug build of Debian linux-source-7.3 7.3.4 on pmem+movable (DEBUG_KOBJECT_RELEASE), seconds after provisioning turned the pmem namespace's block device into a devdax one (2026-12-02 and 2026-12-03); 6.12.117 has the same embedding and empty release by its source, not hit in its two debug runs",
@@ -307,6 +342,8 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   },
   {
     id: 'vmalloc-deferred-cleanup-after-kasan-cancel-online',
+    subject: 'mm/vmalloc: deferred cleanup of a failed area that kasan_mem_notifier() already freed',
+    source: [{ file: 'mm/vmalloc.c', function: '__vmalloc_area_node' }, { file: 'mm/kasan/shadow.c', function: 'kasan_mem_notifier' }],
     kernels: { from: '7.3' },
     measured:
       "shown by the debug build of Debian linux-source-7.3 7.3.4 on hmem+movable, allocation 36 of a kmem state replug failed (allocation-failures suite, 2026-12-03); 6.12.117's __vmalloc_area_node frees a failed area at once (no defer_vm_area_cleanup), and the series between are not built here",
@@ -333,7 +370,7 @@ export function lookupReport(release: string, kind: KnownReport['kind'], text: s
 
 /** `6.9 and later` / `6.9 up to 7.4`, then what it was measured on. */
 export function divergenceKernels(k: Pick<KnownRow, 'kernels' | 'measured'>): string {
-  return `${k.kernels.from}${k.kernels.to ? ` up to ${k.kernels.to} (fixed there)` : ' and later'}; ${k.measured}`;
+  return `${rangeText(k)}; ${k.measured}`;
 }
 
 function inRange(release: string, kernels: KnownRow['kernels']): boolean {
@@ -375,3 +412,14 @@ export function lookupDivergence(release: string, op: Op, stateBefore: State, ac
 export function expectedDivergence(release: string, op: Op, stateBefore: State): KnownDivergence | undefined {
   return knownAnswer(release, op, stateBefore)?.row ?? KNOWN_DIVERGENCES.find((k): k is RacedDivergence => !('simulates' in k) && inRange(release, k.kernels) && k.matches(op, stateBefore));
 }
+
+/** Any known row: a divergence, an allocation failure's answer, a kernel report. */
+export type AnyKnownRow = KnownDivergence | KnownAllocationFailure | KnownReport;
+
+/** Every known row, each id once (a bug with two faces keeps its first row here). */
+export const KNOWN_ROWS: readonly AnyKnownRow[] = [...KNOWN_DIVERGENCES, ...KNOWN_ALLOCATION_FAILURES, ...KNOWN_REPORTS].filter((r, i, all) => all.findIndex((x) => x.id === r.id) === i);
+
+export const knownRow = (id: string): AnyKnownRow | undefined => KNOWN_ROWS.find((r) => r.id === id);
+
+/** The release range in words: `6.9.3 and later`, `6.9 up to 7.4 (fixed there)`. */
+export const rangeText = (k: Pick<KnownRow, 'kernels'>): string => `${k.kernels.from}${k.kernels.to ? ` up to ${k.kernels.to} (fixed there)` : ' and later'}`;

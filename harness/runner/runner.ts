@@ -190,6 +190,9 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
   const { outcome, suspect } = caseVerdict(ran.evidence);
   const consoleFile = output.console(c, ran.evidence.console, ran.evidence.steps);
   const { checkers } = ran;
+  // A known bug or a failure is a finding: its recipe replays it (daxh repro, daxh findings).
+  const history = checkers.flatMap((k) => k.history);
+  const recipe = ran.recipe ?? ((outcome.status === 'known' || outcome.status === 'failed') && history.length ? output.recipe(c, history, opts, ran.evidence.release) : undefined);
   const branches = checkers.flatMap((k) => k.branches);
   const fixed = [...new Set(checkers.flatMap((k) => k.fixed))];
   const result: CaseResult = {
@@ -203,11 +206,11 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
     ...outcome,
     ...(branches.length ? { branches } : {}),
     ...(fixed.length ? { fixed } : {}),
-    ...(ran.recipe ? { recipe: ran.recipe, ...(opts.reproCommand ? { repro: opts.reproCommand(ran.recipe) } : {}) } : {}),
+    ...(recipe ? { recipe, ...(opts.reproCommand ? { repro: opts.reproCommand(recipe) } : {}) } : {}),
     ...(consoleFile ? { consoleFile } : {}),
     steps: [...ran.evidence.steps],
   };
-  if (!opts.signal?.aborted) await fixture.settle(checkers.flatMap((k) => k.history), suspect);
+  if (!opts.signal?.aborted) await fixture.settle(history, suspect);
   return result;
 }
 
