@@ -1,18 +1,15 @@
-// File-writing reporters: the stable JSON contract, JUnit, TAP, markdown and the GitHub step summary. Each
-// writes atomically and on its own; output paths are checked before anything boots, and results a full
+// File-writing reporters: every registered format (formats.ts) and the GitHub step summary. Each writes
+// atomically and on its own; output paths are checked before anything boots, and results a full
 // disk kept from their file are written somewhere that works, or to stderr.
 import { closeSync, existsSync, lstatSync, openSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { atomicWriteFile, atomicWriteFileSync, nonRegularKind } from '../util/atomic.ts';
 import { InputError } from '../util/input-error.ts';
-import { htmlReport } from './html.ts';
-import { junitXml } from './junit.ts';
-import { kcidbReport } from './kcidb.ts';
+import { FORMAT_NAMES, FORMATS, jsonText, type ReportFormat, type ReportPaths } from './formats.ts';
 import { markdownSummary } from './markdown.ts';
 import type { Reporter, ReporterFailure } from './reporter.ts';
 import type { RunResults } from './results.ts';
-import { tap } from './tap.ts';
 
 export class OutputPathError extends InputError {}
 
@@ -60,19 +57,15 @@ export function checkOutputPath(flag: string, path: string, kind: 'file' | 'dir'
 }
 
 /** Every report's path checked, and no two reports aimed at one file (the second would overwrite the first). */
-export function checkReportPaths(reports: Readonly<Record<string, string | undefined>>): void {
+export function checkReportPaths(reports: Readonly<Record<string, string | undefined>> | readonly (readonly [flag: string, file: string])[]): void {
   const seen = new Map<string, string>();
-  for (const [name, file] of Object.entries(reports)) {
-    if (file === undefined) continue;
-    checkOutputPath(`--${name}`, file, 'file');
+  const entries = Array.isArray(reports) ? (reports as readonly (readonly [string, string])[]) : Object.entries(reports as Record<string, string | undefined>).flatMap(([n, f]) => (f === undefined ? [] : [[`--${n}`, f] as const]));
+  for (const [flag, file] of entries) {
+    checkOutputPath(flag, file, 'file');
     const other = seen.get(resolve(file));
-    if (other) throw new OutputPathError(`--${other} and --${name} both name ${file}; give each report its own file`);
-    seen.set(resolve(file), name);
+    if (other) throw new OutputPathError(`${other} and ${flag} both name ${file}; give each report its own file`);
+    seen.set(resolve(file), flag);
   }
-}
-
-export function jsonText(run: RunResults): string {
-  return JSON.stringify(run, null, 2) + '\n';
 }
 
 /** A report file, written whole (its parent dirs made as needed). */
@@ -81,17 +74,27 @@ export async function writeReportFile(file: string, text: string): Promise<void>
   await atomicWriteFile(file, text);
 }
 
-export const fileReporter = (name: string, file: string, render: (r: RunResults) => string): Reporter => ({
-  name: `${name} (${file})`,
-  onRunEnd: (run) => writeReportFile(file, render(run)),
-});
+/**
+ * A format written to a file: at the end of a run, or for runs read back (daxh report, merge, matrix), which
+ * go through the same reporter, so every format renders alike wherever it comes from.
+ */
+export class FileReporter implements Reporter {
+  readonly name: string;
+  constructor(
+    readonly format: ReportFormat,
+    readonly file: string,
+  ) {
+    this.name = `${format.name} (${file})`;
+  }
 
-export const jsonReporter = (file: string) => fileReporter('json', file, jsonText);
-export const junitReporter = (file: string) => fileReporter('junit', file, junitXml);
-export const tapReporter = (file: string) => fileReporter('tap', file, tap);
-export const markdownReporter = (file: string) => fileReporter('markdown', file, markdownSummary);
-export const htmlReporter = (file: string) => fileReporter('html', file, (r) => htmlReport([r]));
-export const kcidbReporter = (file: string) => fileReporter('kcidb', file, (r) => JSON.stringify(kcidbReport([r]), null, 2) + '\n');
+  onRunEnd(run: RunResults): Promise<void> {
+    return this.writeRuns([run]);
+  }
+
+  writeRuns(runs: readonly RunResults[]): Promise<void> {
+    return writeReportFile(this.file, this.format.render(runs));
+  }
+}
 
 /** GitHub Actions shows $GITHUB_STEP_SUMMARY on the run page; appended so several steps can add theirs. */
 export const stepSummaryReporter = (file: string): Reporter => ({
@@ -99,38 +102,20 @@ export const stepSummaryReporter = (file: string): Reporter => ({
   onRunEnd: (run) => appendFile(file, markdownSummary(run) + '\n'),
 });
 
-export interface ReportPaths {
-  json?: string | undefined;
-  junit?: string | undefined;
-  tap?: string | undefined;
-  markdown?: string | undefined;
-  html?: string | undefined;
-  kcidb?: string | undefined;
-}
-
-export function reportersFor(paths: ReportPaths, stepSummary?: string): Reporter[] {
-  return [
-    ...(paths.json ? [jsonReporter(paths.json)] : []),
-    ...(paths.junit ? [junitReporter(paths.junit)] : []),
-    ...(paths.tap ? [tapReporter(paths.tap)] : []),
-    ...(paths.markdown ? [markdownReporter(paths.markdown)] : []),
-    ...(paths.html ? [htmlReporter(paths.html)] : []),
-    ...(paths.kcidb ? [kcidbReporter(paths.kcidb)] : []),
-    ...(stepSummary ? [stepSummaryReporter(stepSummary)] : []),
-  ];
-}
+export const fileReporters = (paths: ReportPaths): FileReporter[] => FORMAT_NAMES.filter((n) => paths[n] !== undefined).map((n) => new FileReporter(FORMATS[n], paths[n]!));
 
 /**
  * After the run: say which reports failed and why; if the JSON was among them, write it beside a report that
  * did get written, or to stderr, so the results themselves are never lost.
  */
-export function rescueResults(run: RunResults, failures: readonly ReporterFailure[], paths: ReportPaths, log: (line: string) => void): void {
+export function rescueResults(run: RunResults, failures: readonly ReporterFailure[], reporters: readonly FileReporter[], log: (line: string) => void): void {
   for (const f of failures) log(`could not write ${f.reporter}: ${f.message}`);
-  if (!paths.json || !failures.some((f) => f.reporter.startsWith('json '))) return;
-  const written = Object.entries(paths).filter(([k, v]) => v && k !== 'json' && !failures.some((f) => f.reporter.startsWith(`${k} `))).map(([, v]) => v as string);
+  const failed = new Set(failures.map((f) => f.source));
+  const json = reporters.find((r) => r.format === FORMATS.json);
+  if (!json || !failed.has(json)) return;
   const text = jsonText(run);
-  for (const other of written) {
-    const file = `${other}.results.json`;
+  for (const other of reporters.filter((r) => r !== json && !failed.has(r))) {
+    const file = `${other.file}.results.json`;
     try {
       atomicWriteFileSync(file, text);
       log(`results JSON written to ${file} instead`);

@@ -38,6 +38,8 @@ export interface Reporter {
 
 export interface ReporterFailure {
   reporter: string;
+  /** The reporter itself: callers find theirs by identity, never by its name. */
+  source: Reporter;
   event: string;
   message: string;
 }
@@ -59,7 +61,7 @@ export class Multiplexer implements Reporter {
   }
 
   private record(r: Reporter, event: string, err: unknown): void {
-    this.failures.push({ reporter: r.name ?? 'reporter', event, message: err instanceof Error ? err.message : String(err) });
+    this.failures.push({ reporter: r.name ?? 'reporter', source: r, event, message: err instanceof Error ? err.message : String(err) });
   }
 
   onRunStart(info: RunInfo): void {

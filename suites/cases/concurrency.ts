@@ -12,7 +12,7 @@ import { describeAction, type Action, type Op } from '../../harness/model/ops.ts
 import type { ProvisionedRegion } from '../../harness/lab/inventory.ts';
 import { shrinkHistory } from '../../harness/recipe/shrink.ts';
 import type { CaseContext, Suite } from '../../harness/runner/suite.ts';
-import { read, write } from '../ops.ts';
+import { read } from '../ops.ts';
 import { releasedDynamic } from '../lib.ts';
 import { concretize, type Command } from './model-based.ts';
 

@@ -6,15 +6,12 @@ import { DEBIAN_KERNELS } from '../../../images/pins.ts';
 import { holdExit, interruption, interruptExitCode } from '../../guest/registry.ts';
 import { plannersFor } from '../../lab/planner.ts';
 import { MATRIX_SCHEMA, entryLine, entryOf, kernelFlags, kernelLabel, kernelSlug, matrixExit, matrixTable, type MatrixEntry, type MatrixKernel, type MatrixSummary } from '../../matrix/summary.ts';
-import { checkOutputPath, checkReportPaths, writeReportFile } from '../../report/files.ts';
-import { htmlReport } from '../../report/html.ts';
-import { kcidbReport } from '../../report/kcidb.ts';
+import { FileReporter, checkOutputPath, checkReportPaths, writeReportFile } from '../../report/files.ts';
+import { FORMATS } from '../../report/formats.ts';
 import { readResults } from '../../report/load.ts';
-import { markdownSummary } from '../../report/markdown.ts';
 import type { RunResults } from '../../report/results.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { parseFlags, wholeNumber, type Command } from '../command.ts';
-import { UsageError } from '../errors.ts';
 import { parseKernelList } from '../kernel-list.ts';
 import { SELECTION_OPTIONS, checkSuiteNames } from '../selection-flags.ts';
 import { say } from '../say.ts';
@@ -97,9 +94,10 @@ up, is a line saying so and the next kernel runs. Exit 0 when every kernel passe
       const summary: MatrixSummary = { schema: MATRIX_SCHEMA, seed, startedAt, wallS: Math.round((performance.now() - t0) / 1000), host: hostname(), entries };
       await writeReportFile(join(out, 'matrix.json'), JSON.stringify(summary, null, 2) + '\n');
       if (runs.length) {
-        await writeReportFile(reports.html, htmlReport(runs));
-        await writeReportFile(reports.markdown, [matrixTable(summary), ...runs.map(markdownSummary)].join('\n'));
-        if (reports.kcidb) await writeReportFile(reports.kcidb, JSON.stringify(kcidbReport(runs), null, 2) + '\n');
+        await new FileReporter(FORMATS.html, reports.html).writeRuns(runs);
+        // The matrix's own table first: a line per kernel, then each kernel's summary.
+        await writeReportFile(reports.markdown, [matrixTable(summary), FORMATS.markdown.render(runs)].join('\n'));
+        if (reports.kcidb) await new FileReporter(FORMATS.kcidb, reports.kcidb).writeRuns(runs);
       }
       for (const e of entries) console.log(entryLine(e));
       console.log(`matrix: ${entries.length} of ${kernels.length} kernel(s) in ${summary.wallS} s · ${join(out, 'matrix.json')}${runs.length ? ` · ${reports.html}` : ''}`);

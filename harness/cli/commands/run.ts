@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { lstat, rename, symlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { registeredSuites } from '../../runner/catalog.ts';
 import { interruption, holdExit, interruptExitCode } from '../../guest/registry.ts';
 import { defaultJobs, hostResources, vcpusPerGuest } from '../../lab/host-share.ts';
@@ -6,7 +7,11 @@ import { labBooter, offersFor, plannersFor } from '../../lab/planner.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { dryRun } from '../../lab/dry-run.ts';
 import { releaseOf } from '../../../images/kernel.ts';
-import { checkOutputPath, checkReportPaths, reportersFor, rescueResults } from '../../report/files.ts';
+import { FileReporter, checkOutputPath, checkReportPaths, rescueResults, stepSummaryReporter } from '../../report/files.ts';
+import { FORMATS } from '../../report/formats.ts';
+import type { RunResults } from '../../report/results.ts';
+import { writeFindings } from '../../findings/write.ts';
+import { REPORT_HELP, REPORT_OPTIONS, reportersFrom } from '../report-flags.ts';
 import { ProgressReporter } from '../../report/progress.ts';
 import { Multiplexer } from '../../report/reporter.ts';
 import { parseFault } from '../../runner/faults.ts';
@@ -42,6 +47,34 @@ function findingReplayer(series: readonly string[], values: Parameters<typeof ma
   };
 }
 
+/** Every run leaves results.json and report.html in its directory, besides the reports the flags ask for. */
+function runReporters(asked: FileReporter[], outDir: string): FileReporter[] {
+  const fixed = [new FileReporter(FORMATS.json, join(outDir, 'results.json')), new FileReporter(FORMATS.html, join(outDir, 'report.html'))].filter((f) => !asked.some((a) => resolve(a.file) === resolve(f.file)));
+  checkReportPaths(fixed.map((r) => ['--out', r.file] as const));
+  return [...fixed, ...asked];
+}
+
+/**
+ * The run directory's findings (one folder per bug: report, repro.sh, vm.txt, recipe), the out/latest link
+ * for a run in the default place, and the lines that say where to look.
+ */
+async function finishRunDir(results: RunResults, outDir: string, defaultPlace: boolean): Promise<void> {
+  const found = results.cases.some((c) => c.status === 'failed' || c.known?.length) ? await writeFindings({ runs: [results], bases: [] }, join(outDir, 'findings')).catch((err: Error) => (say(`could not write the findings: ${err.message}`), [])) : [];
+  if (defaultPlace) await pointLatest(outDir).catch((err: Error) => say(`could not update ${join(dirname(outDir), 'latest')}: ${err.message}`));
+  say(`results in ${outDir}: results.json, console logs and recipes${found.length ? `, ${found.length} finding(s) in ${join(outDir, 'findings')}` : ''}`);
+  say(`open ${join(outDir, 'report.html')}`);
+}
+
+/** out/latest → the newest run directory, replaced atomically (a new link renamed over the old). */
+async function pointLatest(outDir: string): Promise<void> {
+  const latest = join(dirname(outDir), 'latest');
+  const st = await lstat(latest).catch(() => null);
+  if (st && !st.isSymbolicLink()) throw new Error('it exists and is not a link; leaving it');
+  const tmp = `${latest}.${process.pid}.tmp`;
+  await symlink(basename(outDir), tmp);
+  await rename(tmp, latest);
+}
+
 export const run: Command = {
   summary: 'run the suites on real guests and compare every step with the model',
   usage: '[--suite S]… [--topology T]… [--match GLOB] [--shard i/n] [--jobs N] [--seed N] [reports] [kernel flags]',
@@ -56,12 +89,12 @@ export const run: Command = {
   --seed N             seed for randomised cases (default: random, printed)
   --list               print the selected cases and exit
   --dry-run            print each topology's QEMU and kernel command lines and provisioning, boot nothing
-  --out DIR            console logs and recipes (default out/run-<time>)
+  --out DIR            the run directory (default out/run-<time>, and out/latest then points to it): results.json,
+                       report.html, findings/ (one folder per bug found), console logs and recipes
   --replay-findings L  replay each finding's recipe on these Debian series (all, cached, or S,S…) after the
                        cases, and report which it reproduces on (one boot per finding and series)
-  --json F  --junit F  --tap F  --markdown F  --html F  --kcidb F
-                       reports (each written whole, and whatever else fails); the markdown also goes to
-                       $GITHUB_STEP_SUMMARY; --kcidb is KCIDB I/O v4.5
+reports, besides results.json and report.html in the run directory (each written whole, whatever else fails):
+${REPORT_HELP}
 ${ACCEL_HELP}
 ${MACHINE_HELP}
 ${KERNEL_HELP}`;
@@ -76,12 +109,7 @@ ${KERNEL_HELP}`;
       list: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       out: { type: 'string' },
-      json: { type: 'string' },
-      junit: { type: 'string' },
-      tap: { type: 'string' },
-      markdown: { type: 'string' },
-      html: { type: 'string' },
-      kcidb: { type: 'string' },
+      ...REPORT_OPTIONS,
       'replay-findings': { type: 'string' },
     });
     checkSuiteNames(values.suite);
@@ -112,9 +140,8 @@ ${KERNEL_HELP}`;
     const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
     const fault = process.env.DAXH_TEST_FAULT ? parseFault(process.env.DAXH_TEST_FAULT) : undefined;
     const outDir = values.out ?? join('out', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-    const reports = { json: values.json, junit: values.junit, tap: values.tap, markdown: values.markdown, html: values.html, kcidb: values.kcidb };
     checkOutputPath('--out', outDir, 'dir');
-    checkReportPaths(reports);
+    const reporters = runReporters(reportersFrom(values), outDir);
     for (const [t, p] of plannersFor(cases.map((c) => c.topology).filter((t) => !planners.has(t)))) planners.set(t, p);
 
     const release = holdExit();
@@ -122,7 +149,8 @@ ${KERNEL_HELP}`;
       const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), say, machineChoice(values), { coverage: values.coverage === true });
       const coverage = values.coverage ? new GcovCollector(gcovTree(prepared.kernel), join(outDir, 'coverage')) : undefined;
       say(`seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
-      const mux = new Multiplexer([new ProgressReporter(), ...reportersFor(reports, process.env.GITHUB_STEP_SUMMARY)]);
+      const summary = process.env.GITHUB_STEP_SUMMARY;
+      const mux = new Multiplexer([new ProgressReporter(), ...reporters, ...(summary ? [stepSummaryReporter(summary)] : [])]);
       const results = await runCases({
         target: { kernel: prepared.kernel.release, image: prepared.image.hash, accel: prepared.accel, profile: prepared.profile },
         cases,
@@ -138,8 +166,8 @@ ${KERNEL_HELP}`;
         ...(coverage ? { coverage } : {}),
         ...(replaySeries ? { replayFinding: findingReplayer(replaySeries, values, interruption) } : {}),
       });
-      rescueResults(results, mux.failures, reports, say);
-      say(`console logs and recipes in ${outDir}`);
+      rescueResults(results, mux.failures, reporters, say);
+      await finishRunDir(results, outDir, values.out === undefined);
       const interrupted = interruptExitCode();
       if (interrupted !== null) return interrupted;
       return results.totals.failed > 0 ? EXIT.failed : EXIT.ok;
