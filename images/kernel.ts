@@ -1,6 +1,8 @@
 // The kernel under test, from one of three places, resolved to a bzImage, its module tree and its config.
 // Every cache on the way is keyed by content: the pinned packages' SHA256, a tree's built module files.
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { MAX_BYTES, readUserBytes, userDir } from '../harness/util/user-file.ts';
+import { untestableRelease } from '../harness/abi/kernel.ts';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { InputError } from '../harness/util/input-error.ts';
@@ -151,18 +153,8 @@ async function firstExisting(paths: readonly string[]): Promise<string | undefin
 
 /** The x86 boot protocol header: "HdrS" at 0x202 (Documentation/arch/x86/boot.rst). */
 export async function checkBzImage(path: string, flag: string): Promise<void> {
-  const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new KernelError(`${flag} ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory; give the bzImage file (arch/x86/boot/bzImage)' : `cannot read it (${err.code})`}`);
-  });
-  try {
-    const st = await fh.stat();
-    if (st.isDirectory()) throw new KernelError(`${flag} ${path}: is a directory; give the bzImage file (arch/x86/boot/bzImage)`);
-    const buf = Buffer.alloc(4);
-    await fh.read(buf, 0, 4, 0x202);
-    if (buf.toString('latin1') !== 'HdrS') throw new KernelError(`${flag} ${path}: not an x86 bzImage (no "HdrS" boot header at 0x202); give arch/x86/boot/bzImage or /boot/vmlinuz-*`);
-  } finally {
-    await fh.close();
-  }
+  const head = readUserBytes(flag, path, 'the bzImage file (arch/x86/boot/bzImage)', MAX_BYTES.bzImage, 0x206);
+  if (head.subarray(0x202, 0x206).toString('latin1') !== 'HdrS') throw new KernelError(`${flag} ${path}: not an x86 bzImage (no "HdrS" boot header at 0x202); give arch/x86/boot/bzImage or /boot/vmlinuz-*`);
 }
 
 async function filesKernel(bzImage: string, modules: string): Promise<Kernel> {
@@ -183,7 +175,7 @@ async function builtModules(dir: string): Promise<string[]> {
 }
 
 async function treeKernel(dir: string, label = `tree ${dir}`, origin: Kernel['origin'] = 'user'): Promise<Kernel> {
-  if (!(await exists(dir))) throw new KernelError(`--kernel-tree ${dir}: no such directory`);
+  userDir('--kernel-tree', dir, 'a built kernel tree');
   const bzImage = join(dir, 'arch', 'x86', 'boot', 'bzImage');
   if (!(await exists(bzImage))) throw new KernelError(`--kernel-tree ${dir}: no arch/x86/boot/bzImage; build it first (make -j$(nproc) bzImage modules, or daxh run --build)`);
   await checkBzImage(bzImage, '--kernel-tree');
@@ -195,6 +187,8 @@ async function treeKernel(dir: string, label = `tree ${dir}`, origin: Kernel['or
       throw new KernelError(`--kernel-tree ${dir}: no include/config/kernel.release; the tree is not built (make -j$(nproc) bzImage modules)`);
     })
   ).trim();
+  const why = untestableRelease(release);
+  if (why) throw new KernelError(`--kernel-tree ${dir}: ${why}`);
   // modules_install into the cache, keyed by the content of every built module, so an unchanged tree
   // installs once and a rebuilt module installs again.
   const hasher = new FileHasher();

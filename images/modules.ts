@@ -3,6 +3,8 @@
 // those files, which is what the image is keyed by.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { untestableRelease } from '../harness/abi/kernel.ts';
+import { userDir } from '../harness/util/user-file.ts';
 import { InputError } from '../harness/util/input-error.ts';
 import { exists } from './cache.ts';
 import type { FileHasher } from './file-hash.ts';
@@ -18,6 +20,14 @@ export const MODULE_METADATA = ['modules.builtin', 'modules.builtin.modinfo', 'm
  * (lib/modules/R), a Debian package tree (usr/lib/modules/R), a modules dir (R inside it), or R itself.
  */
 export async function findModulesDir(root: string, flag: string): Promise<{ dir: string; release: string }> {
+  const found = await modulesDirOf(root, flag);
+  const why = untestableRelease(found.release);
+  if (why) throw new ModuleTreeError(`${flag} ${root}: ${why}`);
+  return found;
+}
+
+async function modulesDirOf(root: string, flag: string): Promise<{ dir: string; release: string }> {
+  userDir(flag, root, 'a module directory (the INSTALL_MOD_PATH of make modules_install)');
   const looksLikeRelease = async (d: string) => (await exists(join(d, 'kernel'))) || (await exists(join(d, 'modules.dep'))) || (await exists(join(d, 'modules.order')));
   if (await looksLikeRelease(root)) return { dir: root, release: root.replace(/\/+$/, '').split('/').pop()! };
   for (const base of [join(root, 'lib', 'modules'), join(root, 'usr', 'lib', 'modules'), root]) {

@@ -1,4 +1,9 @@
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserFileError } from '../harness/util/user-file.ts';
 import { fileURLToPath } from 'node:url';
 import { builtinTopologyNames, listTopologies, loadTopology } from './load.ts';
 import { parseTopologyText } from './topology-file.ts';
@@ -59,9 +64,18 @@ test('a bad file fails with one line naming the file, the field and the fix', (t
   t.is(err.field, 'cxl.devices[1].size');
 });
 
-test('an unreadable file is a topology error, not a crash', (t) => {
-  const err = t.throws(() => loadTopology('/nonexistent/topo.yaml'), { instanceOf: TopologyError });
+test('an unreadable file is bad input naming it, not a crash; a FIFO, a device or /proc is refused before it is read', (t) => {
+  const err = t.throws(() => loadTopology('/nonexistent/topo.yaml'), { instanceOf: UserFileError });
   t.is(err.message, 'topology /nonexistent/topo.yaml: no such file');
+  const dir = mkdtempSync(join(tmpdir(), 'daxh-topo-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
+  symlinkSync('/dev/zero', join(dir, 'zero.yaml'));
+  t.is(t.throws(() => loadTopology(join(dir, 'fifo.yaml')))!.message, `topology ${join(dir, 'fifo.yaml')}: is a FIFO; give a topology .yaml or .json file`);
+  t.regex(t.throws(() => loadTopology(join(dir, 'zero.yaml')))!.message, /zero\.yaml: \/dev\/zero is under \/dev, a pseudo filesystem/);
+  t.regex(t.throws(() => loadTopology('/proc/self/status.yaml'))!.message, /no such file|pseudo filesystem/);
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+  t.regex(t.throws(() => parseTopologyText(bomb, 'bomb.yaml'), { instanceOf: TopologyError }).message, /^bomb\.yaml: start: .*alias/i, 'an alias bomb is bad input');
 });
 
 test('YAML syntax errors point at the line', (t) => {

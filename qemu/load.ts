@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseTopologyText } from './topology-file.ts';
 import { TopologyError, type GuestTopology } from './validate.ts';
 import { applyVariants, splitVariants, VARIANTS, type VariantName } from './variants.ts';
+import { MAX_BYTES, readUserFile } from '../harness/util/user-file.ts';
 
 const BUILTIN_DIR = fileURLToPath(new URL('./topologies/', import.meta.url));
 const FILE = /\.(ya?ml|json)$/;
@@ -44,12 +45,5 @@ function loadBuiltin(name: string, label = 'topology'): GuestTopology {
 }
 
 function loadFile(path: string, label: string): GuestTopology {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new TopologyError(`${label} ${path}`, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory; give a .yaml or .json file' : `cannot read it (${code ?? String(err)})`);
-  }
-  return parseTopologyText(text, path);
+  return parseTopologyText(readUserFile(label, path, 'a topology .yaml or .json file', MAX_BYTES.topology), path);
 }

@@ -62,7 +62,7 @@ test('the base topology is valid', (t) => {
 const RULES = {
   // shape
   'missing field': bad((t) => delete t.name, 'name', 'is required'),
-  'unknown field': bad((t) => (t.cxl.devices[0].sise = '1G'), 'cxl.devices[0].sise', 'unknown field; remove it or fix its spelling'),
+  'unknown field': bad((t) => (t.cxl.devices[0].sise = '1G'), 'cxl.devices[0].sise', 'unknown field; did you mean size?'),
   'fractional size': bad((t) => (t.cxl.devices[0].size = '1.5G'), 'cxl.devices[0].size', '"1.5G" is not a size; sizes are whole numbers, e.g. 1536M'),
   'size of the wrong type': bad((t) => (t.ram = true), 'ram', 'expected a size like 512M or 4G, got true'),
   'bad enum': bad((t) => (t.cxl.regions[0].type = 'rom'), 'cxl.regions[0].type', 'must be one of ram, pmem'),

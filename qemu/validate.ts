@@ -3,6 +3,7 @@
 // such as ranges kmem cannot online), checked here so a bad file fails in milliseconds, not after a boot.
 import type { z } from 'zod';
 import { DAX_ALIGNS } from '../harness/abi/attributes.ts';
+import { didYouMean } from '../harness/util/nearest.ts';
 import { InputError } from '../harness/util/input-error.ts';
 import { contains, FOUR_G, MEMORY_BLOCK, nodeRamLayout, overlaps, ramEnd, SMALL_GUEST_RAM_END, type NodeRam, type Span } from './layout.ts';
 import { TopologySchema, type CxlDevice, type CxlRegion, type CxlTopology, type DevdaxLayout, type NamespaceSpec, type TopologyShape } from './schema.ts';
@@ -88,7 +89,7 @@ function issueError(issue: z.core.$ZodIssue): TopologyError {
   const field = fieldPath(issue.path) || '(topology)';
   switch (issue.code) {
     case 'unrecognized_keys':
-      return new TopologyError(fieldPath([...issue.path, issue.keys[0]!]), 'unknown field; remove it or fix its spelling');
+      return new TopologyError(fieldPath([...issue.path, issue.keys[0]!]), `unknown field${didYouMean(issue.keys[0]!, TopologySchema, issue.path) || '; remove it or fix its spelling'}`);
     case 'invalid_type':
       return new TopologyError(field, issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`);
     case 'invalid_value':

@@ -75,6 +75,19 @@ export function abiFor(release: string): KernelAbi {
   return Object.assign({}, ...rows.map((r) => r.change)) as KernelAbi;
 }
 
+/** The oldest release the model knows the dax bus of. */
+export const OLDEST_MODELLED = (): string => ABI_CHANGES[0]!.since;
+
+/**
+ * Whether a release, as a kernel tree or module directory names it, is one the harness can test; else why
+ * not, for a one-line error (a tree whose kernel.release is `foo`, empty, or 5.4.0).
+ */
+export function untestableRelease(release: string): string | undefined {
+  if (!/^\d+\.\d+(\.\d+)?([-+.~_a-zA-Z0-9]*)$/.test(release)) return `release ${JSON.stringify(release)} is not a kernel release (major.minor[.patch][-local])`;
+  if (!atLeast(release, OLDEST_MODELLED())) return `release ${release} is older than ${OLDEST_MODELLED()}, the oldest dax bus the model knows`;
+  return undefined;
+}
+
 /** The release a feature first appeared in (for skip reasons: "predates … (6.8)"). */
 export function featureSince(feature: keyof KernelAbi): string | undefined {
   return ABI_CHANGES.find((c, i) => i > 0 && c.change[feature] !== undefined)?.since;

@@ -1,19 +1,16 @@
 // Reading a recipe file, and the topology it replays on, each as one line naming what is wrong: shared by
 // repro and bisect, which must refuse a bad recipe before the first boot or build.
-import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { topologyPlanner, type TopologyPlanner } from '../lab/planner.ts';
 import { parseRecipe, RecipeError, type Recipe } from './recipe.ts';
-
-const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'is a directory; give the recipe file', EACCES: 'not readable' };
+import { MAX_BYTES, readUserFile } from '../util/user-file.ts';
+import { YAML_LIMITS } from '../../qemu/topology-file.ts';
 
 export async function readRecipeFile(file: string): Promise<Recipe> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new RecipeError(`recipe ${file}: ${READ_ERRORS[err.code ?? ''] ?? `cannot read it (${err.code})`}`);
-  });
+  const text = readUserFile('recipe', file, 'a recipe .json or .yaml file (daxh run saves them under <out>/recipes/)', MAX_BYTES.recipe);
   let data: unknown;
   try {
-    data = parseYaml(text);
+    data = parseYaml(text, YAML_LIMITS);
   } catch (err) {
     throw new RecipeError(`${file}: not JSON or YAML: ${(err as Error).message.split('\n')[0]}`);
   }

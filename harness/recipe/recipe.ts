@@ -6,6 +6,7 @@ import { BUS_ATTR_NAMES, DAX_DRIVER_NAMES, DEVICE_ATTR_NAMES, DRIVER_ATTR_NAMES,
 import { CAPABILITIES, type Capability } from '../abi/capabilities.ts';
 import { opsOf, type Action } from '../model/ops.ts';
 import { InputError } from '../util/input-error.ts';
+import { issueLine } from '../util/nearest.ts';
 
 export const RECIPE_SCHEMA = 'dax-harness/recipe@2';
 /** Recipes saved before the capability names followed the provider and feature tables. */
@@ -22,37 +23,44 @@ const V1_CAPABILITIES: Record<string, Capability> = {
 
 const names = <T extends string>(xs: readonly T[]) => z.enum(xs as [T, ...T[]]);
 
+// Names end up in guest paths, so each has the form the kernel gives it, and nothing else (no "..", no "/").
+const deviceName = z.string().regex(/^dax\d{1,5}\.\d{1,5}$/, 'a dax device name like dax0.1');
+const regionHost = z.string().regex(/^\/sys\/devices(\/[\w.:+-]+)+$/, 'the sysfs path of a dax region\'s parent device, like /sys/devices/platform/hmem.0').refine((h) => !h.split('/').includes('..'), 'a path without ..');
+const index = (max: number) => z.number().int().nonnegative().max(max);
+
 const attrRef = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('region'), host: z.string(), attr: names(REGION_ATTR_NAMES) }),
-  z.object({ kind: z.literal('device'), device: z.string(), attr: names(DEVICE_ATTR_NAMES) }),
-  z.object({ kind: z.literal('mapping'), device: z.string(), index: z.number().int().nonnegative(), attr: names(MAPPING_ATTR_NAMES) }),
-  z.object({ kind: z.literal('driver'), driver: names(DAX_DRIVER_NAMES), attr: names(DRIVER_ATTR_NAMES) }),
-  z.object({ kind: z.literal('bus'), attr: names(BUS_ATTR_NAMES) }),
-  z.object({ kind: z.literal('memblock'), index: z.number().int().nonnegative(), attr: z.literal('state') }),
-  z.object({ kind: z.literal('memory'), attr: z.literal('auto_online_blocks') }),
+  z.strictObject({ kind: z.literal('region'), host: regionHost, attr: names(REGION_ATTR_NAMES) }),
+  z.strictObject({ kind: z.literal('device'), device: deviceName, attr: names(DEVICE_ATTR_NAMES) }),
+  z.strictObject({ kind: z.literal('mapping'), device: deviceName, index: index(65_535), attr: names(MAPPING_ATTR_NAMES) }),
+  z.strictObject({ kind: z.literal('driver'), driver: names(DAX_DRIVER_NAMES), attr: names(DRIVER_ATTR_NAMES) }),
+  z.strictObject({ kind: z.literal('bus'), attr: names(BUS_ATTR_NAMES) }),
+  z.strictObject({ kind: z.literal('memblock'), index: index(1 << 24), attr: z.literal('state') }),
+  z.strictObject({ kind: z.literal('memory'), attr: z.literal('auto_online_blocks') }),
 ]);
 
-const read = z.object({ op: z.literal('read'), ref: attrRef });
-const write = z.object({ op: z.literal('write'), ref: attrRef, value: z.string() });
-const op = z.discriminatedUnion('op', [write.extend({ failNth: z.number().int().positive().optional() }), read]);
+/** A value is one write(2) of at most a page: sysfs takes no more. */
+const value = z.string().max(4096);
+const read = z.strictObject({ op: z.literal('read'), ref: attrRef });
+const write = z.strictObject({ op: z.literal('write'), ref: attrRef, value });
+const op = z.discriminatedUnion('op', [write.extend({ failNth: z.number().int().positive().max(100_000).optional() }), read]);
 /** Operations that raced: the guest helper runs at most 16 at once, and fails no allocation among them. */
-const together = z.strictObject({ together: z.array(z.discriminatedUnion('op', [write.strict(), read.strict()])).min(2).max(16) });
+const together = z.strictObject({ together: z.array(z.discriminatedUnion('op', [write, read])).min(2).max(16) });
 
 const release = z.string().regex(/^\d+\.\d+/, 'a kernel version like 6.12 or 6.1.192');
 
-export const recipeSchema = z.object({
+export const recipeSchema = z.strictObject({
   schema: z.literal(RECIPE_SCHEMA),
-  topology: z.string().min(1),
+  topology: z.string().min(1).max(4096),
   kernel: z
-    .object({
+    .strictObject({
       min: release.optional(),
       max: release.optional(),
       capabilities: z.array(names(CAPABILITIES)).default([]),
     })
     .default({ capabilities: [] }),
-  model: z.object({ memmapOnMemory: z.enum(['N', 'Y', 'force']).optional() }).default({}),
-  steps: z.array(z.union([op, together])).min(1),
-  origin: z.object({ suite: z.string(), case: z.string(), seed: z.number().optional(), kernel: z.string(), savedAt: z.string() }).optional(),
+  model: z.strictObject({ memmapOnMemory: z.enum(['N', 'Y', 'force']).optional() }).default({}),
+  steps: z.array(z.union([op, together])).min(1).max(1_000_000),
+  origin: z.strictObject({ suite: z.string(), case: z.string(), seed: z.number().optional(), kernel: z.string(), savedAt: z.string() }).optional(),
 });
 
 export type Recipe = z.infer<typeof recipeSchema>;
@@ -80,9 +88,8 @@ function deepest(issue: Issue): Issue {
 export function parseRecipe(data: unknown, file: string): Recipe {
   const r = recipeSchema.safeParse(upgrade(data));
   if (r.success) return r.data;
-  const { path, message } = deepest(r.error.issues[0]!);
-  const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(top)';
-  throw new RecipeError(`${file}: ${where}: ${message.split('\n')[0]}`);
+  const { where, message } = issueLine(recipeSchema, deepest(r.error.issues[0]!));
+  throw new RecipeError(`${file}: ${where || '(top)'}: ${message}`);
 }
 
 /** What a kernel must have for these steps to mean anything: a kernel without it is "cannot test" (125). */

@@ -1,15 +1,15 @@
 // Reading results files back (merge, report): every way a file can be wrong is one line naming the file.
-import { readFile } from 'node:fs/promises';
+import { MAX_BYTES, readUserFile } from '../util/user-file.ts';
 import { InputError } from '../util/input-error.ts';
 import { mergeResults } from './merge.ts';
 import { RESULTS_SCHEMA, type RunResults } from './results.ts';
+import { resultsSchema } from './results-schema.ts';
+import { issueLine } from '../util/nearest.ts';
 
 export class ResultsFileError extends InputError {}
 
 export async function readResults(file: string): Promise<RunResults> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new ResultsFileError(`${file}: cannot read it (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code})`);
-  });
+  const text = readUserFile('results', file, 'the results.json of a run (in its run directory)', MAX_BYTES.results);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -20,7 +20,12 @@ export async function readResults(file: string): Promise<RunResults> {
   if (typeof d !== 'object' || d === null || typeof d.schema !== 'string') throw new ResultsFileError(`${file}: not a dax-harness results file (no "schema")`);
   if (d.schema !== RESULTS_SCHEMA) throw new ResultsFileError(`${file}: schema ${d.schema}, this daxh reads ${RESULTS_SCHEMA}; re-run it with this version`);
   if (!Array.isArray(d.cases)) throw new ResultsFileError(`${file}: has no "cases" list`);
-  return d as RunResults;
+  const r = resultsSchema.safeParse(data);
+  if (!r.success) {
+    const { where, message } = issueLine(resultsSchema, r.error.issues[0]!);
+    throw new ResultsFileError(`${file}: ${where}: ${message}`);
+  }
+  return r.data as RunResults;
 }
 
 /** Files grouped by kernel and merged per kernel (the shards of one run each), in the order kernels first appear. */
