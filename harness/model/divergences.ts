@@ -67,7 +67,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
     source: [{ file: 'drivers/dax/bus.c', function: 'mapping_store' }],
     regression: { since: '6.9', before: 'ENXIO (6.1.192)' },
     kernels: { from: '6.9' },
-    measured: 'shown by Debian 6.12.117, 6.16.12, 6.17.13, 6.18.15, 6.19.14, 7.0.13, 7.1.13, 7.2.12 and 7.3.4; not by 6.1.192 (ENXIO) (daxh matrix, 2026-12-02)',
+    measured: 'shown by Debian 6.12.117, 6.16.12, 6.17.13, 6.18.15, 6.19.14, 7.0.13, 7.1.13, 7.2.12 and 7.3.4; not by 6.1.192 (ENXIO) (daxh matrix, 2026-12-02); its repro.sh reproduces on 6.12.117 and 7.3.4 and not on 6.1.192 (2026-12-07)',
     simulates: 'mapping-misaligned-length-succeeds',
     reason:
       'mapping_store: c05ae9d85b47 (v6.9) overwrote `rc = -ENXIO` with the rwsem result, so a length that is ' +
@@ -81,7 +81,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
     subject: 'dax/bus: mapping_store() grows a device while a driver is bound',
     source: [{ file: 'drivers/dax/bus.c', function: 'mapping_store' }, { file: 'drivers/dax/bus.c', function: 'dev_dax_resize' }],
     kernels: { from: '5.10' },
-    measured: 'every Debian kernel run here, 6.1.192, 6.12.117 and 7.3.4, appends the range to a device a driver holds (sysfs-writes, model-based); older than 6.1 by the source of the commit that added mapping',
+    measured: 'its repro.sh reproduces on Debian 6.1.192, 6.12.117 and 7.3.4 (2026-12-07); older than 6.1 by the source of the commit that added mapping',
     simulates: 'mapping-on-bound-device',
     reason:
       'mapping_store (drivers/dax/bus.c) never checks dev->driver, unlike size_store (dev_dax_resize: "if ' +
@@ -96,7 +96,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
     subject: 'device-dax: a failed probe leaves dev_dax->pgmap dangling, so every later probe fails EINVAL',
     source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }],
     kernels: { from: '6.1' },
-    measured: 'shown by Debian 6.12.117 and 7.3.4 (a device_dax bind that failed EBUSY on a claimed range, then a bind of the same device: EINVAL) in sysfs-writes and model-based; 6.1.192 alike',
+    measured: 'its repro.sh (a probe failed on a misaligned range, then a clean one) reproduces on Debian 6.1.192, 6.12.117 and 7.3.4 (2026-12-07)',
     simulates: 'device-dax-probe-keeps-stale-pgmap',
     reason:
       'dev_dax_probe() (drivers/dax/device.c) stores its devm-allocated page map in dev_dax->pgmap before the ' +
@@ -113,7 +113,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
     source: [{ file: 'drivers/dax/bus.c', function: 'delete_store' }, { file: 'drivers/dax/bus.c', function: 'create_store' }],
     regression: { since: '6.9.3', before: 'create and delete serialised (6.1.192, 6.9.0)' },
     kernels: { from: '6.9.3' },
-    measured: 'shown by Debian 6.12.117 on hmem and cxl, and by 7.2.12 (concurrency suite, 2026-12-02)',
+    measured: 'shown by Debian 6.12.117 on hmem and cxl, and by 7.2.12 (concurrency suite, 2026-12-02); its repro.sh reproduces on 6.12.117 (race 7) and not on 6.1.192 (351 and 242 races) nor, in 93 races, on 7.3.4 (2026-12-07)',
     matches: (op, s, raceStart) => {
       if (!raceStart || op.op !== 'write' || op.ref.kind !== 'region' || op.ref.attr !== 'create') return false;
       const r = s.regions.get(op.ref.host);
@@ -212,8 +212,9 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
     kernels: { from: '6.1' },
     measured:
       'shown by Debian 6.12.117 on hmem and cxl (concurrency suite, seed 1, 2026-12-02), and by ' +
-      'suites/recipes/delete-races-align-deadlock.json; 6.1.192 has the same pair with the region\'s ' +
-      'device_lock by its source (bus.c:508 and 534-535 against 1071, 1129 and 1187)',
+      'suites/recipes/delete-races-align-deadlock.json; its repro.sh hangs 6.1.192 (race 9 and race 6), 6.12.117 ' +
+      "(race 2) and 7.3.4 (race 5) (2026-12-07); on 6.1 the pair is the region's device_lock (bus.c:508 and " +
+      '534-535 against 1071, 1129 and 1187)',
     kind: 'hung-task',
     patterns: [/kernfs_drain[\s\S]*unregister_dev_dax[\s\S]*delete_store/, /(down_write_killable|mutex_lock)[\s\S]*(align|size|mapping)_store/],
     reason:
@@ -233,8 +234,8 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
     measured:
       'shown by Debian 6.12.117 on cxl+mom (concurrency suite, a size 0 write racing a read of mapping0/start, ' +
       '2026-12-02), and by suites/recipes/shrink-races-mapping-read-deadlock.json on hmem in 4 of 4 replays; ' +
-      'not hit on 6.1.192 or 7.3.4 in 3 replays each, which have the same two paths by their source (6.1 ' +
-      'with device_lock)',
+      'its repro.sh hangs 6.1.192 (race 17) and 6.12.117 (race 48), and did not in 52 races on 7.3.4, which ' +
+      'has the same two paths by its source (2026-12-07)',
     kind: 'hung-task',
     patterns: [/kernfs_drain[\s\S]*devm_release_action[\s\S]*size_store/, /(down_write_killable|mutex_lock)[\s\S]*(start|end|pgoff)_show/],
     reason:
@@ -268,7 +269,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
     subject: 'device-dax: rebinding with the node open wipes its cdev: refcount underflow at the next unbind',
     source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }, { file: 'fs/char_dev.c', function: 'cdev_init' }],
     kernels: { from: '6.1' },
-    measured: 'shown by Debian 6.1.192 (hmem), 6.12.117 (hmem, cxl, pmem) and 7.3.4 (hmem, cxl), stock builds without debug options (regressions suite, 2026-12-02); older series cannot be booted here',
+    measured: 'shown by Debian 6.1.192 (hmem), 6.12.117 (hmem, cxl, pmem) and 7.3.4 (hmem, cxl), stock builds without debug options (regressions suite, 2026-12-02); its repro.sh reproduces on all three (2026-12-07); older series cannot be booted here',
     kind: 'report',
     // The report and the sysfs entry point, at an unbind: the frames between (release_nodes, devres and
     // cdev helpers) are inlined or tail-called away by some builds (a defconfig 6.12 showed none of them).
