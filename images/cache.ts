@@ -12,6 +12,18 @@ export function cacheRoot(): string {
   return join(base, 'dax-harness');
 }
 
+/**
+ * XDG_CACHE_HOME, as the XDG spec reads it: an absolute path (a relative one is ignored, so the default
+ * applies), and here never under a pseudo filesystem, where mkdir -p spins or writes into the kernel's
+ * namespace. Undefined when fine; else why, for a one-line error.
+ */
+export function badCacheHome(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!value.startsWith('/')) return `XDG_CACHE_HOME=${value}: not an absolute path; unset it or give one like /var/cache/me`;
+  const pseudo = ['/proc', '/sys', '/dev'].find((r) => value === r || value.startsWith(`${r}/`));
+  return pseudo ? `XDG_CACHE_HOME=${value}: under ${pseudo}, a pseudo filesystem; give a directory on a disk` : undefined;
+}
+
 export function cachePath(...parts: string[]): string {
   return join(cacheRoot(), ...parts);
 }

@@ -212,8 +212,11 @@ const RULES = {
   // boot
   'cmdline entry with a space': bad((t) => (t.boot = { cmdline: ['quiet splash'] }), 'boot.cmdline[0]', '"quiet splash" is not one word; give each kernel parameter as its own entry'),
   'cmdline memmap=': bad((t) => (t.boot = { cmdline: ['memmap=1G!8G'] }), 'boot.cmdline[0]', 'memmap= comes from pmem and hmem; describe the range there'),
-  'cmdline memmap_on_memory': bad((t) => (t.boot = { cmdline: ['memory_hotplug.memmap_on_memory=1'] }), 'boot.cmdline[0]', 'set boot.memmapOnMemory instead'),
-  'cmdline memhp_default_state': bad((t) => (t.boot = { cmdline: ['memhp_default_state=offline'] }), 'boot.cmdline[0]', 'set boot.online instead'),
+  'cmdline memmap_on_memory': bad((t) => (t.boot = { cmdline: ['memory_hotplug.memmap_on_memory=1'] }), 'boot.cmdline[0]', 'set boot.memmapOnMemory (or a +mom topology) instead'),
+  'cmdline memmap-on-memory, as parameq reads it': bad((t) => (t.boot = { cmdline: ['memory_hotplug.memmap-on-memory=1'] }), 'boot.cmdline[0]', 'set boot.memmapOnMemory (or a +mom topology) instead'),
+  'cmdline console': bad((t) => (t.boot = { cmdline: ['console=tty0'] }), 'boot.cmdline[0]', 'the harness reads the kernel log from console=ttyS0'),
+  'hotplug maxmem at the RAM': bad((t) => ((t.nvdimms = []), (t.hotplug = { slots: 1, maxmem: '4G' })), 'hotplug.maxmem', /is not above the .* of RAM, which QEMU needs for hotplug slots/),
+  'cmdline memhp_default_state': bad((t) => (t.boot = { cmdline: ['memhp_default_state=offline'] }), 'boot.cmdline[0]', 'set boot.online (or a +movable topology) instead'),
   'online policy': bad((t) => (t.boot = { online: { policy: 'later', via: 'auto_online_blocks' } }), 'boot.online.policy', 'must be one of offline, online, online_kernel, online_movable'),
   'memmap_on_memory value': bad((t) => (t.boot = { memmapOnMemory: 'yes' }), 'boot.memmapOnMemory', 'must be one of N, Y, force'),
 };

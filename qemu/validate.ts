@@ -8,6 +8,7 @@ import { InputError } from '../harness/util/input-error.ts';
 import { contains, FOUR_G, MEMORY_BLOCK, nodeRamLayout, overlaps, ramEnd, SMALL_GUEST_RAM_END, type NodeRam, type Span } from './layout.ts';
 import { TopologySchema, type CxlDevice, type CxlRegion, type CxlTopology, type DevdaxLayout, type NamespaceSpec, type TopologyShape } from './schema.ts';
 import { formatSize, GiB, isPowerOfTwo, KiB, MiB } from './size.ts';
+import { harnessParam } from './params.ts';
 
 export class TopologyError extends InputError {
   override readonly name = 'TopologyError';
@@ -192,13 +193,16 @@ function checkMemmapRanges(t: TopologyShape, layout: NodeRam[]): void {
       }
     }
   });
-  t.pmem.forEach((r, i) => checkDevdaxLayout(`pmem[${i}].namespace`, r.namespace));
+  t.pmem.forEach((r, i) => checkDevdaxLayout(`pmem[${i}].namespace`, r.namespace, r.size));
 }
 
-function checkDevdaxLayout(field: string, ns: DevdaxLayout): void {
+/** A devdax namespace's align must be a dax page size, and the namespace must hold at least one such page. */
+function checkDevdaxLayout(field: string, ns: DevdaxLayout, capacity: bigint | undefined): void {
   if (ns.align !== undefined && !DAX_ALIGNS.includes(ns.align)) {
     fail(`${field}.align`, `${formatSize(ns.align)} is not a dax page size; use ${DAX_ALIGNS.map(formatSize).join(', ')}`);
   }
+  // A namespace with its own size is checked against its align there (a multiple of it).
+  if (ns.align !== undefined && capacity !== undefined && ns.align > capacity) fail(`${field}.align`, `${formatSize(ns.align)} is larger than its ${formatSize(capacity)} range; use ${DAX_ALIGNS.filter((a) => a <= capacity).map(formatSize).join(' or ')}`);
 }
 
 /** Namespaces carved in order from a region of `capacity` bytes; only the last may omit its size (= the rest). */
@@ -207,7 +211,7 @@ function checkNamespaces(field: string, namespaces: readonly NamespaceSpec[], ca
   let used = 0n;
   namespaces.forEach((ns, i) => {
     const at = `${field}[${i}]`;
-    checkDevdaxLayout(at, ns);
+    checkDevdaxLayout(at, ns, ns.size === undefined ? usable - used : undefined);
     if (ns.size === undefined) {
       if (i !== namespaces.length - 1) fail(`${at}.size`, 'only the last namespace may omit its size (it takes the rest of the region)');
       if (usable - used < ND_REGION_ALIGN) fail(`${at}.size`, `the region has no room left for it (${formatSize(usable)} usable, ${formatSize(used)} taken)`);
@@ -244,6 +248,8 @@ function checkNvdimms(t: TopologyShape): void {
     if (maxmem < ram + nvdimmBytes) {
       fail('hotplug.maxmem', `${formatSize(maxmem)} leaves no room for ${formatSize(nvdimmBytes)} of NVDIMMs above ${formatSize(ram)} of RAM; use at least ${formatSize(ram + nvdimmBytes)}`);
     }
+    // QEMU's own rule (hw/core/machine.c): memory slots need maxmem above the RAM.
+    if (maxmem <= ram) fail('hotplug.maxmem', `${formatSize(maxmem)} is not above the ${formatSize(ram)} of RAM, which QEMU needs for hotplug slots; use more`);
   }
 }
 
@@ -408,18 +414,11 @@ function checkAddressSpace(t: TopologyShape, layout: NodeRam[]): void {
   fail(field, `the guest's address space would end at ${formatSize(top)}, past ${formatSize(PHYS_ADDR_LIMIT)}, beyond which QEMU's CPU (phys-bits 40) cannot address it; make it smaller`);
 }
 
-// Kernel parameters the topology generates; a second copy in boot.cmdline would fight it.
-const GENERATED_PARAMS: Record<string, string> = {
-  memmap: 'memmap= comes from pmem and hmem; describe the range there',
-  'memory_hotplug.memmap_on_memory': 'set boot.memmapOnMemory instead',
-  memhp_default_state: 'set boot.online instead',
-};
-
 function checkBoot(t: TopologyShape): void {
   t.boot.cmdline.forEach((word, i) => {
     const at = `boot.cmdline[${i}]`;
     if (word === '' || /\s/.test(word)) fail(at, `${JSON.stringify(word)} is not one word; give each kernel parameter as its own entry`);
-    const reason = GENERATED_PARAMS[word.split('=')[0]!];
+    const reason = harnessParam(word);
     if (reason) fail(at, reason);
   });
 }

@@ -2,7 +2,7 @@
 // one line on stderr that names the field (or flag) and exit 2, before anything boots, and leave nothing
 // behind: no QEMU, no temp dir, no listening port, no out/ dir, nothing new or changed in the cache.
 import test from 'ava';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -47,6 +47,17 @@ async function fixtures(dir: string) {
   await mkdir(f('tree-norelease/arch/x86/boot'), { recursive: true });
   await writeFile(f('tree-norelease/arch/x86/boot/bzImage'), fakeBz);
   await writeFile(f('tree-norelease/.config'), 'CONFIG_DEV_DAX=m\n');
+  // Kernel trees and module trees whose release is no kernel the harness tests.
+  for (const [name, release] of [['old', '5.4.0'], ['foo', 'foo']] as const) await mkdir(f(`mods-${name}/lib/modules/${release}/kernel`), { recursive: true });
+  await mkdir(f('tree-emptyrelease/arch/x86/boot'), { recursive: true });
+  await mkdir(f('tree-emptyrelease/include/config'), { recursive: true });
+  await writeFile(f('tree-emptyrelease/arch/x86/boot/bzImage'), fakeBz);
+  await writeFile(f('tree-emptyrelease/.config'), 'CONFIG_DEV_DAX=m\n');
+  await writeFile(f('tree-emptyrelease/include/config/kernel.release'), '\n');
+  // Special files where a file goes: a FIFO blocks a reader for ever, /dev/zero never ends.
+  await execa('mkfifo', [f('fifo.yaml')]);
+  await execa('mkfifo', [f('fifo.json')]);
+  await symlink('/dev/zero', f('zero.yaml'));
   await mkdir(f('git-tree'), { recursive: true });
   await execa('git', ['init', '-q', f('git-tree')]);
   await writeFile(f('git-tree/Makefile'), 'all:\n');
@@ -62,6 +73,12 @@ async function fixtures(dir: string) {
     treeNoRelease: f('tree-norelease'),
     gitTree: f('git-tree'),
     pwned: f('pwned'),
+    modsOld: f('mods-old'),
+    modsFoo: f('mods-foo'),
+    treeEmptyRelease: f('tree-emptyrelease'),
+    fifoYaml: f('fifo.yaml'),
+    fifoJson: f('fifo.json'),
+    zeroYaml: f('zero.yaml'),
     topo: {
       cxlSize: await topo('cxlsize', `ram: 2G\n${hb}  devices: [{id: v0, type: volatile, hostBridge: hb0, rootPort: 0, size: 300M}]\n  windows: [{id: w0, size: 4G, targets: [hb0]}]\n  regions: []\n`),
       ram10T: await topo('ram10t', 'ram: 10T\n'),
@@ -85,6 +102,12 @@ async function fixtures(dir: string) {
       cxlPmemNoLsa: await topo('cxllsa', `ram: 2G\n${hb}  devices: [{id: p0, type: persistent, hostBridge: hb0, rootPort: 0, size: 256M}]\n  windows: [{id: w0, size: 4G, targets: [hb0]}]\n  regions: []\n`),
       badId: await topo('badid', `ram: 2G\n${hb}  devices: [{id: 0v, type: volatile, hostBridge: hb0, rootPort: 0, size: 256M}]\n  windows: [{id: w0, size: 4G, targets: [hb0]}]\n  regions: []\n`),
       cpus0: await topo('cpus0', 'ram: 2G\ncpus: 0\n'),
+      aliasBomb: await write('bomb.yaml', ['name: bomb', 'a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n')),
+      maxmemAtRam: await topo('maxmem', 'ram: 2G\nhotplug: {slots: 1, maxmem: 2G}\n'),
+      cmdlineConsole: await topo('console', 'ram: 2G\nboot:\n  cmdline: [console=tty0]\n'),
+      cmdlineMom: await topo('mom', 'ram: 2G\nboot:\n  cmdline: [memory_hotplug.memmap-on-memory=1]\n'),
+      pmemAlign: await topo('pmemalign', 'ram: 2G\nnodes: [{id: 1, memory: 2G}]\npmem: [{start: 4G, size: 256M, namespace: {align: 1G}}]\n'),
+      typo: await topo('typo', 'ram: 2G\nnodse: []\n'),
     },
     recipe: {
       notJson: await write('recipe-bad.json', '{"schema": '),
@@ -96,6 +119,9 @@ async function fixtures(dir: string) {
       stranger: await write('recipe-stranger.json', recipe([{ op: 'read', ref: { kind: 'device', device: 'dax99.7', attr: 'size' } }])),
       good: await write('recipe-good.json', recipe([readSize])),
       badRelease: await write('recipe-release.json', recipe([readSize], { kernel: { min: 'six' } })),
+      failnth: await write('recipe-failnth.json', recipe([{ op: 'write', ref: readSize.ref, value: '0', failnth: 3 }])),
+      modle: await write('recipe-modle.json', recipe([readSize], { modle: {} })),
+      traversal: await write('recipe-traversal.json', recipe([{ op: 'read', ref: { kind: 'device', device: '../../../../etc/passwd', attr: 'size' } }])),
     },
     results: {
       notJson: await write('results-bad.json', 'not json'),
@@ -104,6 +130,9 @@ async function fixtures(dir: string) {
       otherKernel: await write('results-k.json', results({ kernel: '7.3.4+deb13-amd64' })),
       otherSeed: await write('results-s.json', results({ seed: 2, cases: [{ suite: 's', topology: 'cxl', name: 'd', status: 'passed', checks: 1, durationMs: 1 }] })),
       future: await write('results-future.json', results({ schema: 'dax-harness/results@9' })),
+      branches: await write('results-branches.json', results({ cases: [{ suite: 's', topology: 'hmem', name: 'c', status: 'passed', checks: 1, durationMs: 1, branches: 5 }] })),
+      hugeShard: await write('results-shard.json', results({ shard: { index: 1, count: 1e9 } })),
+      typo: await write('results-typo.json', results({ chekcs: 1 })),
     },
   };
 }
@@ -131,7 +160,7 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
       { args: [c, '--qemu', join(x.dir, 'no-qemu'), ...tail], names: /--qemu .*/ },
       { args: [c, '--qemu', x.text, ...tail], names: /--qemu .*/ },
       // A value, never a shell word: a shell would expand $DAXH_PWNED and create the file.
-      { args: [c, '--qemu', 'qemu-system-x86_64;touch $DAXH_PWNED', ...tail], env: { DAXH_PWNED: x.pwned }, names: /--qemu "qemu-system-x86_64;touch \$DAXH_PWNED": not a command name; give the path of a QEMU binary/ },
+      { args: [c, '--qemu', 'qemu-system-x86_64;touch $PWNED_BY_DAXH', ...tail], env: { PWNED_BY_DAXH: x.pwned }, names: /--qemu "qemu-system-x86_64;touch \$PWNED_BY_DAXH": not a command name; give the path of a QEMU binary/ },
       { args: [c, '--frobnicate', ...tail], names: /unknown flag --frobnicate/ },
     ];
   });
@@ -162,6 +191,45 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
     { args: ['run', '--topology', file as string], names: names as RegExp },
     { args: ['exec', '--topology', file as string, '--', 'true'], names: names as RegExp },
   ]);
+  const hostile: Row[] = [
+    // Files of the wrong class, refused before they are read.
+    { args: ['run', '--topology', x.fifoYaml], names: /fifo\.yaml: is a FIFO; give a topology \.yaml or \.json file/ },
+    { args: ['run', '--topology', x.zeroYaml], names: /zero\.yaml: \/dev\/zero is under \/dev, a pseudo filesystem/ },
+    { args: ['repro', x.fifoJson], names: /recipe .*fifo\.json: is a FIFO/ },
+    { args: ['merge', x.fifoJson], names: /results .*fifo\.json: is a FIFO/ },
+    { args: ['report', '/proc/self/status'], names: /under \/proc, a pseudo filesystem/ },
+    { args: ['exec', '--kernel', x.fifoYaml, '--modules', x.modsEmpty, '--', 'true'], names: /--kernel .*fifo\.yaml: is a FIFO/ },
+    { args: ['run', '--topology', x.topo.aliasBomb], names: /bomb\.yaml: .*alias/i },
+    { args: ['run', '--topology', x.topo.typo], names: /nodse: unknown field; did you mean nodes\?/ },
+    // Numbers with the bounds their use needs.
+    { args: ['run', '--shard', '99999999999999999999/99999999999999999999'], names: /--shard .*1 <= i <= n <= 1000/ },
+    { args: ['run', '--list'], env: { DAXH_DEADLINE_SCALE: '100000' }, names: /DAXH_DEADLINE_SCALE: factor '100000' is outside 0\.01 to 1000/ },
+    { args: ['run', '--list'], env: { DAXH_DEADLINE_SCALE: '1e-9' }, names: /DAXH_DEADLINE_SCALE: factor '1e-9' is outside/ },
+    { args: ['run', '--list'], env: { DAXH_DEADLINE_SCAEL: '2' }, names: /DAXH_DEADLINE_SCAEL: not a variable daxh reads; did you mean DAXH_DEADLINE_SCALE\?/ },
+    { args: ['run', '--list'], env: { XDG_CACHE_HOME: '/proc' }, names: /XDG_CACHE_HOME=\/proc: under \/proc, a pseudo filesystem/ },
+    // Kernels the harness cannot test.
+    { args: ['exec', '--kernel', x.fakeBz, '--modules', x.modsOld, '--', 'true'], names: /--modules .*release 5\.4\.0 is older than 6\.1/ },
+    { args: ['exec', '--kernel', x.fakeBz, '--modules', x.modsFoo, '--', 'true'], names: /--modules .*release "foo" is not a kernel release/ },
+    { args: ['exec', '--kernel-tree', x.treeEmptyRelease, '--', 'true'], names: /--kernel-tree .*release "" is not a kernel release/ },
+    // Kernel parameters compared as the kernel compares them, one list for --append and boot.cmdline.
+    { args: ['run', '--append', 'memory_hotplug.memmap-on-memory=1', '--list'], names: /--append memory_hotplug\.memmap-on-memory=1: set boot\.memmapOnMemory/ },
+    { args: ['run', '--topology', x.topo.cmdlineMom], names: /boot\.cmdline\[0\]: set boot\.memmapOnMemory/ },
+    { args: ['run', '--topology', x.topo.cmdlineConsole], names: /boot\.cmdline\[0\]: the harness reads the kernel log from console=ttyS0/ },
+    { args: ['run', '--topology', x.topo.maxmemAtRam], names: /hotplug\.maxmem: 2G is not above the 2G of RAM/ },
+    { args: ['run', '--topology', x.topo.pmemAlign], names: /pmem\[0\]\.namespace\.align: 1G is larger than its 256M range/ },
+    // Strict schemas, names by form.
+    { args: ['repro', x.recipe.failnth], names: /recipe-failnth\.json: steps\[0\]\.failnth: unknown key; did you mean failNth\?/ },
+    { args: ['repro', x.recipe.modle], names: /recipe-modle\.json: modle: unknown key; did you mean model\?/ },
+    { args: ['repro', x.recipe.traversal], names: /recipe-traversal\.json: steps\[0\]\.ref\.device: a dax device name like dax0\.1/ },
+    { args: ['merge', x.results.branches], names: /results-branches\.json: cases\[0\]\.branches: / },
+    { args: ['merge', x.results.hugeShard], names: /results-shard\.json: shard\.count: / },
+    { args: ['merge', x.results.typo], names: /results-typo\.json: chekcs: unknown key; did you mean checks\?/ },
+    // Everything checked before git, apt, a build or a boot.
+    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD', '--bad', 'HEAD~1', x.recipe.good], names: /--good HEAD is not an ancestor of --bad HEAD~1/ },
+    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD~1', '--bad', 'HEAD', '--accel', 'bogus', x.recipe.good], names: /--accel/ },
+    { args: ['matrix', '--match', 'no-case-is-called-this'], names: /matrix: --match 'no-case-is-called-this' select no case/ },
+    { args: ['matrix', '--kernel-tree', x.dir], names: /--kernel-tree .*not a kernel source tree/ },
+  ];
   const run: Row[] = [
     { args: ['run', '--shard', '3/2'], names: /--shard 3\/2.*1 <= i <= n/ },
     { args: ['run', '--shard', '0/2'], names: /--shard 0\/2/ },
@@ -180,11 +248,11 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
     { args: ['run', '--json', x.dir], names: /--json .*is a directory/ },
     { args: ['run', '--junit', x.dir], names: /--junit .*is a directory/ },
     { args: ['run', '--tap', join(x.text, 'sub')], names: /--tap .*not a directory/ },
-    { args: ['run', '--markdown', '/proc/daxh-report.md'], names: /--markdown \/proc\/daxh-report\.md: cannot create files in \/proc/ },
+    { args: ['run', '--markdown', '/proc/daxh-report.md'], names: /--markdown \/proc\/daxh-report\.md: under \/proc, a pseudo filesystem/ },
     { args: ['run', '--html', x.dir], names: /--html .*is a directory/ },
     { args: ['run', '--kcidb', x.dir], names: /--kcidb .*is a directory/ },
     { args: ['run', '--out', join(x.text, 'sub')], names: /--out .*is a file, not a directory/ },
-    { args: ['run', '--out', x.text], names: /--out .*is a file; give a directory/ },
+    { args: ['run', '--out', x.text], names: /--out .*is a file, not a directory; give a directory/ },
     { args: ['run', '--json', join(x.dir, 'same'), '--junit', join(x.dir, 'same')], names: /--json and --junit both name .*same; give each report its own file/ },
     { args: ['run', '--debian-kernel', '6.12', '--kernel-tree', x.treeNoConfig], names: /exclude each other/ },
     { args: ['run', 'extra-positional'], names: /unexpected argument extra-positional/ },
@@ -227,7 +295,7 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
     { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD~1', '--bad', 'HEAD', join(x.dir, 'nope.json')], names: /nope\.json/ },
     { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD~1', '--bad', 'HEAD', x.recipe.notJson], names: /recipe-bad\.json/ },
     { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD', '--bad', 'HEAD', x.recipe.good], names: /--good HEAD and --bad HEAD are the same commit/ },
-    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD~1', '--bad', 'HEAD', x.recipe.good], names: /--kernel-tree .*no \.config/ },
+    { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD~1', '--bad', 'HEAD', x.recipe.good], names: /--kernel-tree .*not a kernel source tree/ },
     { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD~1', '--bad', 'HEAD', x.recipe.good, '--topology', 'nosuch'], names: /--topology nosuch/ },
   ];
   const merge: Row[] = [
@@ -248,7 +316,7 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
     { args: ['report', x.results.a, '--html', x.dir], names: /--html .*is a directory/ },
     { args: ['report', x.results.a, x.results.otherKernel, '--json', join(x.dir, 'm.json')], names: /--json.*one kernel/ },
     { args: ['report', x.results.a, '--frobnicate'], names: /unknown flag --frobnicate/ },
-    { args: ['report', x.results.a, '--kcidb', '/proc/daxh-kcidb.json'], names: /--kcidb .*cannot create files in \/proc/ },
+    { args: ['report', x.results.a, '--kcidb', '/proc/daxh-kcidb.json'], names: /--kcidb \/proc\/daxh-kcidb\.json: under \/proc, a pseudo filesystem/ },
   ];
   const others: Row[] = [
     { args: ['nonsense'], names: /unknown command 'nonsense'/ },
@@ -295,7 +363,7 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
     { args: ['exec', '--', 'true'], env: { DAXH_DEADLINE_SCALE: 'steps=2' }, names: /DAXH_DEADLINE_SCALE: unknown deadline 'steps'; use one of boot, step/ },
     { args: ['run'], env: { DAXH_DEADLINE_SCALE: '2,boot=' }, names: /DAXH_DEADLINE_SCALE: factor for boot ''/ },
   ];
-  return [...kernelMistakes, ...machine, ...topologyFiles, ...run, ...exec, ...shell, ...repro, ...bisect, ...merge, ...report, ...others, ...coverage, ...environment];
+  return [...hostile, ...kernelMistakes, ...machine, ...topologyFiles, ...run, ...exec, ...shell, ...repro, ...bisect, ...merge, ...report, ...others, ...coverage, ...environment];
 }
 
 /** Every file under the cache with its size and mtime: a bad input may change none of them. */
@@ -357,4 +425,39 @@ test.serial('a recipe naming a device its topology never has is refused after on
   t.regex(r.stderr.trim().split('\n').at(-1)!, /^daxh: recipe names dax99\.7, which topology hmem does not have \(it has dax0\.0\)/);
   t.is(r.stdout.trim(), '', 'no verdict is printed');
   t.deepEqual(await leftSince(before), NOTHING);
+});
+
+// As root a rename replaces anything, so a report flag aimed at a device node or a symlink must be refused,
+// never written: a private null device (mknod 1,3) and a link to /proc/self/fd/1 stand for /dev/null and
+// /dev/stdout. Every output flag of every command, as its --help lists them.
+test.serial('a device node and a symlink survive every report flag of every command', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'badinput-special-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const nul = join(dir, 'null');
+  await execa('mknod', ['-m', '666', nul, 'c', '1', '3']);
+  const out = join(dir, 'stdout');
+  await symlink('/proc/self/fd/1', out);
+  const results = join(dir, 'results.json');
+  await writeFile(results, JSON.stringify({ schema: RESULTS_SCHEMA, kernel: 'k', image: 'i', accel: 'tcg', seed: 1, startedAt: 'now', durationMs: 1, guests: { boots: 0, restores: 0 }, totals: { passed: 0, failed: 0, known: 0, skipped: 0, interrupted: 0 }, checks: 0, cases: [] }));
+  const OUTPUT_FLAGS = /--(json|junit|tap|markdown|html|kcidb|out)\b/g;
+  const tail: Record<string, string[]> = { merge: [results], report: [results], findings: [results], run: ['--list'] };
+  const tried: string[] = [];
+  const problems: string[] = [];
+  for (const command of ['run', 'matrix', 'merge', 'report', 'findings', 'bench', 'exec', 'repro', 'shell', 'bisect', 'kernels', 'image']) {
+    const help = (await execa('node', [DAXH, command, '--help'], { reject: false })).stdout;
+    for (const flag of new Set([...help.matchAll(OUTPUT_FLAGS)].map((m) => m[0]))) {
+      if (command === 'kernels' && flag === '--json') continue; // a switch there: JSON on stdout, not a file
+      for (const target of [nul, out]) {
+        const args = [command, flag, target, ...(tail[command] ?? [])];
+        tried.push(args.join(' '));
+        const r = await execa('node', [DAXH, ...args], { reject: false, stdin: 'ignore', timeout: 60_000 });
+        if (r.exitCode !== 2) problems.push(`daxh ${args.join(' ')}: exit ${r.exitCode}, ${r.stderr.split('\n')[0]}`);
+      }
+    }
+  }
+  t.true((await lstat(nul)).isCharacterDevice(), 'the device node is still a device node');
+  t.is(await readlink(out), '/proc/self/fd/1', 'the symlink still points where it did');
+  t.deepEqual(problems, []);
+  t.true(tried.length >= 30, `${tried.length} flags tried`);
+  t.log(`${tried.length} command × flag × special file, each refused with exit 2`);
 });

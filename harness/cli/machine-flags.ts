@@ -2,6 +2,7 @@
 // line gets on top. Shared by every command that boots a guest.
 import { DEFAULT_QEMU, type MachineChoice } from '../lab/prepare.ts';
 import { UsageError } from './errors.ts';
+import { harnessParam } from '../../qemu/params.ts';
 
 export const MACHINE_OPTIONS = {
   qemu: { type: 'string' },
@@ -14,7 +15,8 @@ export const MACHINE_HELP = `  --qemu BIN               the QEMU binary (default
 export function machineChoice(v: { qemu?: string; append?: string[] }): MachineChoice {
   const append = (v.append ?? []).flatMap((a) => a.split(/\s+/)).filter(Boolean);
   for (const w of append) {
-    if (/^(console|panic|memmap|memory_hotplug\.memmap_on_memory|memhp_default_state)=/.test(w)) throw new UsageError(`--append ${w}: the harness sets ${w.split('=')[0]}= itself (topology files set memmap and memory policy); leave it out`);
+    const reason = harnessParam(w);
+    if (reason) throw new UsageError(`--append ${w}: ${reason}; leave it out`);
   }
   if (v.qemu !== undefined && v.qemu.trim() === '') throw new UsageError('--qemu needs the path of a QEMU binary');
   // A bare name is looked up on PATH; anything else in it (a space, a ;, a $) is a mistyped path.

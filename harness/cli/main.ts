@@ -5,12 +5,12 @@ import { EXIT, UsageError } from './errors.ts';
 import { AptError } from '../../images/apt.ts';
 import { SourceBuildError } from '../../images/source-build.ts';
 import { HelperError } from '../driver/driver.ts';
-import { deadlines } from '../guest/deadlines.ts';
 import { GuestHangError, GuestSetupError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
 import { HostSetupError } from '../host/checks.ts';
 import { InputError } from '../util/input-error.ts';
 import { saveInternalError } from '../util/internal-error.ts';
 import { say } from './say.ts';
+import { checkEnvironment } from './environment.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   // A mistyped DAXH_DEADLINE_SCALE is bad input like a flag: refused before any guest starts.
-  deadlines();
+  checkEnvironment();
   return command.run(rest);
 }
 

@@ -1,5 +1,7 @@
 // The flags that choose cases, shared by run and matrix (which passes them on to each kernel's run).
 import { registeredSuites } from '../runner/catalog.ts';
+import { instantiate, select, type CaseInstance } from '../runner/suite.ts';
+import { offersFor, plannersFor, type TopologyPlanner } from '../lab/planner.ts';
 import { UsageError } from './errors.ts';
 
 export const SELECTION_OPTIONS = {
@@ -13,4 +15,18 @@ export const SELECTION_OPTIONS = {
 export function checkSuiteNames(names: readonly string[] = []): void {
   const known = new Set(registeredSuites().map((s) => s.name));
   for (const s of names) if (!known.has(s)) throw new UsageError(`--suite ${s}: no such suite; use one of ${[...known].join(', ')}`);
+}
+
+/**
+ * The cases the selection flags choose, every name and topology checked first (a bad topology file costs
+ * nothing): one line naming the flags when they choose nothing, with the command that lists what there is.
+ */
+export function selectedCases(values: { suite?: string[]; topology?: string[]; match?: string }, command: string): { cases: CaseInstance[]; planners: Map<string, TopologyPlanner> } {
+  checkSuiteNames(values.suite);
+  const planners = plannersFor(values.topology ?? []);
+  const cases = select(instantiate(registeredSuites(), offersFor(values.topology ?? [])), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
+  const scope = [...(values.suite ?? []).map((x) => `--suite ${x}`), ...(values.topology ?? []).map((x) => `--topology ${x}`)];
+  const given = [...scope, ...(values.match ? [`--match '${values.match}'`] : [])].join(' ');
+  if (cases.length === 0) throw new UsageError(`${command}: ${given} select no case; ${['daxh run', ...scope, '--list'].join(' ')} shows the cases there are`);
+  return { cases, planners };
 }

@@ -25,9 +25,16 @@ export type DeadlineScale = Readonly<Record<DeadlineName, number>>;
 const NAMES = Object.keys(BASE) as DeadlineName[];
 const ENV = 'DAXH_DEADLINE_SCALE';
 
+/**
+ * A factor from 0.01 to 1000: below, a deadline is shorter than one SSH round trip under TCG; above, it
+ * passes what a timer can hold (Node's setTimeout fires at once for more than 2^31-1 ms).
+ */
+const FACTOR = { min: 0.01, max: 1000 };
+
 function factor(text: string, what: string): number {
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InputError(`${ENV}: ${what} '${text}' is not a positive number; e.g. ${ENV}=2 or ${ENV}=2,step=0.5`);
+  if (n < FACTOR.min || n > FACTOR.max) throw new InputError(`${ENV}: ${what} '${text}' is outside ${FACTOR.min} to ${FACTOR.max}; e.g. ${ENV}=3 for a debug kernel under TCG`);
   return n;
 }
 

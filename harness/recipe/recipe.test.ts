@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { capabilitiesUsedBy, makeRecipe, parseRecipe, RECIPE_SCHEMA } from './recipe.ts';
-import { stepCommand } from './bisect.ts';
+import { STEP_SCRIPT, stepArgs } from './bisect.ts';
 import type { Op } from '../model/ops.ts';
 
 const steps: Op[] = [
@@ -50,12 +50,12 @@ test('bisect step: restores the .config, builds, and only agrees/diverges are ve
   await writeFile(join(tree, 'Makefile'), 'olddefconfig:\n\techo olddefconfig >> log\nbzImage:\n\ttest -z "$$FAIL_BUILD"\nmodules:\n\ttrue\n');
   await writeFile(join(dir, 'cfg'), 'CONFIG_DEV_DAX=m\n');
   await writeFile(join(dir, 'daxh'), '#!/bin/sh\necho "$@" > "$(dirname "$0")/args"\nexit $CODE\n', { mode: 0o755 });
-  const cmd = stepCommand(tree, join(dir, 'cfg'), [join(dir, 'daxh')], '/r/recipe.json', ['--strict']);
-  const step = async (env: Record<string, string>) => (await execa('sh', ['-c', cmd], { reject: false, env })).exitCode;
+  const args = stepArgs(tree, join(dir, 'cfg'), ['/bin/sh', join(dir, 'daxh')], '/r/recipe.json', ['--strict', "it's $(a) value"]);
+  const step = async (env: Record<string, string>) => (await execa('sh', ['-c', STEP_SCRIPT, ...args], { reject: false, env })).exitCode;
   const verdicts: Record<string, number | undefined> = {};
   for (const code of [0, 1, 2, 3, 125, 130, 143]) verdicts[code] = await step({ CODE: String(code) });
   t.deepEqual(verdicts, { 0: 0, 1: 1, 2: 125, 3: 125, 125: 125, 130: 255, 143: 255 }, 'agrees=good, diverges=bad, bad input/harness error/cannot test=skip, interrupt=abort');
   t.is(await step({ CODE: '1', FAIL_BUILD: '1' }), 125, 'a commit that does not build is skipped, never bad');
   t.is(await readFile(join(tree, '.config'), 'utf8'), 'CONFIG_DEV_DAX=m\n');
-  t.is((await readFile(join(dir, 'args'), 'utf8')).trim(), `repro /r/recipe.json --kernel-tree ${tree} --strict`);
+  t.is((await readFile(join(dir, 'args'), 'utf8')).trim(), `repro /r/recipe.json --kernel-tree ${tree} --strict it's $(a) value`, 'values stay values');
 });

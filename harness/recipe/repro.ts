@@ -21,13 +21,18 @@ export type ReproOutcome =
 
 export const REPRO_EXIT = { agrees: 0, diverges: 1, 'cannot-test': 125 } as const satisfies Record<VerdictKind, number>;
 
-/** Devices a recipe's steps name that the provisioned guest does not have and no earlier step creates. */
+/**
+ * Devices and regions a recipe's steps name that the provisioned guest does not have (and, for a device, no
+ * earlier step creates): replayed, they would answer ENOENT where the recipe meant something else.
+ */
 export function unknownDevices(recipe: Recipe, lab: LabGuest): string[] {
   const known = new Set(lab.inventory.observation.devices.map((d) => d.name));
   const regionIds = new Set(lab.inventory.regions.map((r) => r.id));
+  const hosts = new Set(lab.inventory.regions.map((r) => r.host));
   const out = new Set<string>();
   const ops = recipe.steps.flatMap(opsOf);
   for (const s of ops) {
+    if (s.ref.kind === 'region' && !hosts.has(s.ref.host)) out.add(`the region of ${s.ref.host}`);
     const name = s.ref.kind === 'device' || s.ref.kind === 'mapping' ? s.ref.device : null;
     if (name === null || known.has(name)) continue;
     // A device of an existing dynamic region may be one a `create` step makes.
@@ -69,7 +74,7 @@ export async function replay(recipe: Recipe, release: string, boot: () => Promis
     const missing = recipe.kernel.capabilities.filter((c) => !lab.caps.has.has(c));
     if (missing.length) return { kind: 'cannot-test', reason: missing.map((c) => lab.caps.why(c)).join('; ') };
     const strangers = unknownDevices(recipe, lab);
-    if (strangers.length) throw new RecipeMismatchError(`recipe names ${strangers.join(', ')}, which topology ${topology} does not have (it has ${lab.inventory.observation.devices.map((d) => d.name).join(', ') || 'no dax devices'}); replay it on the topology it was saved on`);
+    if (strangers.length) throw new RecipeMismatchError(`recipe names ${strangers.join(', ')}, which topology ${topology} does not have (it has ${lab.inventory.observation.devices.map((d) => d.name).join(', ') || 'no dax devices'}${strangers.some((x) => x.startsWith('the region')) ? `; its regions are under ${lab.inventory.regions.map((r) => r.host).join(', ')}` : ''}); replay it on the topology it was saved on`);
     const steps: StepRecord[] = [];
     const checker = new Checker(lab.driver, initModel(lab.inventory, lab.caps, recipe.model), { topology, kernel: release }, lab.inventory.observation, (s) => steps.push(s));
     const mark = lab.guest.console.mark();

@@ -44,7 +44,7 @@ export function checkOutputPath(flag: string, path: string, kind: 'file' | 'dir'
   if (!statSync(ancestor).isDirectory()) throw new OutputPathError(`${flag} ${path}: ${ancestor} is a file, not a directory; pick another path`);
   const real = realpathSync(ancestor);
   const pseudo = PSEUDO_ROOTS.find((r) => under(real, r));
-  if (pseudo) throw new OutputPathError(`${flag} ${path}: ${real} is under ${pseudo}, a pseudo filesystem; pick a path on a real disk`);
+  if (pseudo) throw new OutputPathError(`${flag} ${path}: ${real === pseudo ? '' : `${real} is `}under ${pseudo}, a pseudo filesystem; pick a path on a real disk`);
   // access(W_OK) says yes to root everywhere but on a read-only mount: only creating a file tells. The
   // probe is removed at once.
   const probe = resolve(ancestor, `.daxh-write-probe-${process.pid}`);

@@ -17,7 +17,7 @@ export interface Fault {
 const DELAY_MS = 400;
 
 export function parseFault(text: string): Fault {
-  const m = /^([a-z-]+)@(\d+)$/.exec(text);
+  const m = /^([a-z-]+)@(\d{1,6})$/.exec(text);
   const kind = m?.[1] as FaultKind | undefined;
   if (!m || !kind || !FAULT_KINDS.includes(kind) || Number(m[2]) < 1) {
     throw new InputError(`DAXH_TEST_FAULT=${text}: use KIND@N with KIND one of ${FAULT_KINDS.join(', ')} and N the case number from 1`);

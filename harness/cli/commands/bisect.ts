@@ -1,5 +1,5 @@
 import { bisect as runBisect } from '../../recipe/bisect.ts';
-import { ACCEL_OPTION } from '../accel-flag.ts';
+import { ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { say } from '../say.ts';
@@ -15,6 +15,7 @@ build is skipped. Each step costs one incremental kernel build plus one guest bo
     const tree = values['kernel-tree'];
     if (!tree || !values.good || !values.bad) throw new UsageError('bisect: --kernel-tree, --good and --bad are all required');
     if (positionals.length !== 1) throw new UsageError('bisect: give exactly one recipe file');
+    accelFlag(values.accel);
     const extra = [...(values.strict ? ['--strict'] : []), ...(values.accel ? ['--accel', values.accel] : [])];
     const t0 = performance.now();
     const { firstBad, output } = await runBisect({ tree, good: values.good, bad: values.bad, recipe: positionals[0]!, ...(values.topology ? { topology: values.topology } : {}), daxh: [process.execPath, process.argv[1]!], extra }, say);

@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { DEBIAN_KERNELS } from '../../../images/pins.ts';
 import { holdExit, interruption, interruptExitCode } from '../../guest/registry.ts';
-import { plannersFor } from '../../lab/planner.ts';
 import { MATRIX_SCHEMA, entryLine, entryOf, kernelFlags, kernelLabel, kernelSlug, matrixExit, matrixTable, type MatrixEntry, type MatrixKernel, type MatrixSummary } from '../../matrix/summary.ts';
 import { FileReporter, checkOutputPath, checkReportPaths, writeReportFile } from '../../report/files.ts';
 import { FORMATS } from '../../report/formats.ts';
@@ -13,7 +12,8 @@ import type { RunResults } from '../../report/results.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { parseFlags, wholeNumber, type Command } from '../command.ts';
 import { parseKernelList } from '../kernel-list.ts';
-import { SELECTION_OPTIONS, checkSuiteNames } from '../selection-flags.ts';
+import { SELECTION_OPTIONS, selectedCases } from '../selection-flags.ts';
+import { checkTree } from '../../../images/kernel-tree.ts';
 import { say } from '../say.ts';
 
 export const matrix: Command = {
@@ -48,8 +48,8 @@ up, is a line saying so and the next kernel runs. Exit 0 when every kernel passe
       ...(values['kernel-tree'] ?? []).map((dir): MatrixKernel => ({ kind: 'tree', dir: resolve(dir) })),
     ];
     accelFlag(values.accel);
-    checkSuiteNames(values.suite);
-    plannersFor(values.topology ?? []);
+    selectedCases(values, 'matrix');
+    for (const dir of values['kernel-tree'] ?? []) await checkTree(dir);
     if (values.jobs !== undefined) wholeNumber('--jobs', values.jobs, 1, 64);
     const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
     const out = values.out ?? join('out', `matrix-${new Date().toISOString().replace(/[:.]/g, '-')}`);

@@ -3,13 +3,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { registeredSuites } from '../../runner/catalog.ts';
 import { interruption, holdExit, interruptExitCode } from '../../guest/registry.ts';
 import { defaultJobs, hostResources, vcpusPerGuest } from '../../lab/host-share.ts';
-import { labBooter, offersFor, plannersFor } from '../../lab/planner.ts';
+import { labBooter, plannersFor } from '../../lab/planner.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { dryRun } from '../../lab/dry-run.ts';
 import { releaseOf } from '../../../images/kernel.ts';
 import { FileReporter, checkOutputPath, checkReportPaths, rescueResults, stepSummaryReporter } from '../../report/files.ts';
 import { FORMATS } from '../../report/formats.ts';
 import type { RunResults } from '../../report/results.ts';
+import { MAX_SHARDS } from '../../report/results-schema.ts';
 import { writeFindings } from '../../findings/write.ts';
 import { REPORT_HELP, REPORT_OPTIONS, reportersFrom } from '../report-flags.ts';
 import { ProgressReporter } from '../../report/progress.ts';
@@ -17,11 +18,11 @@ import { Multiplexer } from '../../report/reporter.ts';
 import { parseFault } from '../../runner/faults.ts';
 import { runCases } from '../../runner/runner.ts';
 import { GcovCollector, gcovTree } from '../../coverage/gcov.ts';
-import { instantiate, select, shard } from '../../runner/suite.ts';
+import { shard } from '../../runner/suite.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
 import { parseFlags, wholeNumber, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { SELECTION_OPTIONS, checkSuiteNames } from '../selection-flags.ts';
+import { SELECTION_OPTIONS, selectedCases } from '../selection-flags.ts';
 import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel-flags.ts';
 import { kernelList } from '../kernel-list.ts';
@@ -30,10 +31,10 @@ import { replayAcross } from '../../recipe/replay-on.ts';
 import { say } from '../say.ts';
 
 export function parseShard(v: string): { index: number; count: number } {
-  const m = v.match(/^(\d+)\/(\d+)$/);
+  const m = v.match(/^(\d{1,4})\/(\d{1,4})$/);
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${v}: use i/n with 1 <= i <= n, e.g. --shard 1/2`);
+  if (!m || count < 1 || index < 1 || index > count || count > MAX_SHARDS) throw new UsageError(`--shard ${v}: use i/n with 1 <= i <= n <= ${MAX_SHARDS}, e.g. --shard 1/2`);
   return { index, count };
 }
 
@@ -112,13 +113,16 @@ ${KERNEL_HELP}`;
       ...REPORT_OPTIONS,
       'replay-findings': { type: 'string' },
     });
-    checkSuiteNames(values.suite);
-    // Validate every topology before the first boot, so a bad one costs nothing (and a mistyped name says so).
-    const planners = plannersFor(values.topology ?? []);
-    const selected = select(instantiate(registeredSuites(), offersFor(values.topology ?? [])), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
-    const scope = [...(values.suite ?? []).map((x) => `--suite ${x}`), ...(values.topology ?? []).map((x) => `--topology ${x}`)];
-    const given = [...scope, ...(values.match ? [`--match '${values.match}'`] : [])].join(' ');
-    if (selected.length === 0) throw new UsageError(`run: ${given} select no case; ${['daxh run', ...scope, '--list'].join(' ')} shows the cases there are`);
+    // Every flag is checked before anything is listed, built or booted.
+    const kernel = kernelChoice(values);
+    const accel = accelFlag(values.accel);
+    const machine = machineChoice(values);
+    const jobsGiven = values.jobs === undefined ? undefined : wholeNumber('--jobs', values.jobs, 1, 64);
+    const seedGiven = values.seed === undefined ? undefined : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
+    const { cases: selected, planners } = selectedCases(values, 'run');
+    const outDir = values.out ?? join('out', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    checkOutputPath('--out', outDir, 'dir');
+    const reporters = runReporters(reportersFrom(values), outDir);
     const sh = values.shard ? parseShard(values.shard) : undefined;
     if (sh && values.coverage) throw new UsageError(`--coverage with --shard ${values.shard}: the shards' per-file coverage does not add up; run --coverage unsharded`);
     const cases = sh ? shard(selected, sh.index, sh.count) : selected;
@@ -128,25 +132,20 @@ ${KERNEL_HELP}`;
       return EXIT.ok;
     }
     const host = hostResources();
-    const jobs = values.jobs === undefined ? defaultJobs(host) : wholeNumber('--jobs', values.jobs, 1, 64);
+    const jobs = jobsGiven ?? defaultJobs(host);
     const groups = new Set(cases.map((c) => c.topology)).size;
     if (values['dry-run']) {
-      const release = await releaseOf(kernelChoice(values));
-      const machine = machineChoice(values);
-      console.log(dryRun([...planners].filter(([t]) => cases.some((c) => c.topology === t)), release, vcpusPerGuest(host, Math.min(jobs, groups)), machine, accelFlag(values.accel)));
+      console.log(dryRun([...planners].filter(([t]) => cases.some((c) => c.topology === t)), await releaseOf(kernel), vcpusPerGuest(host, Math.min(jobs, groups)), machine, accel));
       return EXIT.ok;
     }
     const replaySeries = values['replay-findings'] === undefined ? undefined : await kernelList(values['replay-findings'], '--replay-findings');
-    const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
+    const seed = seedGiven ?? Math.floor(Math.random() * 2 ** 31);
     const fault = process.env.DAXH_TEST_FAULT ? parseFault(process.env.DAXH_TEST_FAULT) : undefined;
-    const outDir = values.out ?? join('out', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-    checkOutputPath('--out', outDir, 'dir');
-    const reporters = runReporters(reportersFrom(values), outDir);
     for (const [t, p] of plannersFor(cases.map((c) => c.topology).filter((t) => !planners.has(t)))) planners.set(t, p);
 
     const release = holdExit();
     try {
-      const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), say, machineChoice(values), { coverage: values.coverage === true });
+      const prepared = await prepare(kernel, accel, say, machine, { coverage: values.coverage === true });
       const coverage = values.coverage ? new GcovCollector(gcovTree(prepared.kernel), join(outDir, 'coverage')) : undefined;
       say(`seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
       const summary = process.env.GITHUB_STEP_SUMMARY;
