@@ -66,7 +66,8 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof InputError) {
-    say(err.message);
+    // Bad input is one line, whatever the value it names holds.
+    say(err.message.replace(/\r?\n/g, '\\n'));
     process.exitCode = EXIT.usage;
   } else if (EXPECTED.some((E) => err instanceof E)) {
     say((err as Error).message);

@@ -23,6 +23,7 @@ export function checkSuiteNames(names: readonly string[] = []): void {
  */
 export function selectedCases(values: { suite?: string[]; topology?: string[]; match?: string }, command: string): { cases: CaseInstance[]; planners: Map<string, TopologyPlanner> } {
   checkSuiteNames(values.suite);
+  if (values.match !== undefined && values.match.length > 1024) throw new UsageError(`${command}: --match of ${values.match.length} characters; a glob over case names has at most 1024`);
   const planners = plannersFor(values.topology ?? []);
   const cases = select(instantiate(registeredSuites(), offersFor(values.topology ?? [])), { suites: values.suite ?? [], topologies: values.topology ?? [], ...(values.match ? { match: values.match } : {}) });
   const scope = [...(values.suite ?? []).map((x) => `--suite ${x}`), ...(values.topology ?? []).map((x) => `--topology ${x}`)];

@@ -25,6 +25,10 @@ const under = (path: string, root: string) => path === root || path.startsWith(`
  */
 export function checkOutputPath(flag: string, path: string, kind: 'file' | 'dir'): void {
   const full = resolve(path);
+  // NAME_MAX and PATH_MAX (Linux: 255 bytes a name, 4096 a path): said here, not as ENAMETOOLONG at the end of a run.
+  const long = full.split('/').find((part) => Buffer.byteLength(part) > 255);
+  if (long !== undefined) throw new OutputPathError(`${flag} ${path}: a name of ${Buffer.byteLength(long)} bytes, over the 255 a file name may have; pick a shorter one`);
+  if (Buffer.byteLength(full) > 4000) throw new OutputPathError(`${flag} ${path}: a path of ${Buffer.byteLength(full)} bytes, longer than the system takes; pick a shorter one`);
   let st: Stats | undefined;
   try {
     st = lstatSync(full);

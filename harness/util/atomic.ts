@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { lstat, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-const tempBeside = (file: string) => join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+// A name of its own length, so a target whose name is near NAME_MAX still gets a temp file beside it.
+const tempBeside = (file: string) => join(dirname(file), `.daxh-${randomBytes(6).toString('hex')}.tmp`);
 
 /** What a name is, in words for a message, when it is neither absent nor a regular file. */
 export function nonRegularKind(st: Stats): string | null {

@@ -13,6 +13,7 @@ import { EXIT } from '../errors.ts';
 import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel-flags.ts';
 import { say } from '../say.ts';
+import { DRY_RUN_HELP, DRY_RUN_OPTION, printDryRun } from '../dry-run-flag.ts';
 
 export const bench: Command = {
   summary: 'measure boot, provisioning, SSH, step, reset and model speed (median and spread)',
@@ -23,16 +24,19 @@ export const bench: Command = {
   --matrix         also time a whole daxh matrix (every Debian kernel: an hour or more); without it, the
                    matrix figure is the one the last npm run matrix (out/matrix-*/matrix.json) measured
   --json F         write the figures as JSON
+${DRY_RUN_HELP}
 ${ACCEL_HELP}
 ${MACHINE_HELP}
 ${KERNEL_HELP}`,
   async run(args) {
-    const { values } = parseFlags('bench', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, runs: { type: 'string' }, topology: { type: 'string', multiple: true }, full: { type: 'boolean' }, matrix: { type: 'boolean' }, json: { type: 'string' } });
+    const { values } = parseFlags('bench', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, runs: { type: 'string' }, topology: { type: 'string', multiple: true }, full: { type: 'boolean' }, matrix: { type: 'boolean' }, json: { type: 'string' }, ...DRY_RUN_OPTION });
     const runs = values.runs === undefined ? 5 : wholeNumber('--runs', values.runs, 1, 1000);
     // Checked before the first boot: a mistyped topology or a bad --json path costs nothing.
-    plannersFor(values.topology ?? []);
+    const planners = plannersFor(values.topology ?? BENCH_TOPOLOGIES());
     checkReportPaths({ json: values.json });
-    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), say, machineChoice(values));
+    const [kernel, accel, machine] = [kernelChoice(values), accelFlag(values.accel), machineChoice(values)];
+    if (values['dry-run']) return printDryRun([...planners], kernel, machine, accel);
+    const prepared = await prepare(kernel, accel, say, machine);
     const figures = await runBench({
       prepared,
       runs,

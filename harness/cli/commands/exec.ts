@@ -9,6 +9,7 @@ import { shellQuote } from '../../util/shell-quote.ts';
 import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
 import { say } from '../say.ts';
+import { DRY_RUN_HELP, DRY_RUN_OPTION, printDryRun } from '../dry-run-flag.ts';
 
 
 /**
@@ -25,14 +26,17 @@ export const exec: Command = {
   help: `  --topology T             a built-in topology (daxh topologies) or a .json/.yaml file; default: none (no dax memory)
 One argument is run as a shell script (\`daxh exec -- 'ls /sys/bus/dax | wc -l'\`); several are an argv, passed
 through unchanged (\`daxh exec -- printf '[%s]\\n' 'a b' c\`). Output streams as it comes; stdin is forwarded.
+${DRY_RUN_HELP}
 ${ACCEL_HELP}
 ${MACHINE_HELP}
 ${KERNEL_HELP}`,
   async run(args) {
-    const { values, positionals } = parseFlags('exec', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, topology: { type: 'string' } }, true);
+    const { values, positionals } = parseFlags('exec', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, ...DRY_RUN_OPTION, topology: { type: 'string' } }, true);
     if (positionals.length === 0) throw new UsageError('exec: no command given; usage: daxh exec [flags] -- <command…>');
     const plan = values.topology === undefined ? null : topologyPlanner(values.topology);
-    const prepared = await prepare(kernelChoice(values), accelFlag(values.accel), say, machineChoice(values));
+    const [kernel, accel, machine] = [kernelChoice(values), accelFlag(values.accel), machineChoice(values)];
+    if (values['dry-run']) return printDryRun(plan ? [[values.topology!, plan]] : [], kernel, machine, accel);
+    const prepared = await prepare(kernel, accel, say, machine);
     return withLabGuest({ prepared, plan: plan && plan(prepared.kernel.release, loneGuestVcpus()), name: 'exec' }, ({ guest }) => guest.attach(guestCommand(positionals)));
   },
 };

@@ -1,5 +1,6 @@
 import { buildImage } from '../../../images/image.ts';
-import { resolveKernel } from '../../../images/kernel.ts';
+import { releaseOf, resolveKernel } from '../../../images/kernel.ts';
+import { DRY_RUN_OPTION } from '../dry-run-flag.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelChoice } from '../kernel-flags.ts';
@@ -10,11 +11,17 @@ export const image: Command = {
   usage: 'build [kernel flags]',
   help: `Builds the zstd cpio initramfs: trixie busybox, kmod, dropbear, ndctl/daxctl/cxl, the helper, and the
 kernel's dax/nvdimm/cxl modules. Cached under $XDG_CACHE_HOME/dax-harness by content.
+  --dry-run        check the kernel flags, print the release an image would be built for, build nothing
 ${KERNEL_HELP}`,
   async run(args) {
-    const { values, positionals } = parseFlags('image', args, KERNEL_OPTIONS, true);
+    const { values, positionals } = parseFlags('image', args, { ...KERNEL_OPTIONS, ...DRY_RUN_OPTION }, true);
     if (positionals.join(' ') !== 'build') throw new UsageError(`image: unknown subcommand '${positionals.join(' ')}'; the only one is 'build'`);
-    const kernel = await resolveKernel(kernelChoice(values), say);
+    const choice = kernelChoice(values);
+    if (values['dry-run']) {
+      console.log(`would build the guest image for kernel ${await releaseOf(choice)}`);
+      return EXIT.ok;
+    }
+    const kernel = await resolveKernel(choice, say);
     const t0 = performance.now();
     const img = await buildImage(kernel);
     console.log(`kernel   ${kernel.release} (${kernel.label})`);

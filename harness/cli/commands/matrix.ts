@@ -15,6 +15,8 @@ import { parseKernelList } from '../kernel-list.ts';
 import { SELECTION_OPTIONS, selectedCases } from '../selection-flags.ts';
 import { checkTree } from '../../../images/kernel-tree.ts';
 import { say } from '../say.ts';
+import { EXIT } from '../errors.ts';
+import { DRY_RUN_OPTION } from '../dry-run-flag.ts';
 
 export const matrix: Command = {
   summary: 'run the same selection on many kernels (every Debian series by default) and report them side by side',
@@ -28,6 +30,7 @@ export const matrix: Command = {
                    line per kernel with its wall time (default out/matrix-<time>)
   --html F  --markdown F  --kcidb F
                    the whole matrix (default DIR/report.html and DIR/summary.md)
+  --dry-run        check everything, print each kernel's daxh run, run nothing
 ${ACCEL_HELP}
 Each kernel runs as its own daxh run, one after another: a kernel that crashes the harness, or never comes
 up, is a line saying so and the next kernel runs. Exit 0 when every kernel passed, 1 when any failed cases,
@@ -42,6 +45,7 @@ up, is a line saying so and the next kernel runs. Exit 0 when every kernel passe
       html: { type: 'string' },
       markdown: { type: 'string' },
       kcidb: { type: 'string' },
+      ...DRY_RUN_OPTION,
     });
     const kernels: MatrixKernel[] = [
       ...(values.kernels === undefined && values['kernel-tree'] ? [] : parseKernelList(values.kernels ?? 'all')).map((series): MatrixKernel => ({ kind: 'debian', series })),
@@ -65,6 +69,10 @@ up, is a line saying so and the next kernel runs. Exit 0 when every kernel passe
       '--seed',
       String(seed),
     ];
+    if (values['dry-run']) {
+      for (const k of kernels) console.log(`daxh run ${[...kernelFlags(k), ...selection, '--out', join(out, kernelSlug(k))].join(' ')}`);
+      return EXIT.ok;
+    }
     say(`matrix of ${kernels.length} kernel(s), seed ${seed}, into ${out}`);
     const release = holdExit();
     const t0 = performance.now();

@@ -10,6 +10,7 @@ import { UsageError } from '../errors.ts';
 import { MACHINE_HELP, MACHINE_OPTIONS, machineChoice } from '../machine-flags.ts';
 import { KERNEL_HELP, KERNEL_OPTIONS, kernelArgs, kernelChoice } from '../kernel-flags.ts';
 import { say } from '../say.ts';
+import { DRY_RUN_HELP, DRY_RUN_OPTION, printDryRun } from '../dry-run-flag.ts';
 import { printable } from '../../util/terminal.ts';
 
 export const repro: Command = {
@@ -19,23 +20,27 @@ export const repro: Command = {
   --strict         count known kernel divergences as divergences (to bisect a known bug)
   --kernels L      replay on each of these Debian series (all, cached: the ones already downloaded, or a
                    comma list) and say which it reproduces on; exit 1 if it diverges on any
+${DRY_RUN_HELP}
 ${ACCEL_HELP}
 ${MACHINE_HELP}
 ${KERNEL_HELP}`,
   async run(args) {
-    const { values, positionals } = parseFlags('repro', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, topology: { type: 'string' }, strict: { type: 'boolean' }, kernels: { type: 'string' } }, true);
+    const { values, positionals } = parseFlags('repro', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, topology: { type: 'string' }, strict: { type: 'boolean' }, kernels: { type: 'string' }, ...DRY_RUN_OPTION }, true);
     if (positionals.length !== 1) throw new UsageError('repro: give exactly one recipe file');
     const file = positionals[0]!;
     const recipe = await readRecipeFile(file);
     const { name: topology, planner } = replayTopology(recipe, file, values.topology);
     const setup: ReplaySetup = { recipe, topology, planner, accel: accelFlag(values.accel), machine: machineChoice(values), strict: values.strict === true, log: say };
-    if (values.kernels === undefined) {
-      const v = await replayOn(setup, kernelChoice(values));
+    const kernel = kernelChoice(values);
+    const series = values.kernels === undefined ? undefined : await kernelList(values.kernels);
+    if (series && kernelArgs(values).length) throw new UsageError('--kernels replays on Debian series: leave out --debian-kernel, --kernel, --modules and --kernel-tree');
+    if (values['dry-run']) return printDryRun([[topology, planner]], kernel, setup.machine, setup.accel);
+    if (series === undefined) {
+      const v = await replayOn(setup, kernel);
       console.log(printable(v.detail ? `${v.detail}\n${v.line} on ${v.release}` : `${v.line} on ${v.release}`));
       return v.exit;
     }
-    if (kernelArgs(values).length) throw new UsageError('--kernels replays on Debian series: leave out --debian-kernel, --kernel, --modules and --kernel-tree');
-    const verdicts = await replayAcross(setup, await kernelList(values.kernels), (v) => console.log(printable(`${v.series.padEnd(6)} ${v.release}: ${v.line}`)));
+    const verdicts = await replayAcross(setup, series, (v) => console.log(printable(`${v.series.padEnd(6)} ${v.release}: ${v.line}`)));
     console.log(spreadLine(verdicts));
     const has = (k: VerdictKind) => verdicts.some((v) => v.kind === k);
     return has('diverges') ? REPRO_EXIT.diverges : has('agrees') ? REPRO_EXIT.agrees : REPRO_EXIT['cannot-test'];
