@@ -61,3 +61,50 @@ test('the report renders offline in Chromium: the kernel × suite × topology gr
   await page.screenshot({ path: shot, fullPage: true });
   t.log(`screenshot: ${shot}`);
 });
+
+test('the report filters in Chromium: by status, suite, topology, kernel and name; a failed case opens with its steps; hostile fields stay text', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'daxh-html-test-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'report.html');
+  const hostile: CaseResult = { suite: 'sysfs-writes', topology: 'cxl', name: '<img src=x onerror="document.title=1">', status: 'passed', checks: 1, durationMs: 1 };
+  const passed: CaseResult = { suite: 'kmem-hotplug', topology: 'hmem', name: 'offline policy', status: 'passed', checks: 4, durationMs: 10, steps: [{ index: 1, operation: 'read memory32/state', expected: 'ok "online"', actual: 'ok "online"', outcome: 'agreed', kernelLog: [] }] };
+  await writeFile(file, htmlReport([run('7.3.4+deb13-amd64', [...cases, hostile, passed]), run('6.12.117+deb12-amd64', [{ ...cases[1]!, status: 'passed', known: [] }])]));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`file://${file}`);
+  const shots = join(process.cwd(), 'out', 'test-screenshots');
+  const visible = async () => page.locator('details.case:visible').evaluateAll((ds) => ds.map((d) => (d as HTMLElement).dataset.case));
+  t.is(await page.title(), 'dax-harness: 2 kernels', 'an injected handler never ran');
+  t.is(await page.locator('details.case img').count(), 0, 'a case name is text, never markup');
+  t.is(await page.locator('#filter-count').textContent(), '5 of 5 cases');
+  await page.selectOption('#filter-status', 'failed');
+  t.deepEqual(await visible(), ['sysfs-writes/hmem/size: shrink, grow']);
+  await page.screenshot({ path: join(shots, 'html-filter-failed.png'), fullPage: true });
+  await page.selectOption('#filter-status', '');
+  await page.selectOption('#filter-kernel', '6.12.117+deb12-amd64');
+  t.deepEqual(await visible(), ['regressions/hmem/misaligned']);
+  await page.selectOption('#filter-kernel', '');
+  await page.selectOption('#filter-suite', 'kmem-hotplug');
+  t.deepEqual(await visible(), ['kmem-hotplug/hmem/offline policy']);
+  await page.selectOption('#filter-suite', '');
+  await page.selectOption('#filter-topology', 'cxl');
+  t.is((await visible()).length, 1);
+  await page.selectOption('#filter-topology', '');
+  await page.fill('#filter-search', 'SHRINK');
+  t.deepEqual(await visible(), ['sysfs-writes/hmem/size: shrink, grow'], 'the search ignores case');
+  // The failed case: closed by the user, opened again, it shows its steps and the diverged one.
+  const fail = page.locator('details.case.failed').first();
+  await fail.locator(':scope > summary').click();
+  t.false(await fail.locator('table.diff').isVisible());
+  await fail.locator(':scope > summary').click();
+  t.true(await fail.locator('table.diff').isVisible());
+  const steps = fail.locator('details:has(> table.steps)');
+  t.true(await steps.locator('tr.diverged').isVisible(), "a failed case's steps are open, the diverged one marked");
+  t.is(await steps.locator('tr.diverged td').nth(1).textContent(), 'write dax0.0/size "0"');
+  await page.screenshot({ path: join(shots, 'html-failed-case.png'), fullPage: true });
+  // A known bug links to its findings folder.
+  await page.fill('#filter-search', '');
+  t.is(await page.locator('a.finding').first().getAttribute('href'), 'findings/mapping-misaligned-length-succeeds/report.txt');
+  t.log(`screenshots in ${shots}`);
+});

@@ -1,7 +1,8 @@
-// One self-contained HTML file for one run or many (shards, a kernel matrix): no script, no network, just
-// the markup and its style. A grid of suite × topology by kernel, then per kernel every case: failures open,
-// each with its one-line divergence, the state differences, the kernel's report, its steps and the command
-// that replays it; known kernel divergences and allowed outcomes apart from failures; the seed of every run.
+// One self-contained HTML file for one run or many (shards, a kernel matrix): no network, the markup, its
+// style and a few lines of script for the filters (status, suite, topology, kernel, a name search). A grid of
+// suite × topology by kernel, then per kernel every case: failures open, each with its one-line divergence,
+// the state differences, the kernel's report, its steps and the command that replays it; known kernel bugs
+// apart from failures, linked to their findings folders; the seed of every run. Every field is escaped.
 import { durationText, failureKindText, failureLine, runIdentity } from './facts.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults, type Totals } from './results.ts';
 
@@ -19,6 +20,8 @@ td.cell { text-align: center; white-space: nowrap; }
 code, pre { font: 12px/1.35 ui-monospace, monospace; } pre { background: #f6f8fa; padding: .6em; overflow-x: auto; }
 details { margin: .3em 0; } summary { cursor: pointer; }
 .identity span { margin-right: 1.2em; } .muted { color: #57606a; }
+.filters { position: sticky; top: 0; background: #fff; padding: .5em 0; border-bottom: 1px solid #d0d7de; z-index: 1; }
+.filters label { margin-right: 1em; }
 tr.diverged td { background: #ffebe9; } tr.known td { background: #fff8c5; } tr.branch td { background: #ddf4ff; }
 `;
 
@@ -52,7 +55,7 @@ function grid(runs: readonly RunResults[]): string {
 
 function stepsTable(c: CaseResult): string {
   if (!c.steps?.length) return '';
-  const rows = c.steps.map((s) => `<tr class="${s.outcome}"><td>${s.index}</td><td><code>${esc(s.operation)}</code></td><td><code>${esc(s.expected)}</code></td><td><code>${esc(s.actual)}</code></td><td>${esc(s.outcome)}${s.explainedBy ? ` (${esc(s.explainedBy)})` : ''}</td></tr>`);
+  const rows = c.steps.map((s) => `<tr class="${esc(s.outcome)}"><td>${s.index}</td><td><code>${esc(s.operation)}</code></td><td><code>${esc(s.expected)}</code></td><td><code>${esc(s.actual)}</code></td><td>${esc(s.outcome)}${s.explainedBy ? ` (${esc(s.explainedBy)})` : ''}</td></tr>`);
   return `<details${c.status === 'failed' ? ' open' : ''}><summary>${c.steps.length} steps</summary><table class="steps"><tr><th>#</th><th>operation</th><th>model</th><th>kernel</th><th>outcome</th></tr>${rows.join('')}</table></details>`;
 }
 
@@ -67,32 +70,67 @@ function failureBlock(c: CaseResult): string {
   return `<p class="failure-line"><strong>${esc(failureLine(c))}</strong></p><p class="muted">${esc(failureKindText(c))}</p>${result}${diff}${log}${excerpt}${repro}<details><summary>full report</summary><pre>${esc(c.failure ?? '')}</pre></details>`;
 }
 
-function caseBlock(c: CaseResult): string {
-  const status = `<span class="${c.status}">${c.status}</span>`;
+/** A known bug's folder, written beside the report by daxh run (report.txt, repro.sh, vm.txt, recipe.json). */
+const findingLink = (id: string) => `<a class="finding" href="findings/${encodeURIComponent(id)}/report.txt"><code>${esc(id)}</code></a>`;
+
+function caseBlock(r: RunResults, c: CaseResult): string {
+  const status = `<span class="${esc(c.status)}">${esc(c.status)}</span>`;
   const body = [
     c.status === 'failed' ? failureBlock(c) : '',
     c.status === 'skipped' ? `<p class="muted">${esc(c.skipReason ?? '')}</p>` : '',
-    c.known?.length ? `<p>known divergences: ${c.known.map((k) => `<code>${esc(k.id)}</code> at <code>${esc(k.step)}</code>`).join('; ')}</p>` : '',
+    c.known?.length ? `<p>known kernel bugs: ${c.known.map((k) => `${findingLink(k.id)} at <code>${esc(k.step)}</code>`).join('; ')}</p>` : '',
     c.branches?.length ? `<p>outcomes the kernel chose: ${c.branches.map((b) => `<code>${esc(b.id)}</code> at <code>${esc(b.step)}</code>`).join('; ')}</p>` : '',
-    c.status === 'failed' || c.known?.length || c.branches?.length ? stepsTable(c) : '',
+    c.status !== 'failed' && c.repro ? `<p>replay: <code class="repro">${esc(c.repro)}</code></p>` : '',
+    stepsTable(c),
+    c.status !== 'failed' && c.console ? `<h4>kernel console</h4><pre>${esc(c.console)}</pre>` : '',
   ].join('');
-  return `<details class="case ${c.status}" data-case="${esc(caseId(c))}"${c.status === 'failed' ? ' open' : ''}><summary>${status} ${esc(caseId(c))} <span class="muted">· ${c.checks} checks · ${durationText(c.durationMs)}</span></summary>${body}</details>`;
+  const data = `data-case="${esc(caseId(c))}" data-status="${esc(c.status)}" data-suite="${esc(c.suite)}" data-topology="${esc(c.topology)}" data-kernel="${esc(r.kernel)}"`;
+  return `<details class="case ${esc(c.status)}" ${data}${c.status === 'failed' ? ' open' : ''}><summary>${status} ${esc(caseId(c))} <span class="muted">· ${c.checks} checks · ${durationText(c.durationMs)}</span></summary>${body}</details>`;
 }
+
+/** Filters by status, suite, topology and kernel, and a search over case names: a few lines of script, no network. */
+function filterBar(runs: readonly RunResults[]): string {
+  const values = (f: (r: RunResults, c: CaseResult) => string) => [...new Set(runs.flatMap((r) => r.cases.map((c) => f(r, c))))].sort();
+  const select = (name: string, label: string, options: string[]) => `<label>${label} <select id="filter-${name}" data-filter="${name}"><option value="">all</option>${options.map((o) => `<option value="${esc(o)}">${esc(o)}</option>`).join('')}</select></label>`;
+  return `<form id="filters" class="filters" onsubmit="return false">${select('status', 'status', values((_, c) => c.status))}${select('suite', 'suite', values((_, c) => c.suite))}${select('topology', 'topology', values((_, c) => c.topology))}${select('kernel', 'kernel', values((r) => r.kernel))}<label>case <input id="filter-search" type="search" placeholder="name contains…"></label> <span id="filter-count" class="muted"></span></form>`;
+}
+
+const SCRIPT = `
+(() => {
+  const selects = [...document.querySelectorAll('#filters select')];
+  const search = document.getElementById('filter-search');
+  const count = document.getElementById('filter-count');
+  const apply = () => {
+    const want = Object.fromEntries(selects.map((s) => [s.dataset.filter, s.value]));
+    const text = search.value.trim().toLowerCase();
+    let shown = 0;
+    const cases = document.querySelectorAll('details.case');
+    for (const d of cases) {
+      const ok = Object.entries(want).every(([k, v]) => !v || d.dataset[k] === v) && (!text || d.dataset.case.toLowerCase().includes(text));
+      d.hidden = !ok;
+      if (ok) shown++;
+    }
+    count.textContent = shown + ' of ' + cases.length + ' cases';
+  };
+  for (const s of selects) s.addEventListener('change', apply);
+  search.addEventListener('input', apply);
+  apply();
+})();`;
 
 function runSection(r: RunResults): string {
   const identity = runIdentity(r).map((f) => `<span><strong>${f.key}</strong> ${esc(f.value)}</span>`).join('');
   const t = r.totals;
   const known = new Map<string, { reason: string; hits: number }>();
   for (const c of r.cases) for (const k of c.known ?? []) known.set(k.id, { reason: k.reason, hits: (known.get(k.id)?.hits ?? 0) + 1 });
-  const knownList = known.size ? `<h3>Known kernel divergences (not failures)</h3><ul>${[...known].map(([id, k]) => `<li><code>${esc(id)}</code> (${k.hits}×): ${esc(k.reason)}</li>`).join('')}</ul>` : '';
+  const knownList = known.size ? `<h3>Known kernel divergences (not failures)</h3><ul>${[...known].map(([id, k]) => `<li>${findingLink(id)} (${k.hits}×): ${esc(k.reason)}</li>`).join('')}</ul>` : '';
   const failed = r.cases.filter((c) => c.status === 'failed');
   const rest = r.cases.filter((c) => c.status !== 'failed');
   return `<section class="run" data-kernel="${esc(r.kernel)}"><h2>${esc(r.kernel)}</h2><p class="identity">${identity}</p>
 <p>${t.passed} passed, ${t.failed} failed, ${t.known} known, ${t.skipped} skipped${t.interrupted ? `, ${t.interrupted} interrupted` : ''} · ${r.checks} checks · ${r.guests.boots} boots, ${r.guests.restores} snapshot restores · ${durationText(r.durationMs)}${r.interrupted ? ' · <strong>interrupted</strong>' : ''}</p>
-${failed.length ? `<h3>Failures</h3>${failed.map(caseBlock).join('')}` : ''}${knownList}<h3>All cases</h3>${rest.map(caseBlock).join('')}</section>`;
+${failed.length ? `<h3>Failures</h3>${failed.map((c) => caseBlock(r, c)).join('')}` : ''}${knownList}<h3>All cases</h3>${rest.map((c) => caseBlock(r, c)).join('')}</section>`;
 }
 
 export function htmlReport(runs: readonly RunResults[]): string {
   const title = runs.length === 1 ? `dax-harness: ${runs[0]!.kernel}` : `dax-harness: ${runs.length} kernels`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head><body><h1>${esc(title)}</h1>${grid(runs)}${runs.map(runSection).join('')}</body></html>\n`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head><body><h1>${esc(title)}</h1>${grid(runs)}${filterBar(runs)}${runs.map(runSection).join('')}<script>${SCRIPT}</script></body></html>\n`;
 }
