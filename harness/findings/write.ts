@@ -4,7 +4,7 @@
 // symbolizes the kernel log with the tree's own scripts/decode_stacktrace.sh.
 import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { readRecipeFile } from '../recipe/load.ts';
 import type { Recipe } from '../recipe/recipe.ts';
@@ -28,10 +28,15 @@ export interface FindingsSource {
 
 const exists = (p: string) => access(p, constants.R_OK).then(() => true, () => false);
 
-async function recipeOf(f: Finding, bases: readonly string[]): Promise<Recipe | undefined> {
+/**
+ * The first hit's saved recipe: at its path, relative to one of `bases` (the results files' dirs), or in a
+ * base's recipes/ dir (a run dir moved elsewhere keeps results.json beside recipes/).
+ */
+export async function recipeOf(f: Finding, bases: readonly string[]): Promise<Recipe | undefined> {
   for (const h of f.hits) {
     if (!h.recipe) continue;
-    for (const p of isAbsolute(h.recipe) ? [h.recipe] : [h.recipe, ...bases.map((b) => join(b, h.recipe!))]) {
+    const file = h.recipe;
+    for (const p of [file, ...bases.flatMap((b) => [...(isAbsolute(file) ? [] : [join(b, file)]), join(b, 'recipes', basename(file))])]) {
       if (await exists(p)) return readRecipeFile(p).catch(() => undefined);
     }
   }

@@ -103,5 +103,14 @@ export const resultsSchema = z.strictObject({
       lost: z.array(text),
     })
     .optional(),
+  validation: z
+    .strictObject({
+      baseline: z.array(text),
+      findings: z.array(z.strictObject({ id: name, subject: text, verdict: z.enum(['fixed', 'still reproduces', 'cannot test']), detail: text })),
+      changed: z.array(z.strictObject({ case: text, from: z.enum([...CASE_STATUSES, 'absent']), to: z.enum([...CASE_STATUSES, 'absent']), newKnown: z.array(name), goneKnown: z.array(name) })),
+      newKnown: z.array(name),
+      newFailures: z.array(text),
+    })
+    .optional(),
   cases: z.array(caseResult).max(1_000_000),
 });

@@ -148,7 +148,17 @@ export interface RunResults extends RunIdentity {
   findings?: Finding[];
   /** Line and branch coverage of the kernel's profiled sources (--coverage). */
   kernelCoverage?: KernelCoverage;
+  /** Against a baseline run (--findings): each of its findings replayed here, and the cases that changed. */
+  validation?: Validation;
   cases: CaseResult[];
+}
+
+export interface Validation {
+  baseline: string[];
+  findings: { id: string; subject: string; verdict: 'fixed' | 'still reproduces' | 'cannot test'; detail: string }[];
+  changed: { case: string; from: CaseStatus | 'absent'; to: CaseStatus | 'absent'; newKnown: string[]; goneKnown: string[] }[];
+  newKnown: string[];
+  newFailures: string[];
 }
 
 export function totalsOf(cases: readonly CaseResult[]): Totals {

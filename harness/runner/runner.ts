@@ -12,7 +12,7 @@ import { blockedTasks } from '../lab/blocked-tasks.ts';
 import type { LabGuest } from '../lab/session.ts';
 import type { Reporter } from '../report/reporter.ts';
 import { findingGroups } from '../report/facts.ts';
-import { RESULTS_SCHEMA, caseId, totalsOf, type Finding, type RunIdentity, type SeriesVerdict, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
+import { RESULTS_SCHEMA, caseId, totalsOf, type Finding, type RunIdentity, type SeriesVerdict, type Validation, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
 import { CaseOutput } from './case-output.ts';
 import { scheduleFault, type Fault } from './faults.ts';
 import { GuestFixture, type BeforeLeave, type BootGuest } from './fixture.ts';
@@ -46,6 +46,8 @@ export interface RunOptions {
   coverage?: CoverageSink;
   /** Replays a finding's saved recipe on other kernels (--replay-findings): the series it reproduces on. */
   replayFinding?: (recipe: string) => Promise<SeriesVerdict[]>;
+  /** Judges the finished run against a baseline (--findings): the validation the results carry. */
+  validate?: (run: RunResults) => Validation;
 }
 
 export async function runCases(opts: RunOptions): Promise<RunResults> {
@@ -114,6 +116,7 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
     ...(findings.length ? { findings } : {}),
     cases,
   };
+  if (opts.validate) run.validation = opts.validate(run);
   await opts.reporter.onRunEnd?.(run);
   return run;
 }

@@ -105,6 +105,46 @@ export const regressions: Suite = {
       },
     },
     {
+      // size and align refuse a device a driver holds (EBUSY); mapping must too, or it grows a device under
+      // the driver that mapped it (known: mapping-on-bound-device on every kernel so far). A fixed kernel
+      // agrees with the model, and the case says so.
+      name: 'mapping on a bound device is refused like size and align',
+      needs: { providers: ['hmem', 'cxl-ram'], spread: 'each-provider' },
+      async run(ctx) {
+        const { r, d0 } = await releasedDynamic(ctx);
+        // Shrunk, the provider's device keeps the region's first 2 MiB; the next 2 MiB are free.
+        await ctx.checker.step(write.device(d0, 'size', String(2n * MiB)));
+        const start = r.start;
+        await ctx.checker.step(write.driver('device_dax', 'new_id', d0));
+        await ctx.checker.step(write.device(d0, 'size', String(4n * MiB)));
+        await ctx.checker.step(write.device(d0, 'mapping', `${hex(start + 2n * MiB)}-${hex(start + 4n * MiB - 1n)}`));
+        await ctx.checker.step(write.driver('device_dax', 'unbind', d0));
+        await ctx.checker.step(write.driver('device_dax', 'remove_id', d0));
+        await ctx.checker.step(write.device(d0, 'size', String(r.size)));
+      },
+    },
+    {
+      // A device_dax probe that fails after storing its page map must not leave it behind: fsdev was fixed
+      // so, device.c not yet (known: device-dax-probe-keeps-stale-pgmap). A range 1 MiB off a section
+      // boundary fails the probe ("Misaligned __add_pages", a WARNING the model predicts); a clean range
+      // must then bind.
+      name: 'a failed device_dax probe leaves the device bindable',
+      needs: { providers: ['hmem', 'cxl-ram'], spread: 'each-provider' },
+      async run(ctx) {
+        const { r, d0 } = await releasedDynamic(ctx);
+        await ctx.checker.step(write.device(d0, 'size', '0'));
+        const start = r.start;
+        await ctx.checker.step(write.device(d0, 'mapping', `${hex(start + MiB)}-${hex(start + 3n * MiB - 1n)}`));
+        await ctx.checker.step(write.driver('device_dax', 'new_id', d0));
+        await ctx.checker.step(write.device(d0, 'size', '0'));
+        await ctx.checker.step(write.device(d0, 'mapping', `${hex(start)}-${hex(start + 2n * MiB - 1n)}`));
+        await ctx.checker.step(write.driver('device_dax', 'bind', d0));
+        await release(ctx, d0);
+        await ctx.checker.step(write.driver('device_dax', 'remove_id', d0));
+        await ctx.checker.step(write.device(d0, 'size', String(r.size)));
+      },
+    },
+    {
       // 6.12 returns success for a mapping whose length is not a multiple of the alignment and allocates
       // nothing (6.1: ENXIO). Listed as a known divergence; this case notices when a kernel fixes it.
       name: 'misaligned mapping length',

@@ -11,7 +11,15 @@ import { FileReporter, checkOutputPath, checkReportPaths, rescueResults, stepSum
 import { FORMATS } from '../../report/formats.ts';
 import type { RunResults } from '../../report/results.ts';
 import { MAX_SHARDS } from '../../report/results-schema.ts';
-import { writeFindings } from '../../findings/write.ts';
+import { recipeOf, writeFindings } from '../../findings/write.ts';
+import { collectFindings } from '../../findings/collect.ts';
+import { compareRuns, fixVerdict, validationText, type FindingCheck } from '../../findings/validate-fix.ts';
+import { readResults } from '../../report/load.ts';
+import { replay } from '../../recipe/repro.ts';
+import { bootLabGuest } from '../../lab/session.ts';
+import { loneGuestVcpus } from '../../lab/host-share.ts';
+import { topologyPlanner, type TopologyPlanner } from '../../lab/planner.ts';
+import type { Prepared } from '../../lab/prepare.ts';
 import { REPORT_HELP, REPORT_OPTIONS, reportersFrom } from '../report-flags.ts';
 import { ProgressReporter } from '../../report/progress.ts';
 import { Multiplexer } from '../../report/reporter.ts';
@@ -46,6 +54,24 @@ function findingReplayer(series: readonly string[], values: Parameters<typeof ma
     say(`replaying ${file} on ${series.join(', ')}`);
     return replayAcross({ recipe, topology, planner, accel: accelFlag(values.accel), machine: machineChoice(values), strict: false, log: say }, series, (v) => say(`  ${v.series} ${v.release}: ${v.line}`), signal);
   };
+}
+
+/** Each finding of the baseline runs replayed on the prepared kernel, one fresh guest each. */
+async function replayBaseline(baseline: readonly RunResults[], bases: readonly string[], prepared: Prepared, planners: Map<string, TopologyPlanner>): Promise<FindingCheck[]> {
+  const out: FindingCheck[] = [];
+  for (const f of collectFindings(baseline)) {
+    if (interruption.aborted) break;
+    const recipe = await recipeOf(f, bases);
+    if (!recipe) {
+      out.push(fixVerdict(f, { kind: 'no-recipe' }));
+      continue;
+    }
+    const planner = planners.get(recipe.topology) ?? topologyPlanner(recipe.topology);
+    say(`replaying finding ${f.id} (${recipe.steps.length} steps on ${recipe.topology})`);
+    const outcome = await replay(recipe, prepared.kernel.release, () => bootLabGuest({ prepared, plan: planner(prepared.kernel.release, loneGuestVcpus()), name: `fix-${recipe.topology}` }), recipe.topology).catch((err: Error) => ({ kind: 'cannot-test' as const, reason: err.message.split('\n')[0]! }));
+    out.push(fixVerdict(f, outcome));
+  }
+  return out;
 }
 
 /** Every run leaves results.json and report.html in its directory, besides the reports the flags ask for. */
@@ -94,6 +120,9 @@ export const run: Command = {
                        report.html, findings/ (one folder per bug found), console logs and recipes
   --replay-findings L  replay each finding's recipe on these Debian series (all, cached, or S,S…) after the
                        cases, and report which it reproduces on (one boot per finding and series)
+  --findings F         validate a fix: replay each finding of this baseline run (its results.json; repeatable)
+                       on this kernel (fixed / still reproduces / cannot test), then run the selection and say
+                       which cases changed against the baseline; with --kernel-tree DIR --build, one command
 reports, besides results.json and report.html in the run directory (each written whole, whatever else fails):
 ${REPORT_HELP}
 ${ACCEL_HELP}
@@ -112,6 +141,7 @@ ${KERNEL_HELP}`;
       out: { type: 'string' },
       ...REPORT_OPTIONS,
       'replay-findings': { type: 'string' },
+      findings: { type: 'string', multiple: true },
     });
     // Every flag is checked before anything is listed, built or booted.
     const kernel = kernelChoice(values);
@@ -139,6 +169,7 @@ ${KERNEL_HELP}`;
       return EXIT.ok;
     }
     const replaySeries = values['replay-findings'] === undefined ? undefined : await kernelList(values['replay-findings'], '--replay-findings');
+    const baseline = await Promise.all((values.findings ?? []).map(readResults));
     const seed = seedGiven ?? Math.floor(Math.random() * 2 ** 31);
     const fault = process.env.DAXH_TEST_FAULT ? parseFault(process.env.DAXH_TEST_FAULT) : undefined;
     for (const [t, p] of plannersFor(cases.map((c) => c.topology).filter((t) => !planners.has(t)))) planners.set(t, p);
@@ -148,6 +179,7 @@ ${KERNEL_HELP}`;
       const prepared = await prepare(kernel, accel, say, machine, { coverage: values.coverage === true });
       const coverage = values.coverage ? new GcovCollector(gcovTree(prepared.kernel), join(outDir, 'coverage')) : undefined;
       say(`seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
+      const checks = baseline.length ? await replayBaseline(baseline, (values.findings ?? []).map((f) => dirname(f)), prepared, planners) : undefined;
       const summary = process.env.GITHUB_STEP_SUMMARY;
       const mux = new Multiplexer([new ProgressReporter(), ...reporters, ...(summary ? [stepSummaryReporter(summary)] : [])]);
       const results = await runCases({
@@ -164,7 +196,9 @@ ${KERNEL_HELP}`;
         ...(fault ? { fault } : {}),
         ...(coverage ? { coverage } : {}),
         ...(replaySeries ? { replayFinding: findingReplayer(replaySeries, values, interruption) } : {}),
+        ...(checks ? { validate: (run: RunResults) => ({ baseline: values.findings ?? [], findings: checks, ...compareRuns(baseline, run) }) } : {}),
       });
+      if (results.validation) console.error(validationText(results.validation.findings, results.validation));
       rescueResults(results, mux.failures, reporters, say);
       await finishRunDir(results, outDir, values.out === undefined);
       const interrupted = interruptExitCode();
