@@ -43,6 +43,18 @@ test.serial('--kernel-tree: the suites run on the built tree and agree with the 
   t.true(results.totals.passed > 0);
 });
 
+// A kernel developer's own config: the fixture is defconfig plus what daxh kconfig sets, DAX=m. A default
+// run on it fails nothing, and every known bug it hits is recognised on this build's stacks too.
+test.serial('a default run on the defconfig tree fails nothing; its known bugs are known', async (t) => {
+  const json = join(scratch, 'default', 'results.json');
+  const t0 = performance.now();
+  const r = await daxh(['run', '--kernel-tree', tree, '--out', join(scratch, 'default')]);
+  const results = JSON.parse(await readFile(json, 'utf8')) as RunResults;
+  t.log(`${results.cases.length} cases, ${results.checks} checks, ${results.totals.known} known (${[...new Set(results.cases.flatMap((c) => (c.known ?? []).map((k) => k.id)))].join(', ')}) in ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+  t.is(results.totals.failed, 0, r.all);
+  t.true(results.cases.some((c) => c.known?.some((k) => k.id === 'dev-dax-probe-wipes-open-cdev')), 'the cdev splat is recognised on this build');
+});
+
 test.serial('--build after a one-line change to bus.c: the new dax.ko is in the guest and the suites catch it; reverting passes again', async (t) => {
   const before = await moduleHash();
   await breakBus(tree);
