@@ -117,11 +117,13 @@ log_mark() { dmesg | wc -l; }
 log_since() { dmesg | tail -n +$(($1 + 1)); }
 
 # hangs PID SECONDS: whether PID (a background sysfs write) is still running after SECONDS; then the
-# blocked tasks' stacks go to the kernel log (sysrq w) and the end of it is printed.
+# blocked tasks' stacks go to the kernel log (sysrq w) and the end of it is printed. Waiting 40 s lets the
+# hung-task detector report it too (hung_task_timeout_secs is set to 30 where it can be).
 hangs() {
+  [ -w /proc/sys/kernel/hung_task_timeout_secs ] && echo 30 > /proc/sys/kernel/hung_task_timeout_secs
   i=0
   while kill -0 "$1" 2>/dev/null; do
-    [ $i -ge "$2" ] && { echo w > /proc/sysrq-trigger 2>/dev/null; sleep 1; dmesg | tail -n 60; return 0; }
+    [ $i -ge "$2" ] && { echo w > /proc/sysrq-trigger 2>/dev/null; sleep 1; dmesg | tail -n 150; return 0; }
     sleep 1; i=$((i + 1))
   done
   return 1

@@ -132,7 +132,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
   v=$(cat "$R/seed")
   ( while wr "$BUS/devices/$v/align" 4096 || [ "$ERR" = EINVAL ]; do :; done ) & writer=$!
   { wr "$R/delete" "$v"; } & deleter=$!
-  if hangs "$deleter" 20; then reproduced "race $n: the delete of $v and a write of its align blocked each other for 20 s (stacks above)"; fi
+  if hangs "$deleter" 40; then reproduced "race $n: the delete of $v and a write of its align blocked each other for 40 s (stacks above)"; fi
   wait "$writer" 2>/dev/null
   n=$((n + 1))
 done
@@ -149,7 +149,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
   wr "$BUS/devices/$d/size" $((2 * MiB)) || cannot "size $d: $ERR"
   ( while cat "$BUS/devices/$d/mapping0/start" >/dev/null 2>&1; do :; done ) & reader=$!
   { wr "$BUS/devices/$d/size" 0; } & shrink=$!
-  if hangs "$shrink" 20; then reproduced "race $n: shrinking $d and a read of its mapping0/start blocked each other for 20 s (stacks above)"; fi
+  if hangs "$shrink" 40; then reproduced "race $n: shrinking $d and a read of its mapping0/start blocked each other for 40 s (stacks above)"; fi
   kill "$reader" 2>/dev/null; wait "$reader" 2>/dev/null
   n=$((n + 1))
 done
