@@ -2,33 +2,83 @@
 import { formatPercent, totalOf } from '../coverage/lcov-info.ts';
 import { durationText, failureLine, identityLine } from './facts.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
-import type { Reporter, RunInfo } from './reporter.ts';
+import type { CaseRef, GuestEvent, Reporter, RunInfo } from './reporter.ts';
+import type { StepRecord } from './results.ts';
 import { printable } from '../util/terminal.ts';
 
+/**
+ * Live progress on stderr from the run's events: on a terminal one rewritten line with what each guest is
+ * doing (booting a group, restoring, the case and step in flight), the counts and an ETA; otherwise plain
+ * lines for each case, boot, restore and lost guest, which a CI log keeps.
+ */
 export class ProgressReporter implements Reporter {
   private total = 0;
   private done = 0;
+  private started = 0;
   private counts = { passed: 0, failed: 0, known: 0, skipped: 0, interrupted: 0 };
-  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+  /** What each topology group is doing now. */
+  private readonly doing = new Map<string, string>();
+  constructor(
+    private readonly out: { write(s: string): boolean; isTTY?: boolean; columns?: number } = process.stderr,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   onRunStart(info: RunInfo): void {
     this.total = info.totalCases;
+    this.started = this.now();
     this.out.write(`daxh: ${info.totalCases} cases on kernel ${info.kernel} (image ${info.image}, ${info.accel})\n`);
+  }
+
+  onGuest(e: GuestEvent): void {
+    const line =
+      e.kind === 'booting' ? `booting ${e.guest}` : e.kind === 'boot' ? `${e.guest} up in ${e.seconds.toFixed(1)} s` : e.kind === 'restore' ? `${e.guest} restored from its snapshot in ${e.seconds.toFixed(1)} s` : `lost a guest of ${e.loss.topology}: ${e.loss.reason}`;
+    const topology = e.kind === 'lost' ? e.loss.topology : e.topology;
+    this.doing.set(topology, line);
+    if (this.out.isTTY) this.redraw();
+    else if (e.kind !== 'booting') this.out.write(`  ${printable(line)}\n`);
+  }
+
+  onCaseStart(c: CaseRef): void {
+    this.doing.set(c.topology, `${c.suite}/${c.name}`);
+    if (this.out.isTTY) this.redraw();
+  }
+
+  onStep(c: CaseRef, s: StepRecord): void {
+    this.doing.set(c.topology, `${c.suite}/${c.name} · step ${s.index}: ${s.operation}`);
+    if (this.out.isTTY) this.redraw();
   }
 
   onCaseEnd(r: CaseResult): void {
     this.done++;
     this.counts[r.status]++;
-    const c = this.counts;
-    const line = printable(`[${this.done}/${this.total}] ${r.topology} · ${c.passed} passed, ${c.failed} failed, ${c.known} known, ${c.skipped} skipped · ${r.status.padEnd(7)} ${r.suite}/${r.name}`);
-    if (this.out.isTTY) this.out.write(`\r\x1b[K${line.slice(0, (this.out.columns ?? 120) - 1)}`);
-    else this.out.write(`${line}\n`);
-    if (r.status === 'failed' && this.out.isTTY) this.out.write(`\n  ✗ ${caseId(r)}\n`);
+    this.doing.delete(r.topology);
+    if (this.out.isTTY) {
+      if (r.status === 'failed') this.out.write(`\r\x1b[K  ✗ ${printable(caseId(r))}\n`);
+      this.redraw();
+    } else this.out.write(`${printable(`[${this.done}/${this.total}] ${r.topology} · ${this.countsText()} · ${r.status.padEnd(7)} ${r.suite}/${r.name}`)}\n`);
   }
 
   onRunEnd(run: RunResults): void {
-    if (this.out.isTTY) this.out.write('\n');
+    if (this.out.isTTY) this.out.write('\r\x1b[K');
     this.out.write(`\n${summaryTable(run)}\n`);
+  }
+
+  private countsText(): string {
+    const c = this.counts;
+    return `${c.passed} passed, ${c.failed} failed, ${c.known} known, ${c.skipped} skipped`;
+  }
+
+  /** Time left at the pace so far (the cases done, per case), once a few cases tell the pace. */
+  eta(): string {
+    if (this.done < 3 || this.done >= this.total) return '';
+    const left = ((this.now() - this.started) / this.done) * (this.total - this.done);
+    return ` · ETA ${durationText(left)}`;
+  }
+
+  private redraw(): void {
+    const doing = [...this.doing].map(([t, what]) => `${t}: ${what}`).join(' | ');
+    const line = printable(`[${this.done}/${this.total}] ${this.countsText()}${this.eta()}${doing ? ` · ${doing}` : ''}`);
+    this.out.write(`\r\x1b[K${line.slice(0, (this.out.columns ?? 120) - 1)}`);
   }
 }
 

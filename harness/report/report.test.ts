@@ -5,7 +5,7 @@ import { markdownSummary } from './markdown.ts';
 import { mergeResults } from './merge.ts';
 import { RESULTS_SCHEMA, totalsOf, type CaseResult, type RunResults } from './results.ts';
 import { tap } from './tap.ts';
-import { summaryTable } from './progress.ts';
+import { ProgressReporter, summaryTable } from './progress.ts';
 
 const divergence = { kind: 'result' as const, topology: 'hmem', kernel: '6.12.117+deb12-amd64', step: 4, operation: 'write dax0.1/size "0x200000"', expected: 'ok', actual: 'EBUSY', kernelLog: ['dax0.1: probe with driver device_dax failed with error -16'], history: [] };
 const cases: CaseResult[] = [
@@ -132,4 +132,30 @@ test('the end table carries no escape sequence from the guest console', (t) => {
   t.false(table.includes('\x1b'), 'no ESC reaches the terminal');
   t.regex(table, /\[ 1\.0\] cleared/);
   t.regex(table, /xred/);
+});
+
+test('progress from live events: on a terminal, the group booting, the case and step in flight, and an ETA; in a log, one line per case, boot and restore', (t) => {
+  const written: string[] = [];
+  let clock = 0;
+  const tty = new ProgressReporter({ write: (s: string) => (written.push(s), true), isTTY: true, columns: 400 }, () => clock);
+  tty.onRunStart({ kernel: 'k', image: 'i', accel: 'tcg', seed: 1, totalCases: 6 });
+  tty.onGuest({ kind: 'booting', topology: 'hmem', guest: 'hmem-1' });
+  t.regex(written.at(-1)!, /\[0\/6\] .* · hmem: booting hmem-1$/);
+  const ref = { suite: 'sysfs-writes', topology: 'hmem', name: 'size', index: 0 };
+  tty.onCaseStart(ref);
+  tty.onStep(ref, { index: 3, operation: 'write dax0.0/size "0"', expected: 'ok', actual: 'ok', outcome: 'agreed', kernelLog: [] });
+  t.regex(written.at(-1)!, /hmem: sysfs-writes\/size · step 3: write dax0\.0\/size "0"$/);
+  for (let i = 0; i < 3; i++) {
+    clock += 10_000;
+    tty.onCaseEnd({ ...cases[0]!, name: `c${i}` });
+  }
+  t.regex(written.at(-1)!, /\[3\/6\] 3 passed, 0 failed, 0 known, 0 skipped · ETA 30\.0 s/, 'three cases of 10 s each, three to go');
+  const log: string[] = [];
+  const plain = new ProgressReporter({ write: (s: string) => (log.push(s), true), isTTY: false });
+  plain.onRunStart({ kernel: 'k', image: 'i', accel: 'tcg', seed: 1, totalCases: 1 });
+  plain.onGuest({ kind: 'booting', topology: 'hmem', guest: 'hmem-1' });
+  plain.onGuest({ kind: 'boot', topology: 'hmem', guest: 'hmem-1', seconds: 3.2, skipped: [] });
+  plain.onStep(ref, { index: 1, operation: 'x', expected: 'ok', actual: 'ok', outcome: 'agreed', kernelLog: [] });
+  plain.onCaseEnd(cases[0]!);
+  t.deepEqual(log.slice(1), ['  hmem-1 up in 3.2 s\n', '[1/1] hmem · 1 passed, 0 failed, 0 known, 0 skipped · passed  sysfs-writes/size\n']);
 });

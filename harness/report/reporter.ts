@@ -18,6 +18,7 @@ export interface CaseRef {
 }
 
 export type GuestEvent =
+  | { kind: 'booting'; topology: string; guest: string }
   | { kind: 'boot'; topology: string; guest: string; seconds: number; skipped: readonly SkippedProvisioning[] }
   | { kind: 'restore'; topology: string; guest: string; seconds: number }
   | { kind: 'lost'; loss: GuestLoss };
@@ -29,8 +30,6 @@ export interface Reporter {
   onGuest?(e: GuestEvent): void;
   onCaseStart?(c: CaseRef): void;
   onStep?(c: CaseRef, step: StepRecord): void;
-  /** Console lines the guest printed while the case ran, as they are collected at its end. */
-  onConsole?(c: CaseRef, lines: readonly string[]): void;
   onCaseEnd?(r: CaseResult, index: number): void;
   /** Files are written here; each reporter's write is independent of the others'. */
   onRunEnd?(run: RunResults): Promise<void> | void;
@@ -78,10 +77,6 @@ export class Multiplexer implements Reporter {
 
   onStep(c: CaseRef, step: StepRecord): void {
     this.each('step', (r) => r.onStep?.(c, step));
-  }
-
-  onConsole(c: CaseRef, lines: readonly string[]): void {
-    this.each('console', (r) => r.onConsole?.(c, lines));
   }
 
   onCaseEnd(result: CaseResult, index: number): void {

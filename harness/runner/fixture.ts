@@ -115,7 +115,11 @@ export class GuestFixture {
     if (this.closed) throw new GuestSetupError(`the fixture of ${this.topology} is closed`);
     const second = this.counts.boots > 0;
     const t0 = performance.now();
-    const boot = () => this.bootGuest(`${this.topology}-${++this.counts.boots}`, second);
+    const boot = () => {
+      const name = `${this.topology}-${++this.counts.boots}`;
+      this.onGuest({ kind: 'booting', topology: this.topology, guest: name });
+      return this.bootGuest(name, second);
+    };
     const lab = await boot().catch((err: unknown) => {
       // Under TCG on a loaded host a boot can stall (an RCU stall on the console, seen on a 2-core CI
       // machine) where the next one does not. Once, recorded as a lost guest; a kernel that cannot boot

@@ -302,7 +302,6 @@ async function runBody(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
   // A hung step leaves the guest up, with the blocked tasks' stacks in its kernel log.
   const blocked = end.kind === 'failed' && end.failure.failureKind === 'guest-hang' && lab.guest.alive ? await blockedTasks(lab.guest) : [];
   if (blocked.length) consoleSeen.push('--- kernel log after the hang (dmesg, with sysrq w) ---', ...blocked);
-  opts.reporter.onConsole?.(ref, consoleSeen);
   const guest = lab.guest;
   const evidence: CaseEvidence = { release: lab.caps.release, end, known: checkers.flatMap((k) => k.known), steps, console: consoleSeen, blocked, guestAlive: guest.alive, consoleTail: () => guest.console.tail(40) };
   return { evidence, checkers, durationMs, ...(recipe ? { recipe } : {}) };
