@@ -5,6 +5,7 @@ import { doctor } from './commands/doctor.ts';
 import { exec } from './commands/exec.ts';
 import { findings } from './commands/findings.ts';
 import { judge } from './commands/judge.ts';
+import { kcidb } from './commands/kcidb.ts';
 import { host } from './commands/host.ts';
 import { image } from './commands/image.ts';
 import { kconfig } from './commands/kconfig.ts';
@@ -17,7 +18,7 @@ import { run } from './commands/run.ts';
 import { shell } from './commands/shell.ts';
 import { topologies } from './commands/topologies.ts';
 
-export const COMMANDS: Record<string, Command> = { run, findings, judge, matrix, exec, shell, repro, bisect, kconfig, merge, report, image, kernels, topologies, doctor, host, bench };
+export const COMMANDS: Record<string, Command> = { run, findings, judge, matrix, exec, shell, repro, bisect, kconfig, merge, report, kcidb, image, kernels, topologies, doctor, host, bench };
 
 export function commandNames(): string[] {
   return Object.keys(COMMANDS);

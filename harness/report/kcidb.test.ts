@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import { kcidbReport, testPath } from './kcidb.ts';
 import { RESULTS_SCHEMA, totalsOf, type CaseResult, type RunResults } from './results.ts';
 
-const schema = JSON.parse(readFileSync(new URL('./kcidb/v04_05.schema.json', import.meta.url), 'utf8'));
+const schema = JSON.parse(readFileSync(new URL('./kcidb/v05_03.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv({ strict: true, allErrors: true });
 (addFormats as unknown as (a: Ajv) => void)(ajv);
 const validate = ajv.compile(schema);
@@ -20,18 +20,21 @@ const cases: CaseResult[] = [
 ];
 const run = (kernel: string): RunResults => ({ schema: RESULTS_SCHEMA, kernel, image: 'abcdef012345', accel: 'tcg', profile: 'debian', seed: 42, startedAt: '2026-12-01T12:00:00.000Z', durationMs: 5000, guests: { boots: 1, restores: 0 }, totals: totalsOf(cases), checks: 50, cases });
 
-test('the export validates against KCIDB I/O schema v4.5 as kcidb-io publishes it', (t) => {
+test('the export validates against KCIDB I/O schema v5.3 as kcidb-io publishes it', (t) => {
   const doc = kcidbReport([run('6.12.117+deb12-amd64'), run('7.3.4+deb13-amd64')]);
   t.true(validate(doc), ajv.errorsText(validate.errors));
-  t.deepEqual(doc.version, { major: 4, minor: 5 });
+  t.deepEqual(doc.version, { major: 5, minor: 3 });
   t.is(doc.checkouts.length, 2);
   t.is(doc.tests.length, 12);
+  t.deepEqual(doc.builds.map((b) => b.status), ['PASS', 'PASS']);
 });
 
-test('statuses: kernel faults FAIL, harness faults ERROR, known divergences FAIL but waived, skips SKIP, interrupted MISS', (t) => {
-  const tests = kcidbReport([run('7.3.4')]).tests;
-  t.deepEqual(tests.map((x) => [x.status, 'waived' in x]), [['PASS', false], ['FAIL', false], ['FAIL', true], ['ERROR', false], ['SKIP', false], ['MISS', false]]);
-  t.is(tests[1]!.path, 'dax.sysfs-writes.hmem_mom.mapping_odd_chars');
+test('statuses: kernel faults FAIL, harness faults ERROR, known bugs FAIL with an incident of their issue, skips SKIP, interrupted MISS', (t) => {
+  const doc = kcidbReport([run('7.3.4')]);
+  t.deepEqual(doc.tests.map((x) => x.status), ['PASS', 'FAIL', 'FAIL', 'ERROR', 'SKIP', 'MISS']);
+  t.is(doc.tests[1]!.path, 'dax.sysfs-writes.hmem_mom.mapping_odd_chars');
+  t.deepEqual(doc.issues?.map((i) => [i.id, i.report_subject?.slice(0, 8), i.culprit.code, i.misc.introduced_by]), [['dax_harness:issue:mapping-misaligned-length-succeeds', 'dax/bus:', true, 'c05ae9d85b47']]);
+  t.deepEqual(doc.incidents?.map((i) => [i.test_id, i.issue_id]), [[doc.tests[2]!.id, doc.issues![0]!.id]]);
 });
 
 test('test paths keep to the characters v5 allows, with no empty component', (t) => {
@@ -44,6 +47,9 @@ test('a document the schema forbids is caught (the validation can fail)', (t) =>
   doc.tests[0]!.status = 'WARN';
   t.false(validate(doc));
   const bad = kcidbReport([run('7.3.4')]) as unknown as { builds: Record<string, unknown>[] };
-  bad.builds[0]!.status = 'PASS';
-  t.false(validate(bad), 'v4 builds have valid, not status');
+  bad.builds[0]!.valid = true;
+  t.false(validate(bad), 'v5 builds have a status, not valid');
+  const waived = kcidbReport([run('7.3.4')]) as unknown as { tests: Record<string, unknown>[] };
+  waived.tests[2]!.waived = true;
+  t.false(validate(waived), 'v5 tests have no waived');
 });
