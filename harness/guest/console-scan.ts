@@ -30,7 +30,9 @@ const PATTERNS: readonly [ReportKind, RegExp][] = [
   ['panic', /Kernel panic - not syncing/],
   ['soft-lockup', /soft lockup - CPU#\d+ stuck|hard LOCKUP/],
   ['rcu-stall', /rcu: INFO: \S+ (self-)?detected stalls?|rcu_\w+ (self-)?detected stalls?/],
-  ['hung-task', /INFO: task .+ blocked for more than \d+ seconds/],
+  // The hung-task detector's report, or, on a kernel built without DETECT_HUNG_TASK (defconfig), a task in D
+  // state in the sysrq w dump the harness takes after a step that never returned.
+  ['hung-task', /INFO: task .+ blocked for more than \d+ seconds|(^|\]\s*)task:\S+ +state:D\b/],
   ['kasan', /\bBUG: KASAN: /],
   ['ubsan', /\bUBSAN: /],
   ['lockdep', /WARNING: (possible (circular|recursive|irq lock inversion) locking|inconsistent lock state|bad unlock balance|suspicious RCU usage|lock held when returning)|BUG: (sleeping function called from invalid context|scheduling while atomic|workqueue lockup)/],

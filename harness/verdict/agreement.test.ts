@@ -87,3 +87,13 @@ for (const s of SCENARIOS) {
     if (replayed.kind === 'diverges') t.is(replayed.report.split('\n')[0], ran.failure!.split('\n')[0], 'repro says first what run says first');
   });
 }
+
+test('a hang on a kernel without the hung-task detector (defconfig) is judged by the blocked tasks sysrq w shows', async (t) => {
+  // The real dump of a defconfig 6.12 tree (no DETECT_HUNG_TASK): the shrink racing a read of mapping0/start.
+  const dump = ['[  148.089795] sysrq: Show Blocked State', '[  148.092359] task:daxh-helper     state:D stack:14656 pid:790   tgid:790   ppid:788    flags:0x00004002', '[  148.094242] Call Trace:', '[  148.095788]  kernfs_drain+0xd1/0x150', '[  148.096282]  device_del+0x156/0x4a0', '[  148.096322]  devm_release_action+0xc3/0xe0', '[  148.096337]  size_store+0x212/0x680 [dax]', '[  148.097025] task:daxh-helper     state:D stack:14656 pid:791   tgid:791   ppid:788    flags:0x00000002', '[  148.097139]  down_write_killable+0x55/0x80', '[  148.097148]  start_show+0x1e/0x80 [dax]'].join('\n');
+  const s: Scenario = { name: 'a defconfig hang', spec: { regions: [region], hooks: { hang: at, dmesg: () => dump } }, steps: [size], run: { status: 'known', known: 'shrink-drains-mapping-under-region-lock' }, repro: 'agrees' };
+  const ran = await viaRun(s);
+  t.is(ran.status, 'known', ran.failure);
+  t.deepEqual(ran.known?.map((k) => k.id), ['shrink-drains-mapping-under-region-lock']);
+  t.is((await viaRepro(s)).kind, 'agrees');
+});
