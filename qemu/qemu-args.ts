@@ -1,5 +1,5 @@
 // The QEMU side of a topology: machine flags, NUMA nodes, NVDIMMs and the CXL hierarchy, plus the sparse
-// files QEMU maps for them. Arguments are the ones measured to boot under TCG (README, What runs where).
+// files QEMU maps for them. Arguments are the ones measured to boot under TCG (docs/speed.md).
 import { posix } from 'node:path';
 import type { CxlTopology } from './schema.ts';
 import { formatSize } from './size.ts';
