@@ -90,6 +90,7 @@ sleep 1
 splat=$(log_since "$mark" | grep -m1 'refcount_t: underflow' || true)
 # No cleanup: on an affected kernel the device is left broken (a delete of it was seen never to return).
 if [ "$opened" = no ] || [ -n "$splat" ]; then
+  log_since "$mark" | tail -n 80
   reproduced "after an unbind and bind with /dev/$d open: reopen $( [ $opened = no ] && echo 'failed (ENXIO)' || echo 'worked'); unbind: \${splat:-no report}"
 fi
 dispose "$R" "$d"
@@ -113,6 +114,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
   dup=$(log_since "$mark" | grep -m1 'cannot create duplicate filename' || true)
   if [ -s "$flag" ] || [ -n "$dup" ]; then
     rm -f "$flag"
+    log_since "$mark" | tail -n 80
     reproduced "race $n: a create racing the delete of $v answered EEXIST: \${dup:-(no sysfs warning)}"
   fi
   for x in $(devices_of "$R"); do [ "$x" != "$d" ] && [ "$(size_of "$x")" = 0 ] && [ -z "$(driver_of "$x")" ] && wr "$R/delete" "$x"; done
