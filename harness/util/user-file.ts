@@ -3,6 +3,7 @@
 // grow without end; they are refused by class before anything reads them, in one line naming the field.
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { InputError } from './input-error.ts';
+import { nonRegularKind } from './atomic.ts';
 
 export class UserFileError extends InputError {}
 
@@ -10,14 +11,8 @@ export class UserFileError extends InputError {}
 const PSEUDO = ['/proc', '/sys', '/dev'];
 const under = (path: string, root: string) => path === root || path.startsWith(`${root}/`);
 
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return 'a directory';
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
-}
+/** What a name that is not a regular file is, in words (stat follows links, so never a symlink). */
+const kindOf = (st: Stats): string => nonRegularKind(st) ?? 'a regular file';
 
 const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'not readable', ELOOP: 'a symlink loop', ENOTDIR: 'a path through a file' };
 
