@@ -50,9 +50,12 @@ const ALLOCATION_FAILURE_TRACE_WITHIN = 6;
 /** The kinds that mean the kernel is broken whatever the model predicted (a WARN may have been predicted). */
 export const CRASH_KINDS: ReadonlySet<ReportKind> = new Set(['panic', 'soft-lockup', 'rcu-stall', 'hung-task', 'kasan', 'ubsan', 'lockdep', 'oops', 'bug']);
 
-/** `[   41.062035] ` console timestamps and `<4>` levels are not part of the message. */
+/**
+ * `[   41.062035] ` console timestamps and `<4>` levels are not part of the message, nor what the console
+ * printed before them on the same line (a shell prompt the guest echoed, `~ # `).
+ */
 export function stripLogPrefix(line: string): string {
-  return line.replace(/^(<\d+>)?\[\s*\d+\.\d+\]\s?/, '');
+  return line.replace(/^[^[]{0,20}?(<\d+>)?\[\s*\d+\.\d+\]\s?/, '');
 }
 
 export function classifyLine(line: string): ReportKind | null {

@@ -14,7 +14,7 @@ import { replay } from '../recipe/repro.ts';
 import { fakeBooter, fakeLab, type FakeSpec } from '../testing/fake-lab.ts';
 import { fail, type Op } from '../model/ops.ts';
 import type { Capability } from '../abi/capabilities.ts';
-import { GiB, R612, devRef, hmem, r, regionRef, w } from '../model/testing/fixtures.ts';
+import { GiB, R612, devRef, drvRef, hmem, r, regionRef, w } from '../model/testing/fixtures.ts';
 
 const region = hmem({ start: 4n * GiB, size: 1n * GiB });
 const read = r(regionRef(region, 'available_size'));
@@ -95,5 +95,23 @@ test('a hang on a kernel without the hung-task detector (defconfig) is judged by
   const ran = await viaRun(s);
   t.is(ran.status, 'known', ran.failure);
   t.deepEqual(ran.known?.map((k) => k.id), ['shrink-drains-mapping-under-region-lock']);
+  t.is((await viaRepro(s)).kind, 'agrees');
+});
+
+test('a console report whose line the console prefixed with an echoed prompt is tied to the step whose log has it', async (t) => {
+  // 7.3.4, regressions/a device node held open across unbind and rebind: the splat came at the unbind, and the
+  // console line began with the guest shell's "~ # "; the case's last step was a remove_id.
+  const unbind = w(drvRef('device_dax', 'unbind'), 'dax0.0');
+  const removeId = w(drvRef('device_dax', 'remove_id'), 'dax0.0');
+  const splat = ['refcount_t: underflow; use-after-free.', 'WARNING: lib/refcount.c:28 at refcount_warn_saturate+0x59/0x90, CPU#1: daxh-helper/190', 'Call Trace:', ' <TASK>', ' devres_release_all+0x8c/0xc0', ' unbind_store+0xa1/0xb0', ' </TASK>'];
+  const s: Scenario = {
+    name: 'a prompt before the timestamp',
+    spec: { regions: [region], machine: { release: R73 }, hooks: { log: (op) => (op === unbind ? splat : []), console: (op) => (op === unbind ? [`~ # [    5.812484] ${splat[0]}`, ...splat.slice(1).map((l) => `[    5.8125] ${l}`)] : []) } },
+    steps: [unbind, removeId],
+    run: { status: 'known', known: 'dev-dax-probe-wipes-open-cdev' },
+    repro: 'agrees',
+  };
+  const ran = await viaRun(s);
+  t.is(ran.status, 'known', ran.failure);
   t.is((await viaRepro(s)).kind, 'agrees');
 });

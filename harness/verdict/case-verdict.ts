@@ -6,6 +6,7 @@
 import { DivergenceError, type KnownHit, type StepRecord } from '../compare/checker.ts';
 import { judgeCaseConsole, knownReport, type KernelReport, type LogVerdict } from '../compare/judge.ts';
 import { HelperError } from '../driver/driver.ts';
+import { stripLogPrefix } from '../guest/console-scan.ts';
 import { GuestHangError, QemuExitedError, SshDroppedError } from '../guest/errors.ts';
 import type { CaseResult, FailureKind } from '../report/results.ts';
 
@@ -81,7 +82,7 @@ export interface CaseVerdict {
  * last step (the console shows what the step in flight did, even when the helper died before reading its log).
  */
 function stepOf(report: KernelReport, steps: readonly StepRecord[]): string | undefined {
-  const line = report.line.replace(/^\s*\[[\s\d.]+\]\s*/, '').trim();
+  const line = stripLogPrefix(report.line).trim();
   return (steps.find((s) => s.kernelLog.some((l) => l.includes(line))) ?? steps.at(-1))?.operation;
 }
 

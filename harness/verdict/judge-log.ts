@@ -3,7 +3,7 @@
 // or any plain console or dmesg text. Every report in it, the known row each one is on its release, and the
 // verdict. Pure: `daxh judge` reads the files.
 import { judgeKernelLog, knownReport } from '../compare/judge.ts';
-import { CRASH_KINDS, type ReportKind } from '../guest/console-scan.ts';
+import { CRASH_KINDS, stripLogPrefix, type ReportKind } from '../guest/console-scan.ts';
 
 export interface SavedLog {
   console: string[];
@@ -68,7 +68,7 @@ export function judgeSavedLog(log: SavedLog, release: string): LogJudgement {
     const v = judgeKernelLog(lines, false);
     if (v.kind === 'clean') return;
     const r = v.report;
-    const key = `${r.kind} ${r.line.replace(/^\s*\[[\s\d.]+\]\s*/, '')}`;
+    const key = `${r.kind} ${stripLogPrefix(r.line)}`;
     if (seen.has(key)) return;
     seen.add(key);
     const known = knownReport(release, r, log.blocked, allLog, during);
