@@ -6,7 +6,18 @@ import { mergeCoverage } from '../compare/op-coverage.ts';
 import { formatPercent, percent, totalOf, type Ratio } from '../coverage/lcov-info.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+// Every field may come from a results file anyone wrote: escaped for where it lands, as text (HTML entities
+// and markdown's own characters), in a code span, or in a fenced block whose fence is longer than any it holds.
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const cell = (s: string) => s.replace(/[&<>]/g, (c) => ENTITIES[c]!).replace(/([\\`*_[\]|#])/g, '\\$1').replace(/\r?\n/g, ' ');
+const code = (s: string) => {
+  const ticks = '`'.repeat(Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  return `${ticks} ${s.replace(/\r?\n/g, ' ')} ${ticks}`;
+};
+const fenced = (s: string) => {
+  const fence = '`'.repeat(Math.max(2, ...[...s.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  return [fence, s, fence];
+};
 
 export function markdownSummary(run: RunResults): string {
   const lines = [`## dax-harness: ${run.kernel}`, '', `${identityLine(run)} · ${run.cases.length} cases · ${run.checks} checks · ${durationText(run.durationMs)}${run.interrupted ? ' · **interrupted**' : ''}`, ''];
@@ -16,7 +27,7 @@ export function markdownSummary(run: RunResults): string {
   for (const [key, cs] of groups) {
     const [suite, topology] = key.split('\t');
     const t = totalsOf(cs);
-    lines.push(`| ${suite} | ${topology} | ${t.passed} | ${t.failed} | ${t.known} | ${t.skipped} | ${t.interrupted} | ${durationText(cs.reduce((n, c) => n + c.durationMs, 0))} |`);
+    lines.push(`| ${cell(suite!)} | ${cell(topology!)} | ${t.passed} | ${t.failed} | ${t.known} | ${t.skipped} | ${t.interrupted} | ${durationText(cs.reduce((n, c) => n + c.durationMs, 0))} |`);
   }
   const all = run.totals;
   lines.push(`| **all** | | **${all.passed}** | **${all.failed}** | **${all.known}** | **${all.skipped}** | **${all.interrupted}** | ${durationText(run.durationMs)} |`, '');
@@ -24,40 +35,40 @@ export function markdownSummary(run: RunResults): string {
   if (failed.length) {
     lines.push('### Failures', '');
     for (const c of failed) {
-      lines.push(`<details><summary>${caseId(c)}: ${cell(failureLine(c))}</summary>`, '', `- ${failureKindText(c)}`, `- time: ${durationText(c.durationMs)}`);
-      if (c.repro) lines.push(`- replay: \`${c.repro}\``);
-      lines.push('', '```', (c.failure ?? '').trim(), ...(c.console ? ['--- console ---', c.console] : []), '```', '</details>', '');
+      lines.push(`<details><summary>${cell(caseId(c))}: ${cell(failureLine(c))}</summary>`, '', `- ${failureKindText(c)}`, `- time: ${durationText(c.durationMs)}`);
+      if (c.repro) lines.push(`- replay: ${code(c.repro)}`);
+      lines.push('', ...fenced([(c.failure ?? '').trim(), ...(c.console ? ['--- console ---', c.console] : [])].join('\n')), '</details>', '');
     }
   }
   lines.push(...findingsSection(run, failed));
   const known = run.cases.flatMap((c) => (c.known ?? []).map((k) => ({ c, k })));
   if (known.length) {
     lines.push('### Known kernel divergences (not failures)', '', '| case | divergence | step | reason | kernels |', '|---|---|---|---|---|');
-    for (const { c, k } of known) lines.push(`| ${caseId(c)} | ${k.id} | \`${cell(k.step)}\` | ${cell(k.reason)} | ${cell(k.kernels ?? '')} |`);
+    for (const { c, k } of known) lines.push(`| ${cell(caseId(c))} | ${cell(k.id)} | ${code(k.step).replace(/\|/g, '\\|')} | ${cell(k.reason)} | ${cell(k.kernels ?? '')} |`);
     lines.push('');
   }
   const fixed = run.cases.filter((c) => c.fixed?.length);
   if (fixed.length) {
     lines.push('### Known divergences this kernel no longer shows', '');
-    for (const c of fixed) lines.push(`- ${caseId(c)}: ${c.fixed!.join(', ')}`);
+    for (const c of fixed) lines.push(`- ${cell(caseId(c))}: ${cell(c.fixed!.join(', '))}`);
     lines.push('');
   }
   const branches = run.cases.flatMap((c) => (c.branches ?? []).map((b) => ({ c, b })));
   if (branches.length) {
     const counts = new Map<string, number>();
     for (const { b } of branches) counts.set(b.id, (counts.get(b.id) ?? 0) + 1);
-    lines.push('### Outcomes the kernel may choose, as taken', '', ...[...counts].map(([id, n]) => `- ${id}: ${n}×`), '');
+    lines.push('### Outcomes the kernel may choose, as taken', '', ...[...counts].map(([id, n]) => `- ${cell(id)}: ${n}×`), '');
   }
   lines.push(...coverageSection(run), ...kernelCoverageSection(run));
   const skipped = run.cases.filter((c) => c.status === 'skipped');
   if (skipped.length) {
     lines.push('### Skipped', '');
-    for (const c of skipped) lines.push(`- ${caseId(c)}: ${c.skipReason}`);
+    for (const c of skipped) lines.push(`- ${cell(caseId(c))}: ${cell(c.skipReason ?? '')}`);
     lines.push('');
   }
   if (run.guests.skippedProvisioning?.length) {
     lines.push('### Provisioning steps skipped', '');
-    for (const s of run.guests.skippedProvisioning) lines.push(`- ${s.topology}: ${s.step}: ${s.reason}`);
+    for (const s of run.guests.skippedProvisioning) lines.push(`- ${cell(s.topology)}: ${cell(s.step)}: ${cell(s.reason)}`);
     lines.push('');
   }
   if (run.guests.lost?.length) {
@@ -123,7 +134,7 @@ function findingsSection(run: RunResults, failed: readonly CaseResult[]): string
     const first = hits.find((c) => c.repro) ?? hits[0]!;
     const finding = run.findings?.find((f) => f.key === key);
     const where = finding?.replays?.length ? `; ${spreadLine(finding.replays)}` : finding?.replayError ? `; replay across kernels failed: ${finding.replayError}` : '';
-    lines.push(`- ${cell(key)}: ${hits.length} case(s) (${hits.map(caseId).join(', ')})${first.repro ? `; replay: \`${first.repro}\`` : ''}${cell(where)}`);
+    lines.push(`- ${cell(key)}: ${hits.length} case(s) (${cell(hits.map(caseId).join(', '))})${first.repro ? `; replay: ${code(first.repro)}` : ''}${cell(where)}`);
   }
   return [...lines, ''];
 }

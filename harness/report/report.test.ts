@@ -52,9 +52,9 @@ test('markdown: identity, suite × topology with durations, failures with one li
   t.regex(md, /\| suite \| topology \| passed \| failed \| known \| skipped \| interrupted \| time \|/);
   t.regex(md, /\| sysfs-writes \| hmem \| 1 \| 1 \| 0 \| 0 \| 0 \| 2\.1 s \|/);
   t.regex(md, /\| regressions \| cxl \| 0 \| 0 \| 1 \| 0 \| 0 \| 300 ms \|/);
-  t.regex(md, /<summary>sysfs-writes\/hmem\/mapping <odd> & "chars": write dax0\.1\/size "0x200000": expected ok, got EBUSY<\/summary>/);
+  t.regex(md, /<summary>sysfs-writes\/hmem\/mapping &lt;odd&gt; &amp; "chars": write dax0\.1\/size "0x200000": expected ok, got EBUSY<\/summary>/, 'a case name is text in the HTML summary, not markup');
   t.regex(md, /- divergence: the kernel disagreed with the model/);
-  t.regex(md, /- replay: `npx daxh repro out\/recipes\/x\.json --debian-kernel 6\.12`/);
+  t.regex(md, /- replay: ` npx daxh repro out\/recipes\/x\.json --debian-kernel 6\.12 `/);
   t.regex(md, /### Known kernel divergences \(not failures\)[\s\S]*mapping-misaligned-length-succeeds/);
 });
 
@@ -104,8 +104,8 @@ test('markdown findings: hits of one bug on other devices count once; another bu
   const crash: CaseResult = { ...failed, name: 'crash', divergence: undefined, failureKind: 'kernel-crash', kernelReport: { kind: 'hung-task', line: 'INFO: task x blocked', signature: 'hung-task: INFO: task daxh-helper:N blocked for more than N seconds. @ kernfs_drain', excerpt: '' } };
   const md = markdownSummary(run([...cases, sameBug, crash]));
   t.regex(md, /### Findings: 2 distinct/);
-  t.regex(md, /- result: write daxR\.N\/size "X": expected ok, got EBUSY: 2 case\(s\) \(sysfs-writes\/hmem\/mapping <odd> & "chars", sysfs-writes\/cxl\/other\); replay: `npx daxh repro out\/recipes\/x\.json --debian-kernel 6\.12`/);
-  t.regex(md, /- kernel hung-task: hung-task: INFO: task daxh-helper:N .* @ kernfs_drain: 1 case\(s\)/);
+  t.regex(md, /- result: write daxR\.N\/size "X": expected ok, got EBUSY: 2 case\(s\) \(sysfs-writes\/hmem\/mapping &lt;odd&gt; &amp; "chars", sysfs-writes\/cxl\/other\); replay: ` npx daxh repro out\/recipes\/x\.json --debian-kernel 6\.12 `/);
+  t.regex(md, /- kernel hung-task: hung-task: INFO: task daxh-helper:N .* @ kernfs\\_drain: 1 case\(s\)/);
 });
 
 test('kernel coverage: per-file lines, branches and functions in the markdown, per suite folded, dax files at the end of the table', (t) => {
@@ -158,4 +158,13 @@ test('progress from live events: on a terminal, the group booting, the case and 
   plain.onStep(ref, { index: 1, operation: 'x', expected: 'ok', actual: 'ok', outcome: 'agreed', kernelLog: [] });
   plain.onCaseEnd(cases[0]!);
   t.deepEqual(log.slice(1), ['  hmem-1 up in 3.2 s\n', '[1/1] hmem · 1 passed, 0 failed, 0 known, 0 skipped · passed  sysfs-writes/size\n']);
+});
+
+test('markdown escapes what a results file may hold: markup, code fences, table pipes', (t) => {
+  const hostile: CaseResult = { ...cases[1]!, name: '<script>x</script> | `tick`', failure: 'text\n```\n# not a heading\n```', repro: 'npx `daxh` repro' };
+  const md = markdownSummary(run([hostile]));
+  t.false(md.includes('<script>'), 'no raw markup');
+  t.regex(md, /&lt;script&gt;x&lt;\/script&gt; \\\| \\`tick\\`/);
+  t.regex(md, /\n````\ntext\n```\n# not a heading\n```[\s\S]*\n````\n/, 'the fence is longer than any inside');
+  t.regex(md, /replay: `` npx `daxh` repro ``/);
 });
