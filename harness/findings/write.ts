@@ -61,10 +61,15 @@ async function makeVersion(source: string): Promise<string> {
   return v('VERSION') ? `${v('VERSION')}.${v('PATCHLEVEL')}.${v('SUBLEVEL')}` : 'the given tree';
 }
 
-/** The excerpt through the tree's decode_stacktrace.sh, when the tree has it and a vmlinux. */
+/**
+ * The excerpt through the tree's decode_stacktrace.sh, when the tree has it and a vmlinux with debug info
+ * (without it every frame would read "??:?").
+ */
 async function symbolized(excerpt: string, tree: TreeDirs): Promise<string | undefined> {
   const script = join(tree.source, 'scripts/decode_stacktrace.sh');
   if (!(await exists(script)) || !(await exists(join(tree.build, 'vmlinux')))) return undefined;
+  const config = await readFile(join(tree.build, '.config'), 'utf8').catch(() => '');
+  if (!/^CONFIG_DEBUG_INFO(_DWARF\w*)?=y$/m.test(config) || /^CONFIG_DEBUG_INFO_NONE=y$/m.test(config)) return undefined;
   const r = await execa(script, [join(tree.build, 'vmlinux'), tree.source, tree.build], { input: excerpt, reject: false, timeout: 60_000 });
   return r.exitCode === 0 && r.stdout.trim() ? r.stdout : undefined;
 }
