@@ -18,7 +18,7 @@ import { filesUnder } from '../harness/util/files.ts';
 import { NOTHING, leftSince, snapshot } from './leftovers.ts';
 
 const DAXH = resolve('bin/daxh.js');
-const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 
 /** What each command needs around the fuzzed flag so that a valid value starts nothing. */
 function bases(f: Fixtures): Record<string, string[]> {
