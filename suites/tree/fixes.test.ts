@@ -4,9 +4,9 @@
 // recipe agree with the model; with all of them, `run --build --findings` says each finding fixed, and the
 // default suites fail nothing and hit no known row the baseline did not.
 import test from 'ava';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { RunResults } from '../../harness/report/results.ts';
 import { builtTree, git } from './fixture.ts';
@@ -19,12 +19,22 @@ const FIXED_BY = ['mapping-misaligned-length-succeeds', 'mapping-on-bound-device
 
 let tree = '';
 let scratch = '';
+let failed = false;
 test.before(async () => {
   tree = await builtTree('7.3');
   scratch = await mkdtemp(join(tmpdir(), 'tree-fixes-'));
 });
+test.afterEach.always((t) => {
+  if (!t.passed) failed = true;
+});
+// A failed run's results, console logs and recipes are what explains it: kept under out/, not deleted.
 test.after.always(async () => {
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  if (!scratch) return;
+  if (!failed) return rm(scratch, { recursive: true, force: true });
+  const kept = resolve('out', basename(scratch));
+  await mkdir('out', { recursive: true });
+  await execa('mv', [scratch, kept]);
+  console.error(`fixes: the runs of the failed test are kept in ${kept}`);
 });
 
 const results = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as RunResults;
