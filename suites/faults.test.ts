@@ -151,10 +151,11 @@ test.serial('a full disk under --out: the run goes on, names what it could not w
   const strays = (await readdir(full, { recursive: true })).filter((f) => String(f).includes('.tmp'));
   t.deepEqual(strays, [], 'no half-written temp file is left on the full disk');
 
-  // The JSON itself aimed at the full disk: it goes to another report's path instead, whole.
+  // The JSON itself aimed at the full disk: the run directory's own results.json is named as the whole copy.
   const o2 = await run(t, { args: () => ['--out', join(dir, 'out2'), '--json', join(full, 'results.json'), '--junit', join(dir, 'junit.xml')] });
-  t.regex(o2.stderr, /results JSON written to .*junit\.xml\.results\.json instead/);
-  const rescued = JSON.parse(await readFile(join(dir, 'junit.xml.results.json'), 'utf8')) as RunResults;
+  t.regex(o2.stderr, /could not write json .*ENOSPC/);
+  t.regex(o2.stderr, /the results JSON is whole in .*out2\/results\.json/);
+  const rescued = JSON.parse(await readFile(join(dir, 'out2', 'results.json'), 'utf8')) as RunResults;
   t.is(rescued.cases.length, cases.length);
   t.deepEqual(o2.left, NOTHING);
 });

@@ -109,16 +109,22 @@ export const stepSummaryReporter = (file: string): Reporter => ({
 export const fileReporters = (paths: ReportPaths): FileReporter[] => FORMAT_NAMES.filter((n) => paths[n] !== undefined).map((n) => new FileReporter(FORMATS[n], paths[n]!));
 
 /**
- * After the run: say which reports failed and why; if the JSON was among them, write it beside a report that
- * did get written, or to stderr, so the results themselves are never lost.
+ * After the run: say which reports failed and why; if a JSON report was among them, name a JSON report that
+ * was written whole (the run directory always has one), else write it beside a report that did get written,
+ * or to stderr, so the results themselves are never lost.
  */
 export function rescueResults(run: RunResults, failures: readonly ReporterFailure[], reporters: readonly FileReporter[], log: (line: string) => void): void {
   for (const f of failures) log(`could not write ${f.reporter}: ${f.message}`);
   const failed = new Set(failures.map((f) => f.source));
-  const json = reporters.find((r) => r.format === FORMATS.json);
-  if (!json || !failed.has(json)) return;
+  const json = reporters.filter((r) => r.format === FORMATS.json);
+  if (!json.some((r) => failed.has(r))) return;
+  const whole = json.find((r) => !failed.has(r));
+  if (whole) {
+    log(`the results JSON is whole in ${whole.file}`);
+    return;
+  }
   const text = jsonText(run);
-  for (const other of reporters.filter((r) => r !== json && !failed.has(r))) {
+  for (const other of reporters.filter((r) => !failed.has(r))) {
     const file = `${other.file}.results.json`;
     try {
       atomicWriteFileSync(file, text);
