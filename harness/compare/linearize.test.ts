@@ -4,6 +4,7 @@ import test from 'ava';
 import { diff } from './diff.ts';
 import { explanations, linearize, type LinearizeInput } from './linearize.ts';
 import { apply, observe } from '../model/index.ts';
+import { putDevice } from '../model/state.ts';
 import { fail, ok, type Op, type OpResult } from '../model/ops.ts';
 import { GiB, MiB, R61, R612, devRef, drvRef, hmem, must, r, regionRef, result, stateFor, w } from '../model/testing/fixtures.ts';
 
@@ -139,4 +140,33 @@ test('two racing unbinds of one device both answer ok (unbind_store checks befor
   t.true(out.ok);
   if (out.ok) t.deepEqual(out.witness.steps.map((s) => s.by?.id ?? s.outcome), ['agreed', 'raced-unbind']);
   t.deepEqual(explanations(apply(bound, unbind).next, unbind, ok(), R612), []);
+});
+
+test('a shrink that passed its alignment test before a racing align took the locks: a known divergence, and the kernel\'s odd end state', (t) => {
+  const full = must(start, grow('dax0.0', GiB));
+  const align = w(devRef('dax0.0', 'align'), String(GiB));
+  const shrink = grow('dax0.0', 128n * MiB);
+  const d = full.devices.get('dax0.0')!;
+  t.is(d.align, 2n * MiB, 'the race starts at the default align');
+  // What the kernel left (Debian 6.1, 6.12, 7.3): 128 MiB under a 1 GiB align.
+  const shrunk = apply(full, shrink).next;
+  const odd = putDevice(shrunk, { ...shrunk.devices.get('dax0.0')!, align: GiB });
+  const race = { ...input([align, shrink], [ok(), ok()], observe(odd)), start: full };
+  for (const kernel of [R61, R612]) {
+    const out = linearize({ ...race, kernel });
+    t.true(out.ok, kernel);
+    if (out.ok) {
+      t.deepEqual(out.witness.order, [0, 1], 'the align first, then the shrink it should have refused');
+      t.is(out.witness.steps[1]!.outcome, 'known');
+      t.is(out.witness.steps[1]!.by?.id, 'size-checks-align-before-locking');
+    }
+  }
+  // The end state is part of the row: the kernel keeps the racing align, not the one the shrink was tested with.
+  t.false(linearize({ ...race, after: observe(shrunk) }).ok, 'the old align kept is no state this bug leaves');
+  // Serially the shrink meets the new align and is refused; only a race explains ok.
+  t.deepEqual(explanations(apply(full, align).next, shrink, ok(), R612), []);
+  // A shrink the old align refuses too (129 MiB is no multiple of 2 MiB) is no instance, whatever it answered.
+  const afterAlign = apply(full, align).next;
+  t.is(explanations(afterAlign, shrink, ok(), R612, undefined, full)[0]?.by?.id, 'size-checks-align-before-locking');
+  t.deepEqual(explanations(afterAlign, grow('dax0.0', 129n * MiB), ok(), R612, undefined, full), []);
 });

@@ -4,13 +4,14 @@
 //
 // Intended behaviour is taken from what establishes it: the ABI documents, a sibling attribute, upstream
 // review, a fix in a sibling driver. Where nothing does, the model follows the kernel.
-import { lowestFreeId } from './allocator.ts';
+import { allocAligned, lowestFreeId } from './allocator.ts';
 import { apply } from './apply.ts';
 import { type KernelBug, withBugs } from './bugs.ts';
 import { probedAndRemoved } from './drivers.ts';
 import { type Op, type OpResult, fail, resultsAgree } from './ops.ts';
 import { compareReleases } from './profiles.ts';
-import type { State } from './state.ts';
+import { kstrtoull } from './parse.ts';
+import { type State, deviceSize, putDevice } from './state.ts';
 
 export interface KnownRow {
   id: string;
@@ -52,7 +53,7 @@ export interface RacedDivergence extends KnownRow {
   kernelWarning?: string;
   actualOnKernel: OpResult;
   /** The state the affected kernel reaches, when it differs from the model's prediction. */
-  actualNext?: (before: State) => State;
+  actualNext?: (before: State, op: Op, raceStart?: State) => State;
 }
 
 export type KnownDivergence = SimulatedDivergence | RacedDivergence;
@@ -131,6 +132,37 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
       'serialises both on device_lock(region); 6.9.0 to 6.9.2 held dax_region_rwsem across the whole delete',
     cause: { ...SIX_F6544F27E41, how: 'by source reading: its diff (nvdimm list, "[PATCH v3 2/4]", 2024-04-30) removes the dax_region_rwsem that c05ae9d85b47 held across the id free and the unregister' },
     actualNext: (before) => before,
+  },
+  {
+    id: 'size-checks-align-before-locking',
+    subject: 'dax/bus: size_store() checks the alignment before taking the locks, so a racing align write leaves a size that is not a multiple of align',
+    source: [{ file: 'drivers/dax/bus.c', function: 'size_store' }, { file: 'drivers/dax/bus.c', function: 'align_store' }, { file: 'drivers/dax/bus.c', function: 'dev_dax_resize' }],
+    kernels: { from: '6.1' },
+    measured: 'found by the concurrency suite on the 7.3.4 source built from defconfig (2026-12-07: { create | align 1 GiB | size 128 MiB } answered ENOSPC | ok | ok); a shell loop racing align 1 GiB against size 128 MiB on a 1 GiB device reproduces it on Debian 6.1.192 (race 4), 6.12.117 (race 2 and 62) and 7.3.4 (race 10) (2026-12-07)',
+    matches: (op, s, raceStart) => {
+      if (!raceStart || op.op !== 'write' || op.ref.kind !== 'device' || op.ref.attr !== 'size') return false;
+      const [d, d0] = [s.devices.get(op.ref.device), raceStart.devices.get(op.ref.device)];
+      const v = kstrtoull(op.value, 0);
+      if (!d || !d0 || d.binding !== null || !v.ok || d.align === d0.align) return false;
+      // A shrink only: a growth under the new align meets dev_dax_resize's own check (an ENXIO and a WARNING).
+      return !allocAligned(d, v.value) && allocAligned(d0, v.value) && v.value < deviceSize(d);
+    },
+    actualOnKernel: { ok: true },
+    reason:
+      'size_store (drivers/dax/bus.c) tests alloc_is_aligned(dev_dax, val) before it takes dax_region_rwsem and ' +
+      'dax_dev_rwsem (device_lock in 6.1), reading dev_dax->align unlocked. An align_store between that test ' +
+      'and the locks validates the new align against the old ranges and stores it; the shrink then goes ahead ' +
+      '(dev_dax_shrink checks no alignment), and the device is left with a size that is not a multiple of its ' +
+      'align, which both stores exist to refuse. device_dax still binds it, and every mmap of the node then ' +
+      'fails: a length under the align is EINVAL ("unaligned vma"), one of the align faults SIGBUS',
+    cause: { how: 'by source reading: the test precedes the locks in size_store of 6.1.192, 6.12.117 (bus.c:1106 against 1111 and 1118) and 7.3.4; no commit shown, older trees not read' },
+    actualNext: (before, op, raceStart) => {
+      // The kernel resized under the align of the race's start, then kept the align the racing write stored.
+      const name = op.op === 'write' && op.ref.kind === 'device' ? op.ref.device : '';
+      const [d, d0] = [before.devices.get(name)!, raceStart!.devices.get(name)!];
+      const resized = apply(putDevice(before, { ...d, align: d0.align }), op).next;
+      return putDevice(resized, { ...resized.devices.get(name)!, align: d.align });
+    },
   },
 ];
 
@@ -421,7 +453,7 @@ export function lookupDivergence(release: string, op: Op, stateBefore: State, ac
   const sim = knownAnswer(release, op, stateBefore);
   if (sim && resultsAgree(actual, sim.result)) return { row: sim.row, next: sim.next, warning: sim.warning !== undefined };
   const raced = KNOWN_DIVERGENCES.find((k): k is RacedDivergence => !('simulates' in k) && inRange(release, k.kernels) && resultsAgree(actual, k.actualOnKernel) && k.matches(op, stateBefore, raceStart));
-  return raced && { row: raced, next: raced.actualNext ? raced.actualNext(stateBefore) : apply(stateBefore, op).next, warning: raced.kernelWarning !== undefined };
+  return raced && { row: raced, next: raced.actualNext ? raced.actualNext(stateBefore, op, raceStart) : apply(stateBefore, op).next, warning: raced.kernelWarning !== undefined };
 }
 
 /** The known divergence this kernel should show for `op` (inside its release range): a kernel that does not may have fixed it. */
