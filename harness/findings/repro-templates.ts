@@ -122,6 +122,30 @@ done
 dispose "$R" "$d"
 not_reproduced "$n races of create against delete, no duplicate"`,
   },
+  'size-checks-align-before-locking': {
+    topology: 'hmem+movable',
+    does: 'Races a write of align 1 GiB against a shrink to 128 MiB on a 1 GiB device of align 2 MiB, for DURATION seconds (default 60): intended, one of them fails EINVAL whichever comes first; affected kernels let both succeed and leave 128 MiB under a 1 GiB align.',
+    body: `R=$(dyn_region)
+d=$(fresh "$R" $((1024 * MiB)))
+s=$(start_of "$d")
+[ $((s % (1024 * MiB))) = 0 ] || cannot "$d starts at $(hex "$s"), not on a 1 GiB boundary: the 1 GiB align needs one"
+n=0 end=$(($(date +%s) + \${DURATION:-60}))
+while [ "$(date +%s)" -lt "$end" ]; do
+  wr "$BUS/devices/$d/align" $((2 * MiB)) || cannot "align 2 MiB on $d: $ERR"
+  [ "$(size_of "$d")" = $((1024 * MiB)) ] || wr "$BUS/devices/$d/size" $((1024 * MiB)) || cannot "size 1 GiB on $d: $ERR"
+  { wr "$BUS/devices/$d/align" $((1024 * MiB)); } &
+  { wr "$BUS/devices/$d/size" $((128 * MiB)); } &
+  wait
+  n=$((n + 1))
+  size=$(size_of "$d") align=$(cat "$BUS/devices/$d/align")
+  if [ $((size % align)) != 0 ]; then
+    dispose "$R" "$d"
+    reproduced "race $n: align 1 GiB and size 128 MiB both succeeded; $d has size $(hex "$size") under align $(hex "$align")"
+  fi
+done
+dispose "$R" "$d"
+not_reproduced "$n races of align against a shrink, every end state aligned"`,
+  },
   'delete-drains-under-dax-region-rwsem': {
     topology: 'hmem+movable',
     does: "Deletes a device while another process writes its align in a loop, for DURATION seconds (default 60): intended, the writer gets ENODEV or ENOENT and the delete returns; affected kernels deadlock the dax bus (the VM's dax bus stays stuck: reboot it after).",
