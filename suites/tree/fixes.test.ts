@@ -14,8 +14,18 @@ import { builtTree, git } from './fixture.ts';
 const DAXH = 'bin/daxh.js';
 const daxh = (args: string[]) => execa('node', [DAXH, ...args], { reject: false, all: true, stdin: 'ignore' });
 const FIXES = resolve('suites/tree/fixes');
-/** The finding each fix is for, by its file's place in the series. */
-const FIXED_BY = ['mapping-misaligned-length-succeeds', 'mapping-on-bound-device', 'device-dax-probe-keeps-stale-pgmap'];
+/**
+ * The finding each fix is for, by its file's place in the series, and what shows it fixed: the replay of the
+ * baseline's recipe, or for a bug only a race shows (which a baseline hits by chance and a replay may miss)
+ * its repro.sh on the patched tree (repro-sh.test.ts).
+ */
+const FIXED_BY: { id: string; shownBy: 'recipe' | 'repro.sh' }[] = [
+  { id: 'mapping-misaligned-length-succeeds', shownBy: 'recipe' },
+  { id: 'mapping-on-bound-device', shownBy: 'recipe' },
+  { id: 'device-dax-probe-keeps-stale-pgmap', shownBy: 'recipe' },
+  { id: 'size-checks-align-before-locking', shownBy: 'repro.sh' },
+];
+const REPLAYED = FIXED_BY.filter((f) => f.shownBy === 'recipe').map((f) => f.id);
 
 let tree = '';
 let scratch = '';
@@ -39,7 +49,7 @@ test.after.always(async () => {
 
 const results = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as RunResults;
 
-test.serial('each fix makes its finding agree, and together they fix all three with nothing else changed', async (t) => {
+test.serial('each fix makes its finding agree, and together they fix them all with nothing else changed', async (t) => {
   const patches = (await readdir(FIXES)).filter((f) => f.endsWith('.patch')).sort();
   t.is(patches.length, FIXED_BY.length);
   const baseJson = join(scratch, 'base', 'results.json');
@@ -49,17 +59,22 @@ test.serial('each fix makes its finding agree, and together they fix all three w
   const baseline = await results(baseJson);
   t.is(baseline.totals.failed, 0, base.all);
   const hit = new Set(baseline.cases.flatMap((c) => (c.known ?? []).map((k) => k.id)));
-  for (const id of FIXED_BY) t.true(hit.has(id), `the baseline hits ${id}`);
+  for (const id of REPLAYED) t.true(hit.has(id), `the baseline hits ${id}`);
   const recipeOf = (id: string) => baseline.cases.find((c) => c.known?.some((k) => k.id === id) && c.recipe)!.recipe!;
   await git(tree, ['checkout', '-q', '-b', 'daxh-fixes']);
   try {
     for (const [i, patch] of patches.entries()) {
       await git(tree, ['am', '-q', join(FIXES, patch)]);
+      const { id, shownBy } = FIXED_BY[i]!;
+      if (shownBy === 'repro.sh') {
+        t.log(`${patch}: ${id} is shown fixed by its repro.sh (repro-sh.test.ts)`);
+        continue;
+      }
       const b0 = performance.now();
-      const r = await daxh(['repro', recipeOf(FIXED_BY[i]!), '--kernel-tree', tree, '--build']);
+      const r = await daxh(['repro', recipeOf(id), '--kernel-tree', tree, '--build']);
       t.log(`${patch}: build and replay ${((performance.now() - b0) / 1000).toFixed(0)} s: ${r.all!.trim().split('\n').at(-1)}`);
       t.is(r.exitCode, 0, r.all);
-      t.notRegex(r.all!, new RegExp(`known: [^\\n]*${FIXED_BY[i]}`), `${FIXED_BY[i]} is gone`);
+      t.notRegex(r.all!, new RegExp(`known: [^\\n]*${id}`), `${id} is gone`);
     }
     const fixedJson = join(scratch, 'fixed', 'results.json');
     const f0 = performance.now();
@@ -68,11 +83,11 @@ test.serial('each fix makes its finding agree, and together they fix all three w
     const after = await results(fixedJson);
     t.is(after.totals.failed, 0, fixed.all);
     const verdicts = Object.fromEntries(after.validation!.findings.map((f) => [f.id, f.verdict]));
-    for (const id of FIXED_BY) t.is(verdicts[id], 'fixed', `${id}: ${after.validation!.findings.find((f) => f.id === id)?.detail}`);
+    for (const id of REPLAYED) t.is(verdicts[id], 'fixed', `${id}: ${after.validation!.findings.find((f) => f.id === id)?.detail}`);
     t.deepEqual(after.validation!.newKnown, [], 'no known row the baseline did not hit');
     t.deepEqual(after.validation!.newFailures, []);
     const stillHit = new Set(after.cases.flatMap((c) => (c.known ?? []).map((k) => k.id)));
-    for (const id of FIXED_BY) t.false(stillHit.has(id), `${id} is hit by no case`);
+    for (const { id } of FIXED_BY) t.false(stillHit.has(id), `${id} is hit by no case`);
     t.log(fixed.all!.split('\n').filter((l) => /fixed|still reproduces|cannot test|against the baseline/.test(l)).join('\n'));
   } finally {
     await git(tree, ['checkout', '-q', '-f', 'main']);

@@ -18,6 +18,7 @@ const FINDINGS: { id: string; affected: string; unaffected: 'fixed-7.3' | string
   { id: 'dev-dax-probe-wipes-open-cdev', affected: '7.3', unaffected: 'none' },
   { id: 'delete-drains-under-dax-region-rwsem', affected: '6.1', unaffected: 'none' },
   { id: 'shrink-drains-mapping-under-region-lock', affected: '6.12', unaffected: 'none' },
+  { id: 'size-checks-align-before-locking', affected: '6.12', unaffected: 'fixed-7.3', fix: '0004' },
 ];
 
 test.serial('every stock-kernel finding: repro.sh reproduces where the bug is and not where it is fixed or absent', async (t) => {
