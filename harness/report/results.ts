@@ -43,6 +43,8 @@ export interface CaseResult {
   durationMs: number;
   /** Getting its guest ready first (boot, snapshot restore, reset), in whole milliseconds; not in durationMs. */
   setupMs?: number;
+  /** Of durationMs, the round trips to the guest helper (one SSH exec each) and their wall time. */
+  timing?: { roundTrips: number; guestMs: number };
   skipReason?: string;
   failureKind?: FailureKind;
   /** What a maintainer reads first: the divergence, crash excerpt or error text (never a JavaScript stack). */

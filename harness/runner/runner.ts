@@ -20,6 +20,7 @@ import type { CoverageSink } from '../coverage/gcov.ts';
 import { SkipCase, regionFits, type CaseContext, type CaseInstance } from './suite.ts';
 import { CrashedError, caseVerdict, failureOf, type CaseEnd, type CaseEvidence } from '../verdict/case-verdict.ts';
 import { printable } from '../util/terminal.ts';
+import { timedDriver, type GuestTime } from './timed-driver.ts';
 
 export interface RunOptions {
   target: RunIdentity;
@@ -206,6 +207,7 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
     coverage: mergeCoverage(checkers.map((k) => k.coverage.entries())),
     durationMs: ran.durationMs,
     setupMs,
+    ...(ran.time.roundTrips ? { timing: { roundTrips: ran.time.roundTrips, guestMs: Math.round(ran.time.guestMs) } } : {}),
     ...outcome,
     ...(branches.length ? { branches } : {}),
     ...(fixed.length ? { fixed } : {}),
@@ -230,6 +232,8 @@ interface BodyRun {
   /** One checker per guest the case used (a mid-case renewal starts a new one). */
   checkers: Checker[];
   durationMs: number;
+  /** Of durationMs, the round trips to the guest helper. */
+  time: GuestTime;
   recipe?: string;
 }
 
@@ -248,7 +252,8 @@ async function runBody(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
     steps.push(s);
     opts.reporter.onStep?.(ref, s);
   };
-  const newChecker = () => new Checker(lab.driver, initModel(lab.inventory, lab.caps, opts.modelOverrides), { topology: c.topology, kernel: opts.target.kernel }, lab.inventory.observation, onStep);
+  const time: GuestTime = { roundTrips: 0, guestMs: 0 };
+  const newChecker = () => new Checker(timedDriver(lab.driver, time), initModel(lab.inventory, lab.caps, opts.modelOverrides), { topology: c.topology, kernel: opts.target.kernel }, lab.inventory.observation, onStep);
   const checkers = [newChecker()];
   const current = () => checkers.at(-1)!;
   let recipe: string | undefined;
@@ -304,7 +309,7 @@ async function runBody(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
   if (blocked.length) consoleSeen.push('--- kernel log after the hang (dmesg, with sysrq w) ---', ...blocked);
   const guest = lab.guest;
   const evidence: CaseEvidence = { release: lab.caps.release, end, known: checkers.flatMap((k) => k.known), steps, console: consoleSeen, blocked, guestAlive: guest.alive, consoleTail: () => guest.console.tail(40) };
-  return { evidence, checkers, durationMs, ...(recipe ? { recipe } : {}) };
+  return { evidence, checkers, durationMs, time, ...(recipe ? { recipe } : {}) };
 }
 
 /** Why the guest has no region the case needs: usually the kernel cannot provide it (the plan says which). */

@@ -22,6 +22,7 @@ import { topologyPlanner, type TopologyPlanner } from '../../lab/planner.ts';
 import type { Prepared } from '../../lab/prepare.ts';
 import { REPORT_HELP, REPORT_OPTIONS, reportersFrom } from '../report-flags.ts';
 import { ProgressReporter } from '../../report/progress.ts';
+import { ProfileReporter } from '../../report/profile.ts';
 import { Multiplexer } from '../../report/reporter.ts';
 import { parseFault } from '../../runner/faults.ts';
 import { runCases } from '../../runner/runner.ts';
@@ -115,6 +116,8 @@ export const run: Command = {
                        unless its topology sets cpus
   --seed N             seed for randomised cases (default: random, printed)
   --list               print the selected cases and exit
+  --profile            after the end table, where the time went: boots and restores per topology, and per
+                       suite and topology the round trips to the guest against the time on the host
   --dry-run            print each topology's QEMU and kernel command lines and provisioning, boot nothing
   --out DIR            the run directory (default out/run-<time>, and out/latest then points to it): results.json,
                        report.html, findings/ (one folder per bug found), console logs and recipes
@@ -137,6 +140,7 @@ ${KERNEL_HELP}`;
       ...SELECTION_OPTIONS,
       shard: { type: 'string' },
       list: { type: 'boolean' },
+      profile: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       out: { type: 'string' },
       ...REPORT_OPTIONS,
@@ -181,7 +185,7 @@ ${KERNEL_HELP}`;
       say(`seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
       const checks = baseline.length ? await replayBaseline(baseline, (values.findings ?? []).map((f) => dirname(f)), prepared, planners) : undefined;
       const summary = process.env.GITHUB_STEP_SUMMARY;
-      const mux = new Multiplexer([new ProgressReporter(), ...reporters, ...(summary ? [stepSummaryReporter(summary)] : [])]);
+      const mux = new Multiplexer([new ProgressReporter(), ...(values.profile ? [new ProfileReporter()] : []), ...reporters, ...(summary ? [stepSummaryReporter(summary)] : [])]);
       const results = await runCases({
         target: { kernel: prepared.kernel.release, image: prepared.image.hash, accel: prepared.accel, profile: prepared.profile },
         cases,

@@ -1,0 +1,30 @@
+// Where a case's time goes: its round trips to the guest (each one SSH exec of a helper batch: the writes,
+// the observation, the kernel log) against the rest (the model, the linearizability search, the case's own
+// code and waits). daxh run --profile reports both.
+import type { StepDriver } from '../driver/step-driver.ts';
+
+export interface GuestTime {
+  roundTrips: number;
+  guestMs: number;
+}
+
+/** `driver`, adding each call's count and wall time to `into`. */
+export function timedDriver(driver: StepDriver, into: GuestTime, now: () => number = () => performance.now()): StepDriver {
+  const timed =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const t0 = now();
+      try {
+        return await call(...args);
+      } finally {
+        into.roundTrips++;
+        into.guestMs += now() - t0;
+      }
+    };
+  return {
+    step: timed((ops) => driver.step(ops)),
+    together: timed((ops) => driver.together(ops)),
+    observe: timed(() => driver.observe()),
+    mmap: timed((device, length) => driver.mmap(device, length)),
+  };
+}
