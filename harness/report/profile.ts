@@ -1,7 +1,8 @@
 // daxh run --profile: where the wall time of a run went. Per topology the guests' cold boots and snapshot
 // restores (from the live guest events), then per suite and topology the cases' own time split into the
-// round trips to the guest helper and the rest (the model, the linearizability search, the case's code and
-// its own waits), so a slow group says whether it waits on the guest or works on the host.
+// round trips to the guest helper, the fresh starts mid-case (a reset, a restore or a boot) and the rest
+// (the model, the linearizability search, the case's code and its own waits), so a slow group says whether
+// it waits on the guest, on new guests, or works on the host.
 import { durationText } from './facts.ts';
 import { caseId, type CaseResult, type RunResults } from './results.ts';
 import type { GuestEvent, Reporter } from './reporter.ts';
@@ -17,6 +18,7 @@ export interface GuestTotals {
 const sum = (cs: readonly CaseResult[], f: (c: CaseResult) => number): number => cs.reduce((n, c) => n + f(c), 0);
 const tripsOf = (c: CaseResult) => c.timing?.roundTrips ?? 0;
 const guestOf = (c: CaseResult) => c.timing?.guestMs ?? 0;
+const freshOf = (c: CaseResult) => c.timing?.freshMs ?? 0;
 
 function table(rows: string[][], leftColumns: number): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -32,12 +34,12 @@ export function profileText(run: RunResults, guests: ReadonlyMap<string, GuestTo
     const g = guests.get(t) ?? { boots: 0, bootMs: 0, restores: 0, restoreMs: 0 };
     guestRows.push([t, String(g.boots), durationText(g.bootMs), String(g.restores), durationText(g.restoreMs), durationText(sum(run.cases.filter((c) => c.topology === t), (c) => c.setupMs ?? 0))]);
   }
-  const caseRows = [['suite', 'topology', 'cases', 'time', 'round trips', 'in the guest', 'per trip', 'host and waits', 'checks/s']];
+  const caseRows = [['suite', 'topology', 'cases', 'time', 'round trips', 'in the guest', 'per trip', 'fresh starts', 'their time', 'host and waits', 'checks/s']];
   for (const key of [...new Set(ran.map((c) => `${c.suite}\t${c.topology}`))]) {
     const [suite, topology] = key.split('\t') as [string, string];
     const cs = ran.filter((c) => c.suite === suite && c.topology === topology);
-    const [time, trips, guest] = [sum(cs, (c) => c.durationMs), sum(cs, tripsOf), sum(cs, guestOf)];
-    caseRows.push([suite, topology, String(cs.length), durationText(time), String(trips), durationText(guest), trips ? durationText(guest / trips) : '-', durationText(Math.max(0, time - guest)), time ? (sum(cs, (c) => c.checks) / (time / 1000)).toFixed(1) : '-']);
+    const [time, trips, guest, fresh] = [sum(cs, (c) => c.durationMs), sum(cs, tripsOf), sum(cs, guestOf), sum(cs, freshOf)];
+    caseRows.push([suite, topology, String(cs.length), durationText(time), String(trips), durationText(guest), trips ? durationText(guest / trips) : '-', String(sum(cs, (c) => c.timing?.freshStarts ?? 0)), durationText(fresh), durationText(Math.max(0, time - guest - fresh)), time ? (sum(cs, (c) => c.checks) / (time / 1000)).toFixed(1) : '-']);
   }
   const top = [...ran].sort((a, b) => b.durationMs - a.durationMs).slice(0, slowest);
   const caseTime = sum(ran, (c) => c.durationMs);
@@ -51,7 +53,7 @@ export function profileText(run: RunResults, guests: ReadonlyMap<string, GuestTo
       ...table(caseRows, 2),
       '',
       `slowest cases:`,
-      ...top.map((c) => `  ${durationText(c.durationMs).padStart(9)}  ${caseId(c)}: ${tripsOf(c)} round trips, ${durationText(guestOf(c))} in the guest`),
+      ...top.map((c) => `  ${durationText(c.durationMs).padStart(9)}  ${caseId(c)}: ${tripsOf(c)} round trips, ${durationText(guestOf(c))} in the guest${c.timing?.freshStarts ? `; ${c.timing.freshStarts} fresh starts, ${durationText(freshOf(c))}` : ''}`),
     ].join('\n'),
   );
 }

@@ -45,7 +45,7 @@ const caseResult = z.strictObject({
   checks: count,
   durationMs: ms,
   setupMs: ms.optional(),
-  timing: z.strictObject({ roundTrips: count, guestMs: ms }).optional(),
+  timing: z.strictObject({ roundTrips: count, guestMs: ms, freshStarts: count.optional(), freshMs: ms.optional() }).optional(),
   skipReason: text.optional(),
   failureKind: z.enum(Object.keys(FAILURE_KINDS) as [keyof typeof FAILURE_KINDS, ...(keyof typeof FAILURE_KINDS)[]]).optional(),
   failure: text.optional(),

@@ -43,8 +43,11 @@ export interface CaseResult {
   durationMs: number;
   /** Getting its guest ready first (boot, snapshot restore, reset), in whole milliseconds; not in durationMs. */
   setupMs?: number;
-  /** Of durationMs, the round trips to the guest helper (one SSH exec each) and their wall time. */
-  timing?: { roundTrips: number; guestMs: number };
+  /**
+   * Of durationMs: the round trips to the guest helper (one SSH exec each) and their wall time, and the fresh
+   * starts mid-case (a sysfs reset, a snapshot restore or a boot) and theirs.
+   */
+  timing?: { roundTrips: number; guestMs: number; freshStarts?: number; freshMs?: number };
   skipReason?: string;
   failureKind?: FailureKind;
   /** What a maintainer reads first: the divergence, crash excerpt or error text (never a JavaScript stack). */

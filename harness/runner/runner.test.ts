@@ -200,14 +200,14 @@ test('case durations are whole milliseconds and leave the guest set-up out', asy
   t.is(r.cases[1]!.steps?.[0]?.actual, 'EBUSY');
 });
 
-test('each case counts its round trips to the guest and their time, a part of its own', async (t) => {
+test('each case counts its round trips to the guest and its fresh starts, with their time, a part of its own', async (t) => {
   const three: CaseDef = { name: 'three steps', needs: {}, run: async (ctx) => {
-    for (let i = 0; i < 3; i++) await ctx.checker.step(readAvail);
+    for (let i = 0; i < 3; i++) await (await ctx.fresh()).step(readAvail);
   } };
   const r = await runFake([three], { regions: [region] });
   const c = r.cases[0]!;
-  t.is(c.timing?.roundTrips, 3);
-  t.true(Number.isInteger(c.timing!.guestMs) && c.timing!.guestMs <= c.durationMs);
+  t.like(c.timing, { roundTrips: 3, freshStarts: 3 });
+  t.true(Number.isInteger(c.timing!.guestMs) && Number.isInteger(c.timing!.freshMs) && c.timing!.guestMs + c.timing!.freshMs! <= c.durationMs);
 });
 
 test('provisioning steps a guest skipped are in the results once per topology, and in the markdown summary', async (t) => {

@@ -207,7 +207,7 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
     coverage: mergeCoverage(checkers.map((k) => k.coverage.entries())),
     durationMs: ran.durationMs,
     setupMs,
-    ...(ran.time.roundTrips ? { timing: { roundTrips: ran.time.roundTrips, guestMs: Math.round(ran.time.guestMs) } } : {}),
+    ...(ran.time.roundTrips ? { timing: { roundTrips: ran.time.roundTrips, guestMs: Math.round(ran.time.guestMs), ...(ran.time.freshStarts ? { freshStarts: ran.time.freshStarts, freshMs: Math.round(ran.time.freshMs) } : {}) } } : {}),
     ...outcome,
     ...(branches.length ? { branches } : {}),
     ...(fixed.length ? { fixed } : {}),
@@ -252,7 +252,7 @@ async function runBody(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
     steps.push(s);
     opts.reporter.onStep?.(ref, s);
   };
-  const time: GuestTime = { roundTrips: 0, guestMs: 0 };
+  const time: GuestTime = { roundTrips: 0, guestMs: 0, freshStarts: 0, freshMs: 0 };
   const newChecker = () => new Checker(timedDriver(lab.driver, time), initModel(lab.inventory, lab.caps, opts.modelOverrides), { topology: c.topology, kernel: opts.target.kernel }, lab.inventory.observation, onStep);
   const checkers = [newChecker()];
   const current = () => checkers.at(-1)!;
@@ -281,7 +281,10 @@ async function runBody(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
       consoleSeen.push(...lab.guest.console.linesSince(mark));
       const verdict = judgeCaseConsole(consoleSeen);
       if (verdict.kind === 'crash') throw new CrashedError(verdict.report);
+      const f0 = performance.now();
       lab = await fixture.freshNow(current().history);
+      time.freshStarts++;
+      time.freshMs += performance.now() - f0;
       mark = lab.guest.console.mark();
       checkers.push(newChecker());
       return current();

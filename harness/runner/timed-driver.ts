@@ -1,11 +1,15 @@
 // Where a case's time goes: its round trips to the guest (each one SSH exec of a helper batch: the writes,
-// the observation, the kernel log) against the rest (the model, the linearizability search, the case's own
-// code and waits). daxh run --profile reports both.
+// the observation, the kernel log), its fresh starts mid-case (a sysfs reset, a snapshot restore or a boot),
+// and the rest (the model, the linearizability search, the case's own code and waits). daxh run --profile
+// reports them.
 import type { StepDriver } from '../driver/step-driver.ts';
 
 export interface GuestTime {
   roundTrips: number;
   guestMs: number;
+  /** ctx.fresh() calls and their wall time. */
+  freshStarts: number;
+  freshMs: number;
 }
 
 /** `driver`, adding each call's count and wall time to `into`. */
