@@ -42,6 +42,15 @@ test('report.txt: subject with its prefix, prose within 72 columns, Fixes and re
   t.is(wrap('a '.repeat(100)).split('\n').every((l) => l.length <= 72), true);
 });
 
+test('report.txt of a bug only a race shows: the racing step, and what should happen in the row\'s words', (t) => {
+  const step = '{ write dax0.0/align "1073741824" | write dax0.0/size "134217728" }';
+  const raced = { ...known, suite: 'concurrency', known: [{ id: 'size-checks-align-before-locking', reason: 'r', step }], steps: [] };
+  const text = reportText(collectFindings([run('7.3.4', [raced])])[0]!);
+  t.regex(text, /during\n    \{ write dax0\.0\/align "1073741824" \| write dax0\.0\/size "134217728" \}\nsize_store\(\) checks the alignment/);
+  t.regex(text, /What should happen\nOne of the two writes fails with EINVAL/);
+  t.notRegex(text, /Fixes:/);
+});
+
 test('every known row has a subject with a subsystem prefix and the functions that explain it', (t) => {
   for (const r of KNOWN_ROWS) {
     t.regex(r.subject, /^(dax\/bus|dax\/kmem|device-dax|block|mm\/vmalloc): \S/, r.id);

@@ -54,7 +54,13 @@ function whatHappens(f: Finding): string[] {
     ];
   }
   if (h.report) return [wrap(`On ${h.kernel}, in a VM with the topology "${h.topology}" (vm.txt), the kernel reports "${h.report.line.trim()}" during:`), quote(h.step)];
-  return [wrap(`On ${h.kernel}: ${f.subject} (during "${h.step}").`)];
+  const intended = f.row && 'intended' in f.row ? f.row.intended : undefined;
+  return [
+    wrap(`On ${h.kernel}, in a VM with the topology "${h.topology}" (vm.txt), during`),
+    quote(h.step),
+    wrap(`${f.row?.subject.replace(/^[^:]*: /, '') ?? f.subject}.`),
+    ...(intended ? ['', 'What should happen', wrap(intended)] : []),
+  ];
 }
 
 export function reportText(f: Finding, extras: ReportExtras = {}): string {

@@ -52,6 +52,8 @@ export interface RacedDivergence extends KnownRow {
   /** The affected kernel prints a WARNING or stack dump on this path. */
   kernelWarning?: string;
   actualOnKernel: OpResult;
+  /** What should happen, in words: a race has no single expected answer for a report to quote. */
+  intended: string;
   /** The state the affected kernel reaches, when it differs from the model's prediction. */
   actualNext?: (before: State, op: Op, raceStart?: State) => State;
 }
@@ -123,6 +125,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
       return raceStart.devices.has(name) && !s.devices.has(name);
     },
     actualOnKernel: fail('EEXIST'),
+    intended: 'The create waits for the delete or takes another free id: a device id is not handed out again while the device that had it is still registered, and neither write prints a stack dump.',
     kernelWarning: "sysfs: cannot create duplicate filename '…/daxR.N' (sysfs_warn_dup from device_add in __devm_create_dev_dax)",
     reason:
       'delete_store frees the device id (__free_dev_dax_id) under dax_dev_rwsem and unregisters the device only ' +
@@ -148,6 +151,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
       return !allocAligned(d, v.value) && allocAligned(d0, v.value) && v.value < deviceSize(d);
     },
     actualOnKernel: { ok: true },
+    intended: 'One of the two writes fails with EINVAL, whichever the kernel serialises first: after the align, 128 MiB is no multiple of 1 GiB; after the shrink, the 128 MiB range is no multiple of 1 GiB. A device\'s size stays a multiple of its align.',
     reason:
       'size_store (drivers/dax/bus.c) tests alloc_is_aligned(dev_dax, val) before it takes dax_region_rwsem and ' +
       'dax_dev_rwsem (device_lock in 6.1), reading dev_dax->align unlocked. An align_store between that test ' +
