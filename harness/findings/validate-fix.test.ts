@@ -17,6 +17,17 @@ test('a finding is fixed when its recipe agrees without its own known row; it st
   t.is(fixVerdict(finding, { kind: 'no-recipe' }).verdict, 'cannot test');
 });
 
+test('a replay that agrees does not show fixed a bug a replay may miss: a race, or a file held open that no recipe holds', (t) => {
+  for (const id of ['dev-dax-probe-wipes-open-cdev', 'size-checks-align-before-locking', 'create-takes-id-of-racing-delete']) {
+    const r = knownRow(id)!;
+    const f: Finding = { ...finding, id, row: r, subject: r.subject };
+    const v = fixVerdict(f, { kind: 'agrees', checks: 9, known: [] });
+    t.is(v.verdict, 'cannot test', id);
+    t.regex(v.detail, /run its repro\.sh$/);
+    t.is(fixVerdict(f, { kind: 'agrees', checks: 9, known: [{ ...hit, id }] }).verdict, 'still reproduces', `${id}: a replay that shows it still counts`);
+  }
+});
+
 const c = (name: string, status: CaseResult['status'], known: string[] = []): CaseResult => ({ suite: 's', topology: 'hmem', name, status, checks: 1, durationMs: 1, ...(known.length ? { known: known.map((id) => ({ ...hit, id })) } : {}) });
 const run = (cases: CaseResult[]): RunResults => ({ schema: RESULTS_SCHEMA, kernel: 'k', image: 'i', accel: 'tcg', seed: 1, startedAt: 'now', durationMs: 1, guests: { boots: 1, restores: 0 }, totals: totalsOf(cases), checks: 1, cases });
 

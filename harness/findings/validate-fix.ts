@@ -28,7 +28,10 @@ export function fixVerdict(f: Finding, outcome: ReproOutcome | { kind: 'no-recip
       return { ...base, verdict: 'still reproduces', detail: outcome.report.split('\n')[0]! };
     case 'agrees': {
       const still = outcome.known.find((k) => k.id === f.id);
-      return still ? { ...base, verdict: 'still reproduces', detail: `known ${still.id} at ${still.step}` } : { ...base, verdict: 'fixed', detail: `agrees with the model (${outcome.checks} checks)${outcome.known.length ? `; other known: ${[...new Set(outcome.known.map((k) => k.id))].join(', ')}` : ''}` };
+      if (still) return { ...base, verdict: 'still reproduces', detail: `known ${still.id} at ${still.step}` };
+      // A replay that agrees shows a fix only where a replay would have shown the bug.
+      if (f.row?.replayMayMiss) return { ...base, verdict: 'cannot test', detail: `its replay agrees, which does not show it fixed: ${f.row.replayMayMiss}; run its repro.sh` };
+      return { ...base, verdict: 'fixed', detail: `agrees with the model (${outcome.checks} checks)${outcome.known.length ? `; other known: ${[...new Set(outcome.known.map((k) => k.id))].join(', ')}` : ''}` };
     }
   }
 }

@@ -31,6 +31,11 @@ export interface KnownRow {
    * and always how it was established. No commit where nobody has shown one.
    */
   cause?: { commit?: string; subject?: string; how: string };
+  /**
+   * Why one replay of its recipe that agrees with the model does not show the bug fixed (a race it may not
+   * hit, a trigger no sysfs operation in a recipe holds); its repro.sh decides instead.
+   */
+  replayMayMiss?: string;
 }
 
 /**
@@ -112,6 +117,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   },
   {
     id: 'create-takes-id-of-racing-delete',
+    replayMayMiss: 'only a race shows it, and one replay may not hit the race',
     subject: 'dax/bus: create racing delete reuses the freed id while the old device is registered (EEXIST, sysfs duplicate)',
     source: [{ file: 'drivers/dax/bus.c', function: 'delete_store' }, { file: 'drivers/dax/bus.c', function: 'create_store' }],
     regression: { since: '6.9.3', before: 'create and delete serialised (6.1.192, 6.9.0)' },
@@ -138,6 +144,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   },
   {
     id: 'size-checks-align-before-locking',
+    replayMayMiss: 'only a race shows it, and one replay may not hit the race',
     subject: 'dax/bus: size_store() checks the alignment before taking the locks, so a racing align write leaves a size that is not a multiple of align',
     source: [{ file: 'drivers/dax/bus.c', function: 'size_store' }, { file: 'drivers/dax/bus.c', function: 'align_store' }, { file: 'drivers/dax/bus.c', function: 'dev_dax_resize' }],
     kernels: { from: '6.1' },
@@ -243,6 +250,7 @@ export interface KnownReport extends KnownRow {
 export const KNOWN_REPORTS: readonly KnownReport[] = [
   {
     id: 'delete-drains-under-dax-region-rwsem',
+    replayMayMiss: 'only a race shows it, and one replay may not hit the race',
     subject: "dax/bus: delete racing a write to the device's size, align or mapping deadlocks the dax bus",
     source: [{ file: 'drivers/dax/bus.c', function: 'unregister_dev_dax' }, { file: 'drivers/dax/bus.c', function: 'delete_store' }],
     kernels: { from: '6.1' },
@@ -264,6 +272,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   },
   {
     id: 'shrink-drains-mapping-under-region-lock',
+    replayMayMiss: 'only a race shows it, and one replay may not hit the race',
     subject: 'dax/bus: shrinking a device racing a read of its mappingN files deadlocks the dax bus',
     source: [{ file: 'drivers/dax/bus.c', function: 'dev_dax_shrink' }, { file: 'drivers/dax/bus.c', function: 'get_dax_range' }],
     kernels: { from: '6.1' },
@@ -302,6 +311,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   },
   {
     id: 'dev-dax-probe-wipes-open-cdev',
+    replayMayMiss: 'the file held open across the unbind and bind is no sysfs operation, so its recipe does not hold it',
     subject: 'device-dax: rebinding with the node open wipes its cdev: refcount underflow at the next unbind',
     source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }, { file: 'fs/char_dev.c', function: 'cdev_init' }],
     kernels: { from: '6.1' },
@@ -323,6 +333,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   },
   {
     id: 'dev-dax-probe-wipes-releasing-cdev',
+    replayMayMiss: 'it needs DEBUG_KOBJECT_RELEASE to delay a release past the next bind, by a random 1 to 4 s',
     subject: "device-dax: rebinding within a cdev's delayed release wipes its queued timer",
     source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }, { file: 'fs/char_dev.c', function: 'cdev_init' }],
     kernels: { from: '6.1' },
@@ -345,6 +356,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
     // kobject (a cdev's has no name) whose release was delayed, released a second time at the same address,
     // i.e. initialised again by the rebind while its first release was pending.
     id: 'dev-dax-probe-wipes-releasing-cdev',
+    replayMayMiss: 'it needs DEBUG_KOBJECT_RELEASE to delay a release past the next bind, by a random 1 to 4 s',
     subject: "device-dax: rebinding within a cdev's delayed release wipes its queued timer",
     source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }, { file: 'fs/char_dev.c', function: 'cdev_init' }],
     kernels: { from: '6.1' },
@@ -362,6 +374,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
     // The same race as create-takes-id-of-racing-delete, seen in a kernel log on its own (daxh judge, a step
     // not checked as a race): sysfs_warn_dup()'s stack dump for the daxR.N the delete had not yet removed.
     id: 'create-takes-id-of-racing-delete',
+    replayMayMiss: 'only a race shows it, and one replay may not hit the race',
     subject: 'dax/bus: create racing delete reuses the freed id while the old device is registered (EEXIST, sysfs duplicate)',
     source: [{ file: 'drivers/dax/bus.c', function: 'delete_store' }, { file: 'drivers/dax/bus.c', function: 'create_store' }],
     regression: { since: '6.9.3', before: 'create and delete serialised (6.1.192, 6.9.0)' },
@@ -377,6 +390,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   // lists them apart from failures of the kernel under test's dax bus.
   {
     id: 'gendisk-freed-before-queue-kobject-release',
+    replayMayMiss: 'it needs DEBUG_KOBJECT_RELEASE to delay a release past the next bind, by a random 1 to 4 s',
     subject: "block: the gendisk is freed before its queue kobject's delayed release runs",
     source: [{ file: 'block/blk-sysfs.c', function: 'blk_queue_release' }, { file: 'block/genhd.c', function: 'disk_release' }],
     kernels: { from: '6.12' },
