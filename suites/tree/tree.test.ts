@@ -1,7 +1,7 @@
 // A developer's loop on a real tree (npm run test:tree): run on the tree, break drivers/dax/bus.c with one
 // line, rebuild with --build and see the suites catch it in the new module, then bisect the break.
 import test from 'ava';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -85,9 +85,10 @@ test.serial('bisect across local commits where only a module changes finds the c
   } finally {
     await git(tree, ['checkout', '--', BREAK.file]);
   }
-  const recipes = (await readdir(join(out, 'recipes'))).filter((f) => f.endsWith('.json'));
-  t.true(recipes.length > 0, 'the failing case saved a recipe');
-  const recipe = join(out, 'recipes', recipes[0]!);
+  // The failed case's recipe: cases that hit a known bug save theirs too, and those agree on every commit.
+  const failed = (JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as RunResults).cases.find((c) => c.status === 'failed' && c.recipe);
+  t.truthy(failed, 'the failing case saved a recipe');
+  const recipe = failed!.recipe!;
   await git(tree, ['checkout', '-q', '-b', 'bisect-test']);
   try {
     await breakBus(tree);
