@@ -55,6 +55,10 @@ const hostileText = fc.oneof(
   fc.nat(100_000).map((n) => 'A'.repeat(n)),
 );
 
+// execve(2) ends an argument at its first NUL, so no user can pass one on a command line (execa refuses to
+// try); NUL stays among the values a file may hold.
+const hostileArg = hostileText.filter((s) => !s.includes('\u0000'));
+
 /** A valid document with one hostile change: a key misspelt, a value replaced, a level replaced. */
 function mutated(doc: Record<string, unknown>) {
   return fc.tuple(fc.nat(), fc.nat(), hostileText).map(([k, how, value]) => {
@@ -82,7 +86,7 @@ function inputs(f: Fixtures, flagsOf: Record<string, string[]>) {
   const flagInput = fc
     .constantFrom(...Object.entries(flagsOf).flatMap(([c, flags]) => flags.map((fl) => [c, fl] as const)))
     .chain(([command, flag]) =>
-      fc.oneof(hostileText, fc.constantFrom(f.fifo, f.dir, '/proc/self/status')).map((value): Input => {
+      fc.oneof(hostileArg, fc.constantFrom(f.fifo, f.dir, '/proc/self/status')).map((value): Input => {
         const b = base[command] ?? [];
         const at = b.indexOf(flag);
         // A flag the base already sets is replaced, so the fuzzed value is the one parsed.
