@@ -68,6 +68,27 @@ export type KnownDivergence = SimulatedDivergence | RacedDivergence;
 const C05AE9D85B47 = { commit: 'c05ae9d85b47', subject: 'dax/bus.c: replace driver-core lock usage by a local rwsem' };
 const SIX_F6544F27E41 = { commit: '6f6544f27e41', subject: 'dax/bus.c: fix locking for unregister_dax_dev / unregister_dax_mapping paths' };
 
+// Why a replay may miss a row (KnownRow.replayMayMiss), for the rows that share a reason.
+const A_RACE = 'only a race shows it, and one replay may not hit the race';
+const KOBJECT_RELEASE_DELAY = 'it needs DEBUG_KOBJECT_RELEASE to delay a release past the next bind, by a random 1 to 4 s';
+
+// A bug with two faces has two rows (a divergence and a report, or two reports): what they share, once.
+const CREATE_TAKES_ID = {
+  id: 'create-takes-id-of-racing-delete',
+  replayMayMiss: A_RACE,
+  subject: 'dax/bus: create racing delete reuses the freed id while the old device is registered (EEXIST, sysfs duplicate)',
+  source: [{ file: 'drivers/dax/bus.c', function: 'delete_store' }, { file: 'drivers/dax/bus.c', function: 'create_store' }],
+  regression: { since: '6.9.3', before: 'create and delete serialised (6.1.192, 6.9.0)' },
+  kernels: { from: '6.9.3' },
+};
+const RELEASING_CDEV = {
+  id: 'dev-dax-probe-wipes-releasing-cdev',
+  replayMayMiss: KOBJECT_RELEASE_DELAY,
+  subject: "device-dax: rebinding within a cdev's delayed release wipes its queued timer",
+  source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }, { file: 'fs/char_dev.c', function: 'cdev_init' }],
+  kernels: { from: '6.1' },
+};
+
 export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   {
     id: 'mapping-misaligned-length-succeeds',
@@ -116,12 +137,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
     cause: { how: 'not established: 6.1.192, 6.12.117 and 7.3.4 assign dev_dax->pgmap before the probe can fail; older trees not read' },
   },
   {
-    id: 'create-takes-id-of-racing-delete',
-    replayMayMiss: 'only a race shows it, and one replay may not hit the race',
-    subject: 'dax/bus: create racing delete reuses the freed id while the old device is registered (EEXIST, sysfs duplicate)',
-    source: [{ file: 'drivers/dax/bus.c', function: 'delete_store' }, { file: 'drivers/dax/bus.c', function: 'create_store' }],
-    regression: { since: '6.9.3', before: 'create and delete serialised (6.1.192, 6.9.0)' },
-    kernels: { from: '6.9.3' },
+    ...CREATE_TAKES_ID,
     measured: 'shown by Debian 6.12.117 on hmem and cxl, and by 7.2.12 (concurrency suite, 2026-12-02); its repro.sh reproduces on 6.12.117 (race 7) and not on 6.1.192 (351 and 242 races) nor, in 93 races, on 7.3.4 (2026-12-07)',
     matches: (op, s, raceStart) => {
       if (!raceStart || op.op !== 'write' || op.ref.kind !== 'region' || op.ref.attr !== 'create') return false;
@@ -144,7 +160,7 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   },
   {
     id: 'size-checks-align-before-locking',
-    replayMayMiss: 'only a race shows it, and one replay may not hit the race',
+    replayMayMiss: A_RACE,
     subject: 'dax/bus: size_store() checks the alignment before taking the locks, so a racing align write leaves a size that is not a multiple of align',
     source: [{ file: 'drivers/dax/bus.c', function: 'size_store' }, { file: 'drivers/dax/bus.c', function: 'align_store' }, { file: 'drivers/dax/bus.c', function: 'dev_dax_resize' }],
     kernels: { from: '6.1' },
@@ -250,7 +266,7 @@ export interface KnownReport extends KnownRow {
 export const KNOWN_REPORTS: readonly KnownReport[] = [
   {
     id: 'delete-drains-under-dax-region-rwsem',
-    replayMayMiss: 'only a race shows it, and one replay may not hit the race',
+    replayMayMiss: A_RACE,
     subject: "dax/bus: delete racing a write to the device's size, align or mapping deadlocks the dax bus",
     source: [{ file: 'drivers/dax/bus.c', function: 'unregister_dev_dax' }, { file: 'drivers/dax/bus.c', function: 'delete_store' }],
     kernels: { from: '6.1' },
@@ -272,7 +288,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   },
   {
     id: 'shrink-drains-mapping-under-region-lock',
-    replayMayMiss: 'only a race shows it, and one replay may not hit the race',
+    replayMayMiss: A_RACE,
     subject: 'dax/bus: shrinking a device racing a read of its mappingN files deadlocks the dax bus',
     source: [{ file: 'drivers/dax/bus.c', function: 'dev_dax_shrink' }, { file: 'drivers/dax/bus.c', function: 'get_dax_range' }],
     kernels: { from: '6.1' },
@@ -332,11 +348,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
     cause: { how: 'not established: reproduced on 6.1.192, 6.12.117 and 7.3.4, whose dev_dax_probe() runs cdev_init() at every bind; older trees not read' },
   },
   {
-    id: 'dev-dax-probe-wipes-releasing-cdev',
-    replayMayMiss: 'it needs DEBUG_KOBJECT_RELEASE to delay a release past the next bind, by a random 1 to 4 s',
-    subject: "device-dax: rebinding within a cdev's delayed release wipes its queued timer",
-    source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }, { file: 'fs/char_dev.c', function: 'cdev_init' }],
-    kernels: { from: '6.1' },
+    ...RELEASING_CDEV,
     measured: 'shown by the debug build of Debian linux-source-6.12 6.12.117 (DEBUG_KOBJECT_RELEASE, DEBUG_OBJECTS_TIMERS) on cxl, an unbind, resize, bind and unbind within 4 s (regressions suite, 2026-12-02)',
     kind: 'report',
     // cdev_del's kobject_put is a tail call, and dev_dax_cdev_del one into cdev_del: without frame pointers
@@ -355,11 +367,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
     // expire_timers()'s WARN_ON_ONCE(!fn). What ties it to the cdev is in the log before it: a nameless
     // kobject (a cdev's has no name) whose release was delayed, released a second time at the same address,
     // i.e. initialised again by the rebind while its first release was pending.
-    id: 'dev-dax-probe-wipes-releasing-cdev',
-    replayMayMiss: 'it needs DEBUG_KOBJECT_RELEASE to delay a release past the next bind, by a random 1 to 4 s',
-    subject: "device-dax: rebinding within a cdev's delayed release wipes its queued timer",
-    source: [{ file: 'drivers/dax/device.c', function: 'dev_dax_probe' }, { file: 'fs/char_dev.c', function: 'cdev_init' }],
-    kernels: { from: '6.1' },
+    ...RELEASING_CDEV,
     measured: 'shown by the debug build of Debian linux-source-7.3 7.3.4 on cxl and hmem (regressions/device_dax rebinds after unbind and resize, 2026-12-02 and 2026-12-03): an unbind, resize and bind within the 3 s release delay, then an unbind',
     kind: 'report',
     patterns: [/WARNING: kernel\/time\/timer\.c:\d+ at __run_timers/, /run_timer_softirq/],
@@ -373,12 +381,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   {
     // The same race as create-takes-id-of-racing-delete, seen in a kernel log on its own (daxh judge, a step
     // not checked as a race): sysfs_warn_dup()'s stack dump for the daxR.N the delete had not yet removed.
-    id: 'create-takes-id-of-racing-delete',
-    replayMayMiss: 'only a race shows it, and one replay may not hit the race',
-    subject: 'dax/bus: create racing delete reuses the freed id while the old device is registered (EEXIST, sysfs duplicate)',
-    source: [{ file: 'drivers/dax/bus.c', function: 'delete_store' }, { file: 'drivers/dax/bus.c', function: 'create_store' }],
-    regression: { since: '6.9.3', before: 'create and delete serialised (6.1.192, 6.9.0)' },
-    kernels: { from: '6.9.3' },
+    ...CREATE_TAKES_ID,
     measured: 'shown by Debian 6.12.117 (concurrency suite, 2026-12-02; its repro.sh, 2026-12-07)',
     kind: 'report',
     patterns: [/create_store/],
@@ -390,7 +393,7 @@ export const KNOWN_REPORTS: readonly KnownReport[] = [
   // lists them apart from failures of the kernel under test's dax bus.
   {
     id: 'gendisk-freed-before-queue-kobject-release',
-    replayMayMiss: 'it needs DEBUG_KOBJECT_RELEASE to delay a release past the next bind, by a random 1 to 4 s',
+    replayMayMiss: KOBJECT_RELEASE_DELAY,
     subject: "block: the gendisk is freed before its queue kobject's delayed release runs",
     source: [{ file: 'block/blk-sysfs.c', function: 'blk_queue_release' }, { file: 'block/genhd.c', function: 'disk_release' }],
     kernels: { from: '6.12' },
