@@ -55,6 +55,12 @@ export const identityLine = (run: Parameters<typeof runIdentity>[0]): string => 
 /** Milliseconds as seconds with millisecond precision, for JUnit and TAP. */
 export const seconds = (ms: number): number => Math.round(ms) / 1000;
 
+/** Rows as aligned text columns, two spaces apart: the first `leftColumns` left-aligned, the rest (figures) right-aligned. */
+export function textTable(rows: readonly (readonly string[])[], leftColumns: number): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((v, i) => (i < leftColumns ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));
+}
+
 /** A short human duration: 850 ms, 12.3 s, 4 min 05 s. */
 export function durationText(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -3,7 +3,7 @@
 // round trips to the guest helper, the fresh starts mid-case (a reset, a restore or a boot) and the rest
 // (the model, the linearizability search, the case's code and its own waits), so a slow group says whether
 // it waits on the guest, on new guests, or works on the host.
-import { durationText } from './facts.ts';
+import { durationText, textTable } from './facts.ts';
 import { caseId, type CaseResult, type RunResults } from './results.ts';
 import type { GuestEvent, Reporter } from './reporter.ts';
 import { printable } from '../util/terminal.ts';
@@ -19,11 +19,6 @@ const sum = (cs: readonly CaseResult[], f: (c: CaseResult) => number): number =>
 const tripsOf = (c: CaseResult) => c.timing?.roundTrips ?? 0;
 const guestOf = (c: CaseResult) => c.timing?.guestMs ?? 0;
 const freshOf = (c: CaseResult) => c.timing?.freshMs ?? 0;
-
-function table(rows: string[][], leftColumns: number): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((v, i) => (i < leftColumns ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ').trimEnd());
-}
 
 /** The profile of a finished run, given the guests' boot and restore times per topology. */
 export function profileText(run: RunResults, guests: ReadonlyMap<string, GuestTotals>, slowest = 5): string {
@@ -48,9 +43,9 @@ export function profileText(run: RunResults, guests: ReadonlyMap<string, GuestTo
     [
       `where the time went (--profile): ${durationText(run.durationMs)} of wall time; the cases took ${durationText(caseTime)}, ${durationText(guestTime)} of it in ${sum(ran, tripsOf)} round trips to the guest helper`,
       '',
-      ...table(guestRows, 1),
+      ...textTable(guestRows, 1),
       '',
-      ...table(caseRows, 2),
+      ...textTable(caseRows, 2),
       '',
       `slowest cases:`,
       ...top.map((c) => `  ${durationText(c.durationMs).padStart(9)}  ${caseId(c)}: ${tripsOf(c)} round trips, ${durationText(guestOf(c))} in the guest${c.timing?.freshStarts ? `; ${c.timing.freshStarts} fresh starts, ${durationText(freshOf(c))}` : ''}`),

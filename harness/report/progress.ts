@@ -1,6 +1,6 @@
 // Live progress on stderr (one rewritten line on a terminal, plain lines otherwise) and the end table.
 import { formatPercent, totalOf } from '../coverage/lcov-info.ts';
-import { durationText, failureLine, identityLine } from './facts.ts';
+import { durationText, failureLine, identityLine, textTable } from './facts.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
 import type { CaseRef, GuestEvent, Reporter, RunInfo } from './reporter.ts';
 import type { StepRecord } from './results.ts';
@@ -106,8 +106,7 @@ export function summaryTable(run: RunResults): string {
   }
   const t = run.totals;
   rows.push(['all', '', String(t.passed), String(t.failed), String(t.known), String(t.skipped), String(run.checks), durationText(run.durationMs)]);
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((v, i) => (i < 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));
+  const lines = textTable(rows, 2);
   const failures = run.cases
     .filter((c) => c.status === 'failed')
     .map((c) => `\n✗ ${caseId(c)} (${c.failureKind ?? 'failed'})\n  ${failureLine(c)}\n${indent(c.failure ?? '', 4)}${c.repro ? `\n  replay: ${c.repro}` : c.recipe ? `\n  recipe: ${c.recipe}` : ''}${c.console ? `\n  console:\n${indent(c.console, 4)}` : ''}`);
