@@ -20,7 +20,7 @@ import type { CoverageSink } from '../coverage/gcov.ts';
 import { SkipCase, regionFits, type CaseContext, type CaseInstance } from './suite.ts';
 import { CrashedError, caseVerdict, failureOf, type CaseEnd, type CaseEvidence } from '../verdict/case-verdict.ts';
 import { printable } from '../util/terminal.ts';
-import { timedDriver, type GuestTime } from './timed-driver.ts';
+import { caseTiming, timedDriver, type GuestTime } from './timed-driver.ts';
 
 export interface RunOptions {
   target: RunIdentity;
@@ -199,6 +199,7 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
   const recipe = ran.recipe ?? ((outcome.status === 'known' || outcome.status === 'failed') && history.length ? output.recipe(c, history, opts, ran.evidence.release) : undefined);
   const branches = checkers.flatMap((k) => k.branches);
   const fixed = [...new Set(checkers.flatMap((k) => k.fixed))];
+  const timing = caseTiming(ran.time);
   const result: CaseResult = {
     ...base,
     checks: checkers.reduce((n, k) => n + k.checks, 0),
@@ -207,7 +208,7 @@ async function runCase(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
     coverage: mergeCoverage(checkers.map((k) => k.coverage.entries())),
     durationMs: ran.durationMs,
     setupMs,
-    ...(ran.time.roundTrips ? { timing: { roundTrips: ran.time.roundTrips, guestMs: Math.round(ran.time.guestMs), ...(ran.time.freshStarts ? { freshStarts: ran.time.freshStarts, freshMs: Math.round(ran.time.freshMs) } : {}) } } : {}),
+    ...(timing ? { timing } : {}),
     ...outcome,
     ...(branches.length ? { branches } : {}),
     ...(fixed.length ? { fixed } : {}),
@@ -232,7 +233,7 @@ interface BodyRun {
   /** One checker per guest the case used (a mid-case renewal starts a new one). */
   checkers: Checker[];
   durationMs: number;
-  /** Of durationMs, the round trips to the guest helper. */
+  /** Of durationMs, the round trips to the guest helper and the fresh starts mid-case. */
   time: GuestTime;
   recipe?: string;
 }

@@ -3,6 +3,7 @@
 // and the rest (the model, the linearizability search, the case's own code and waits). daxh run --profile
 // reports them.
 import type { StepDriver } from '../driver/step-driver.ts';
+import type { CaseResult } from '../report/results.ts';
 
 export interface GuestTime {
   roundTrips: number;
@@ -10,6 +11,12 @@ export interface GuestTime {
   /** ctx.fresh() calls and their wall time. */
   freshStarts: number;
   freshMs: number;
+}
+
+/** A case's timing as the results hold it (whole milliseconds); none for a case that never reached the guest. */
+export function caseTiming(t: GuestTime): CaseResult['timing'] {
+  if (!t.roundTrips) return undefined;
+  return { roundTrips: t.roundTrips, guestMs: Math.round(t.guestMs), ...(t.freshStarts ? { freshStarts: t.freshStarts, freshMs: Math.round(t.freshMs) } : {}) };
 }
 
 /** `driver`, adding each call's count and wall time to `into`. */
