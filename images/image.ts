@@ -18,6 +18,8 @@ export interface GuestImage {
   hostKey: string;
   /** Short content hash printed in every run, so a report says exactly which image ran. */
   hash: string;
+  /** The whole content key (what saved machines of this image are keyed by). */
+  key: string;
   release: string;
   packages: { name: string; version: string }[];
   cacheHit: boolean;
@@ -80,7 +82,7 @@ export async function buildImage(kernel: Kernel): Promise<GuestImage> {
     await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
   });
   const manifest: Manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
-  return { initramfs: join(dir, 'initramfs.cpio.zst'), hostKey: manifest.hostKey, hash: key.slice(0, 12), release: manifest.release, packages: manifest.packages, cacheHit: hit };
+  return { initramfs: join(dir, 'initramfs.cpio.zst'), hostKey: manifest.hostKey, hash: key.slice(0, 12), key, release: manifest.release, packages: manifest.packages, cacheHit: hit };
 }
 
 /**

@@ -28,6 +28,19 @@ export class GuestDriver implements LabDriver {
     return driver;
   }
 
+  /** The driver of a guest resumed from a saved machine, as it stood when that machine was saved. */
+  static resume(guest: Guest, saved: { bootBlocks: readonly number[]; logPosition: number }): GuestDriver {
+    const driver = new GuestDriver(guest);
+    driver.bootBlocks = new Set(saved.bootBlocks);
+    driver.kmsgSeq = saved.logPosition;
+    return driver;
+  }
+
+  /** What a later resume of a machine saved now needs (GuestDriver.resume). */
+  get savedState(): { bootBlocks: number[]; logPosition: number } {
+    return { bootBlocks: [...this.bootBlocks], logPosition: this.kmsgSeq };
+  }
+
   /** Where the kernel log stands now. A machine snapshot taken now comes back with its log at this point. */
   get logPosition(): number {
     return this.kmsgSeq;

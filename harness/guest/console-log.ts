@@ -20,10 +20,12 @@ export class ConsoleLog implements ConsoleView {
   private readonly file: WriteStream;
   private lineWaiters: { re: RegExp; resolve: (line: string) => void }[] = [];
 
-  constructor(readonly path: string, stream: Readable) {
+  /** `before`: what the console showed before this process's output (a resumed machine's boot). */
+  constructor(readonly path: string, stream: Readable, before?: string) {
     this.file = createWriteStream(path);
     // A console log that cannot be written (disk full) must not take the guest down with it.
     this.file.on('error', () => {});
+    if (before) this.feed(before.endsWith('\n') ? before : `${before}\n`);
     stream.on('data', (chunk: Buffer) => this.feed(chunk.toString('utf8')));
   }
 

@@ -44,6 +44,19 @@ export interface BootOptions {
   qemu?: string;
   /** Words added to the guest kernel's command line after everything the harness puts there. */
   append?: readonly string[];
+  /**
+   * Start from a saved machine instead of booting: QEMU loads `snapshot` from a copy of `vmstate` as it
+   * starts. `key` is the session key that machine was booted with: its initrd, and so its authorized_keys,
+   * is in the saved RAM. `console` is the saved machine's console up to the save, so the log reads as one.
+   */
+  resume?: SavedMachineFiles;
+}
+
+export interface SavedMachineFiles {
+  vmstate: string;
+  snapshot: string;
+  key: SessionKey;
+  console: string;
 }
 
 const VMSTATE_FILE = 'vmstate.qcow2';
@@ -98,8 +111,11 @@ export class Guest implements GuestMachine, Stoppable {
     const workDir = await mkdtemp(join(tmpdir(), 'daxh-guest-'));
     try {
       const setup = opts.setup(workDir);
-      if (setup.snapshotSafe === false) opts = { ...opts, snapshots: false };
-      const key = ephemeralKey();
+      if (setup.snapshotSafe === false) {
+        if (opts.resume) throw new GuestSetupError(`${opts.name}: the machine cannot be snapshotted, so it cannot be resumed from a saved one`);
+        opts = { ...opts, snapshots: false };
+      }
+      const key = opts.resume?.key ?? ephemeralKey();
       const initrd = join(workDir, 'initrd.img');
       await writeInitrd(initrd, opts.image.initramfs, key);
       for (const f of setup.backingFiles) {
@@ -107,8 +123,10 @@ export class Guest implements GuestMachine, Stoppable {
         await fh.truncate(Number(f.size)); // sparse: costs no disk until the guest writes
         await fh.close();
       }
-      // The disk itself is never used: savevm only needs a qcow2 image to hold the machine state.
-      if (opts.snapshots) await execa('qemu-img', ['create', '-q', '-f', 'qcow2', join(workDir, VMSTATE_FILE), '1M']);
+      // The disk itself is never used: savevm only needs a qcow2 image to hold the machine state. A resumed
+      // machine gets its own copy, so its saves never touch the saved one.
+      if (opts.resume) await copyFile(opts.resume.vmstate, join(workDir, VMSTATE_FILE));
+      else if (opts.snapshots) await execa('qemu-img', ['create', '-q', '-f', 'qcow2', join(workDir, VMSTATE_FILE), '1M']);
       let lastError: unknown;
       for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
         try {
@@ -128,34 +146,38 @@ export class Guest implements GuestMachine, Stoppable {
   private static async start(opts: BootOptions, setup: GuestSetup, workDir: string, initrd: string, key: SessionKey): Promise<Guest> {
     const port = await freeLoopbackPort();
     const qmpSocket = join(workDir, `qmp-${randomBytes(4).toString('hex')}.sock`);
-    const vmstate = opts.snapshots ? { vmstate: join(workDir, VMSTATE_FILE) } : {};
+    const vmstate = opts.snapshots || opts.resume ? { vmstate: join(workDir, VMSTATE_FILE) } : {};
     const args = qemuArgs({ ...setup, cmdline: [...setup.cmdline, ...(opts.append ?? [])] }, { kernel: opts.kernel.bzImage, initrd, qmpSocket, sshPort: port, ...vmstate }, opts.accel);
     const t0 = performance.now();
     // setpriv's parent-death signal ends QEMU even if this process is SIGKILLed and no handler runs.
-    const proc = execa('setpriv', ['--pdeathsig', 'KILL', '--', opts.qemu ?? 'qemu-system-x86_64', ...args], {
+    const loadvm = opts.resume ? ['-loadvm', opts.resume.snapshot] : [];
+    const proc = execa('setpriv', ['--pdeathsig', 'KILL', '--', opts.qemu ?? 'qemu-system-x86_64', ...args, ...loadvm], {
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
       buffer: { stdout: false, stderr: true },
       reject: false,
     });
-    const consoleLog = new ConsoleLog(join(workDir, 'console.log'), proc.stdout!);
-    const guest = new Guest(opts.name, workDir, port, proc, consoleLog, qmpSocket, null, opts.keepConsoleIn, key, opts.image.hostKey, opts.snapshots === true);
+    const consoleLog = new ConsoleLog(join(workDir, 'console.log'), proc.stdout!, opts.resume?.console);
+    const guest = new Guest(opts.name, workDir, port, proc, consoleLog, qmpSocket, null, opts.keepConsoleIn, key, opts.image.hostKey, opts.snapshots === true || opts.resume !== undefined);
     track(guest);
     try {
       const timeoutMs = opts.bootTimeoutMs ?? deadlines().bootMs;
+      // A resumed machine is already past its marker: it is ready once SSH answers.
+      const ready = opts.resume ? guest.reconnect(() => guest.exited) : consoleLog.waitForLine(new RegExp(READY_MARKER));
+      ready.catch(() => {});
       const outcome = await Promise.race([
-        consoleLog.waitForLine(new RegExp(READY_MARKER)).then(() => 'ready' as const),
+        ready.then(() => 'ready' as const),
         proc.then((r) => ({ exited: r })),
         sleep(timeoutMs).then(() => 'timeout' as const),
       ]);
-      if (outcome === 'timeout') throw new BootStalledError(`${opts.name}: no ${READY_MARKER} on the console within ${timeoutMs / 1000} s`, consoleLog.tail());
+      if (outcome === 'timeout') throw new BootStalledError(`${opts.name}: ${opts.resume ? 'no SSH answer from the resumed machine' : `no ${READY_MARKER} on the console`} within ${timeoutMs / 1000} s`, consoleLog.tail());
       if (outcome !== 'ready') {
         const stderr = String(outcome.exited.stderr ?? '');
         if (/Could not set up host forwarding rule/.test(stderr)) throw new PortTakenError();
         throw new BootError(`${opts.name}: QEMU exited (${outcome.exited.exitCode ?? outcome.exited.signal}) before the guest was ready: ${stderr.trim() || 'no message'}`, consoleLog.tail());
       }
-      await guest.reconnect();
+      if (!opts.resume) await guest.reconnect();
       guest.bootSeconds = (performance.now() - t0) / 1000;
       return guest;
     } catch (err) {
@@ -221,8 +243,14 @@ export class Guest implements GuestMachine, Stoppable {
     if (/error/i.test(out)) throw new Error(`${this.name}: ${hmpCommand}: ${out.trim()}`);
   }
 
-  private async reconnect(): Promise<void> {
-    this.ssh = await connectWithRetry(this.port, this.sshKey, this.hostKey, this.console);
+  private async reconnect(gaveUp: () => boolean = () => false): Promise<void> {
+    this.ssh = await connectWithRetry(this.port, this.sshKey, this.hostKey, this.console, gaveUp);
+  }
+
+  /** What a later QEMU needs to resume this machine from a snapshot saved now: the drive and the session key. */
+  get saveFiles(): { vmstate: string; key: SessionKey } {
+    if (!this.hasVmstate) throw new Error(`${this.name} was booted without snapshots`);
+    return { vmstate: join(this.workDir, VMSTATE_FILE), key: this.sshKey };
   }
 
   /** `command` (null: a shell) with this process's stdin, stdout and stderr; resolves with its exit status. */
@@ -305,13 +333,13 @@ async function writeInitrd(path: string, image: string, key: SessionKey): Promis
 }
 
 /** dropbear is started just before the marker; the first connection can still race it by a few ms. */
-async function connectWithRetry(port: number, key: SessionKey, hostKey: string, consoleLog: ConsoleLog): Promise<SshSession> {
+async function connectWithRetry(port: number, key: SessionKey, hostKey: string, consoleLog: ConsoleLog, gaveUp: () => boolean): Promise<SshSession> {
   const deadline = performance.now() + 20_000;
   for (;;) {
     try {
       return await SshSession.connect({ port, key, hostKey, timeoutMs: 5000 });
     } catch (err) {
-      if (performance.now() > deadline) throw new BootError(`SSH to 127.0.0.1:${port} failed: ${(err as Error).message}`, consoleLog.tail());
+      if (performance.now() > deadline || gaveUp()) throw new BootError(`SSH to 127.0.0.1:${port} failed: ${(err as Error).message}`, consoleLog.tail());
       await sleep(100);
     }
   }
