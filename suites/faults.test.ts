@@ -82,7 +82,8 @@ function expectContained(t: import('ava').ExecutionContext, o: Outcome, kind: Fa
   t.notRegex(f.failure ?? '', /\n\s+at .*\(.*:\d+:\d+\)/, 'no JavaScript stack in a user-facing failure');
   const others = o.results!.cases.filter((c) => c !== f);
   t.deepEqual(others.filter((c) => c.status === 'failed').map((c) => `${c.name}: ${c.failure}`), [], 'no other case failed');
-  t.true(o.results!.guests.boots >= 2, 'the faulted guest was renewed for the next case');
+  const g = o.results!.guests;
+  t.true(g.boots + (g.resumes ?? 0) + g.restores >= 2, `the faulted guest was renewed for the next case: ${JSON.stringify(g)}`);
   t.true(o.exitLagMs < 5000, `exited ${Math.round(o.exitLagMs)} ms after its summary`);
   t.deepEqual(o.left, NOTHING, 'no QEMU, temp dir or port left behind');
   return f;

@@ -1,5 +1,6 @@
 // What the ava guest suites share: the prepared default kernel (once per test file) and a way to run a
-// selection of cases through the same runner `daxh run` uses, so `npm test` and the main job agree.
+// selection of cases through the same runner `daxh run` uses, saved machines included, so `npm test` and
+// the main job agree.
 import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import type { KernelChoice } from '../images/kernel.ts';
 import { hostResources, vcpusPerGuest } from '../harness/lab/host-share.ts';
 import { labBooter, offersFor, plannersFor } from '../harness/lab/planner.ts';
+import { DiskShelf } from '../harness/lab/saved-machines.ts';
 import { Multiplexer } from '../harness/report/reporter.ts';
 import { prepare, type Prepared } from '../harness/lab/prepare.ts';
 import type { ModelOverrides } from '../harness/compare/init-model.ts';
@@ -41,7 +43,7 @@ export async function runSelection(p: Prepared, sel: Selection, extra: { seed?: 
   const results = await runCases({
     target: { kernel: p.kernel.release, image: p.image.hash, accel: p.accel, profile: p.profile },
     cases,
-    boot: labBooter(p, plannersFor(cases.map((c) => c.topology)), vcpusPerGuest(hostResources(), Math.min(jobs, groups)), outDir),
+    boot: labBooter(p, plannersFor(cases.map((c) => c.topology)), vcpusPerGuest(hostResources(), Math.min(jobs, groups)), outDir, new DiskShelf()),
     reporter: new Multiplexer([]),
     outDir,
     jobs,

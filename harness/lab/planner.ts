@@ -7,6 +7,7 @@ import type { TopologyOffer } from '../runner/suite.ts';
 import { planGuest, type GuestPlan } from '../../qemu/plan.ts';
 import type { Prepared } from './prepare.ts';
 import { bootLabGuest, type LabGuest } from './session.ts';
+import type { MachineShelf } from './saved-machines.ts';
 
 /** A topology's plan, given the kernel release, the guest's vCPU share and its work dir. */
 export type TopologyPlanner = (release: string, vcpus: number) => (workDir: string) => GuestPlan;
@@ -25,12 +26,15 @@ export function plannersFor(topologies: Iterable<string>): Map<string, TopologyP
   return new Map([...new Set(topologies)].map((t) => [t, topologyPlanner(t)]));
 }
 
-/** How the runner boots a topology's guest on the prepared kernel. */
-export function labBooter(prepared: Prepared, planners: ReadonlyMap<string, TopologyPlanner>, vcpus: number, keepConsoleIn?: string) {
+/**
+ * How the runner boots a topology's guest on the prepared kernel. With a shelf every guest can snapshot:
+ * its first boot is what the shelf saves, and what later groups and runs resume.
+ */
+export function labBooter(prepared: Prepared, planners: ReadonlyMap<string, TopologyPlanner>, vcpus: number, keepConsoleIn?: string, shelf?: MachineShelf) {
   return (topology: string, name: string, snapshots: boolean): Promise<LabGuest> => {
     const planner = planners.get(topology);
     if (!planner) throw new Error(`no planner for topology ${topology}`);
-    return bootLabGuest({ prepared, plan: planner(prepared.kernel.release, vcpus), name, snapshots, ...(keepConsoleIn ? { keepConsoleIn } : {}) });
+    return bootLabGuest({ prepared, plan: planner(prepared.kernel.release, vcpus), name, snapshots: snapshots || shelf !== undefined, ...(keepConsoleIn ? { keepConsoleIn } : {}), ...(shelf ? { shelf } : {}) });
   };
 }
 

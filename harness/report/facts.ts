@@ -1,7 +1,7 @@
 // What every report says the same way: the one-line failure, the run's identity (kernel, image, profile,
 // seed, accel), durations. Reporters render these; none restates them.
 import { divergenceSummary } from '../compare/checker.ts';
-import { FAILURE_KINDS, type CaseResult, type RunResults, type SeriesVerdict, type VerdictKind } from './results.ts';
+import { FAILURE_KINDS, type CaseResult, type GuestCounts, type RunResults, type SeriesVerdict, type VerdictKind } from './results.ts';
 
 /** The failure in one line: the divergence (operation, expected, got), or the first line of what failed. */
 export function failureLine(c: CaseResult): string {
@@ -56,6 +56,11 @@ export const identityLine = (run: Parameters<typeof runIdentity>[0]): string => 
 export const seconds = (ms: number): number => Math.round(ms) / 1000;
 
 /** Rows as aligned text columns, two spaces apart: the first `leftColumns` left-aligned, the rest (figures) right-aligned. */
+/** How a run got its guests, as the end table and the HTML report say it. */
+export function guestsText(g: GuestCounts): string {
+  return `${g.boots} boots${g.resumes ? `, ${g.resumes} resumed from saved machines` : ''}, ${g.restores} snapshot restores`;
+}
+
 export function textTable(rows: readonly (readonly string[])[], leftColumns: number): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((v, i) => (i < leftColumns ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '));

@@ -3,7 +3,7 @@
 // suite × topology by kernel, then per kernel every case: failures open, each with its one-line divergence,
 // the state differences, the kernel's report, its steps and the command that replays it; known kernel bugs
 // apart from failures, linked to their findings folders; the seed of every run. Every field is escaped.
-import { durationText, failureKindText, failureLine, runIdentity } from './facts.ts';
+import { durationText, failureKindText, failureLine, guestsText, runIdentity } from './facts.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults, type Totals } from './results.ts';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -126,7 +126,7 @@ function runSection(r: RunResults): string {
   const failed = r.cases.filter((c) => c.status === 'failed');
   const rest = r.cases.filter((c) => c.status !== 'failed');
   return `<section class="run" data-kernel="${esc(r.kernel)}"><h2>${esc(r.kernel)}</h2><p class="identity">${identity}</p>
-<p>${t.passed} passed, ${t.failed} failed, ${t.known} known, ${t.skipped} skipped${t.interrupted ? `, ${t.interrupted} interrupted` : ''} · ${r.checks} checks · ${r.guests.boots} boots, ${r.guests.restores} snapshot restores · ${durationText(r.durationMs)}${r.interrupted ? ' · <strong>interrupted</strong>' : ''}</p>
+<p>${t.passed} passed, ${t.failed} failed, ${t.known} known, ${t.skipped} skipped${t.interrupted ? `, ${t.interrupted} interrupted` : ''} · ${r.checks} checks · ${guestsText(r.guests)} · ${durationText(r.durationMs)}${r.interrupted ? ' · <strong>interrupted</strong>' : ''}</p>
 ${failed.length ? `<h3>Failures</h3>${failed.map((c) => caseBlock(r, c)).join('')}` : ''}${knownList}<h3>All cases</h3>${rest.map((c) => caseBlock(r, c)).join('')}</section>`;
 }
 

@@ -1,5 +1,5 @@
 // Joins the results of shards (or re-runs) of one kernel into one run, as if it had run unsharded.
-import { caseId, totalsOf, RESULTS_SCHEMA, type RunResults } from './results.ts';
+import { caseId, sumGuestCounts, totalsOf, RESULTS_SCHEMA, type RunResults } from './results.ts';
 
 export function mergeResults(parts: readonly RunResults[]): RunResults {
   if (parts.length === 0) throw new Error('merge: no results files given');
@@ -32,7 +32,7 @@ export function mergeResults(parts: readonly RunResults[]): RunResults {
     totals: totalsOf(cases),
     checks: cases.reduce((n, c) => n + c.checks, 0),
     seed: first.seed,
-    guests: { boots: sum(parts.map((p) => p.guests.boots)), restores: sum(parts.map((p) => p.guests.restores)), ...(lost.length ? { lost } : {}), ...(skippedProvisioning.length ? { skippedProvisioning } : {}) },
+    guests: { ...sumGuestCounts(parts.map((p) => p.guests)), ...(lost.length ? { lost } : {}), ...(skippedProvisioning.length ? { skippedProvisioning } : {}) },
     ...(parts.some((p) => p.interrupted) ? { interrupted: true } : {}),
     ...(covered[0] ? { kernelCoverage: covered[0].kernelCoverage! } : {}),
     cases,

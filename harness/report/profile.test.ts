@@ -11,25 +11,26 @@ const run = (cases: CaseResult[]): RunResults => ({
 });
 
 test('the profile splits each group\'s time into round trips to the guest and the rest, per trip and per check', (t) => {
-  const text = profileText(run([c('model-based', 'hmem', 20_000, 400, 6_000, [20, 10_000]), c('model-based', 'cxl', 80_000, 400, 6_000, [20, 70_000])]), new Map([['hmem', { boots: 1, bootMs: 7400, restores: 1, restoreMs: 2000 }]]));
+  const text = profileText(run([c('model-based', 'hmem', 20_000, 400, 6_000, [20, 10_000]), c('model-based', 'cxl', 80_000, 400, 6_000, [20, 70_000])]), new Map([['hmem', { boots: 1, bootMs: 7400, resumes: 0, resumeMs: 0, restores: 1, restoreMs: 2000 }]]));
   const row = (s: string) => text.split('\n').find((l) => l.startsWith(s))!;
   t.regex(row('model-based  hmem'), /\b400\s+6\.0 s\s+15 ms\s+20\s+10\.0 s\s+4\.0 s\s+5\.0$/);
   t.regex(row('model-based  cxl'), /\b400\s+6\.0 s\s+15 ms\s+20\s+1 min 10 s\s+4\.0 s\s+1\.3$/);
-  t.regex(row('hmem'), /^hmem\s+1\s+7\.4 s\s+1\s+2\.0 s\s+500 ms$/);
-  t.regex(row('cxl'), /^cxl\s+0\s+0 ms\s+0\s+0 ms\s+500 ms$/, 'a topology without guest events still has its row');
+  t.regex(row('hmem'), /^hmem\s+1\s+7\.4 s\s+0\s+0 ms\s+1\s+2\.0 s\s+500 ms$/);
+  t.regex(row('cxl'), /^cxl\s+0\s+0 ms\s+0\s+0 ms\s+0\s+0 ms\s+500 ms$/, 'a topology without guest events still has its row');
   t.regex(text, /the cases took 1 min 40 s, 12\.0 s of it in 800 round trips/);
   t.regex(text, /slowest cases:\n\s+1 min 20 s  model-based\/cxl\/.*: 400 round trips, 6\.0 s in the guest; 20 fresh starts, 1 min 10 s/);
 });
 
-test('the reporter sums the boots and restores of each topology from the live events', (t) => {
+test('the reporter sums the boots, resumes and restores of each topology from the live events', (t) => {
   let out = '';
   const p = new ProfileReporter({ write: (s) => ((out += s), true) });
   p.onGuest({ kind: 'booting', topology: 'cxl', guest: 'cxl-1' });
-  p.onGuest({ kind: 'boot', topology: 'cxl', guest: 'cxl-1', seconds: 9, skipped: [] });
-  p.onGuest({ kind: 'boot', topology: 'cxl', guest: 'cxl-2', seconds: 11, skipped: [] });
+  p.onGuest({ kind: 'boot', topology: 'cxl', guest: 'cxl-1', seconds: 9, skipped: [], resumed: false });
+  p.onGuest({ kind: 'boot', topology: 'cxl', guest: 'cxl-2', seconds: 11, skipped: [], resumed: false });
+  p.onGuest({ kind: 'boot', topology: 'cxl', guest: 'cxl-3', seconds: 0.7, skipped: [], resumed: true });
   p.onGuest({ kind: 'restore', topology: 'cxl', guest: 'cxl-2', seconds: 1.5 });
   p.onRunEnd(run([c('sysfs-writes', 'cxl', 1000, 10, 500)]));
-  t.regex(out, /\ncxl\s+2\s+20\.0 s\s+1\s+1\.5 s/);
+  t.regex(out, /\ncxl\s+2\s+20\.0 s\s+1\s+700 ms\s+1\s+1\.5 s/);
 });
 
 test('a timed driver counts every call, also one that fails, with its wall time', async (t) => {

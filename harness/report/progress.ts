@@ -1,6 +1,6 @@
 // Live progress on stderr (one rewritten line on a terminal, plain lines otherwise) and the end table.
 import { formatPercent, totalOf } from '../coverage/lcov-info.ts';
-import { durationText, failureLine, identityLine, textTable } from './facts.ts';
+import { durationText, failureLine, guestsText, identityLine, textTable } from './facts.ts';
 import { caseId, totalsOf, type CaseResult, type RunResults } from './results.ts';
 import type { CaseRef, GuestEvent, Reporter, RunInfo } from './reporter.ts';
 import type { StepRecord } from './results.ts';
@@ -31,7 +31,7 @@ export class ProgressReporter implements Reporter {
 
   onGuest(e: GuestEvent): void {
     const line =
-      e.kind === 'booting' ? `booting ${e.guest}` : e.kind === 'boot' ? `${e.guest} up in ${e.seconds.toFixed(1)} s` : e.kind === 'restore' ? `${e.guest} restored from its snapshot in ${e.seconds.toFixed(1)} s` : `lost a guest of ${e.loss.topology}: ${e.loss.reason}`;
+      e.kind === 'booting' ? `booting ${e.guest}` : e.kind === 'boot' ? `${e.guest} ${e.resumed ? 'resumed from a saved machine' : 'up'} in ${e.seconds.toFixed(1)} s` : e.kind === 'restore' ? `${e.guest} restored from its snapshot in ${e.seconds.toFixed(1)} s` : `lost a guest of ${e.loss.topology}: ${e.loss.reason}`;
     const topology = e.kind === 'lost' ? e.loss.topology : e.topology;
     this.doing.set(topology, line);
     if (this.out.isTTY) this.redraw();
@@ -134,7 +134,7 @@ export function summaryTable(run: RunResults): string {
     ...(interrupted.length ? ['\ninterrupted (the run was stopped):', ...interrupted] : []),
     ...kernelCoverageLines(run),
     ...(run.unwritten?.length ? [`\ncould not write ${run.unwritten.length} console log(s) and recipe(s) (${[...new Set(run.unwritten.map((u) => u.reason))].join(', ')}), e.g. ${run.unwritten[0]!.file}; the results above are complete`] : []),
-    `\n${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.known} known${t.interrupted ? `, ${t.interrupted} interrupted` : ''} · ${run.checks} checks · ${run.guests.boots} boots, ${run.guests.restores} snapshot restores · ${identityLine(run)} · ${durationText(run.durationMs)}`,
+    `\n${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.known} known${t.interrupted ? `, ${t.interrupted} interrupted` : ''} · ${run.checks} checks · ${guestsText(run.guests)} · ${identityLine(run)} · ${durationText(run.durationMs)}`,
   ].join('\n'));
 }
 

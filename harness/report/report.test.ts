@@ -154,10 +154,11 @@ test('progress from live events: on a terminal, the group booting, the case and 
   const plain = new ProgressReporter({ write: (s: string) => (log.push(s), true), isTTY: false });
   plain.onRunStart({ kernel: 'k', image: 'i', accel: 'tcg', seed: 1, totalCases: 1 });
   plain.onGuest({ kind: 'booting', topology: 'hmem', guest: 'hmem-1' });
-  plain.onGuest({ kind: 'boot', topology: 'hmem', guest: 'hmem-1', seconds: 3.2, skipped: [] });
+  plain.onGuest({ kind: 'boot', topology: 'hmem', guest: 'hmem-1', seconds: 3.2, skipped: [], resumed: false });
+  plain.onGuest({ kind: 'boot', topology: 'hmem', guest: 'hmem-2', seconds: 0.7, skipped: [], resumed: true });
   plain.onStep(ref, { index: 1, operation: 'x', expected: 'ok', actual: 'ok', outcome: 'agreed', kernelLog: [] });
   plain.onCaseEnd(cases[0]!);
-  t.deepEqual(log.slice(1), ['  hmem-1 up in 3.2 s\n', '[1/1] hmem · 1 passed, 0 failed, 0 known, 0 skipped · passed  sysfs-writes/size\n']);
+  t.deepEqual(log.slice(1), ['  hmem-1 up in 3.2 s\n', '  hmem-2 resumed from a saved machine in 0.7 s\n', '[1/1] hmem · 1 passed, 0 failed, 0 known, 0 skipped · passed  sysfs-writes/size\n']);
 });
 
 test('markdown escapes what a results file may hold: markup, code fences, table pipes', (t) => {

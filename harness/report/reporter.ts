@@ -19,7 +19,8 @@ export interface CaseRef {
 
 export type GuestEvent =
   | { kind: 'booting'; topology: string; guest: string }
-  | { kind: 'boot'; topology: string; guest: string; seconds: number; skipped: readonly SkippedProvisioning[] }
+  /** A guest up and provisioned: booted cold, or `resumed` from a saved machine. */
+  | { kind: 'boot'; topology: string; guest: string; seconds: number; skipped: readonly SkippedProvisioning[]; resumed: boolean }
   | { kind: 'restore'; topology: string; guest: string; seconds: number }
   | { kind: 'lost'; loss: GuestLoss };
 

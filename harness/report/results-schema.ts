@@ -87,6 +87,7 @@ export const resultsSchema = z.strictObject({
   guests: z.strictObject({
     boots: count,
     restores: count,
+    resumes: count.optional(),
     lost: z.array(z.strictObject({ topology: name, reason: text, afterCase: text.optional() })).optional(),
     skippedProvisioning: z.array(z.strictObject({ topology: name, step: text, reason: text })).optional(),
   }),

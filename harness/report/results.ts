@@ -122,8 +122,19 @@ export interface SkippedProvisioning {
 }
 
 export interface GuestCounts {
+  /** Cold boots. */
   boots: number;
+  /** Renewals from the guest's own snapshot. */
   restores: number;
+  /** Guests resumed from a saved machine instead of booted (absent in results of older runs). */
+  resumes?: number;
+}
+
+/** The counts of several fixtures or shards as one; `resumes` only where there were any. */
+export function sumGuestCounts(parts: readonly GuestCounts[]): GuestCounts {
+  const sum = (f: (g: GuestCounts) => number | undefined) => parts.reduce((n, g) => n + (f(g) ?? 0), 0);
+  const resumes = sum((g) => g.resumes);
+  return { boots: sum((g) => g.boots), restores: sum((g) => g.restores), ...(resumes ? { resumes } : {}) };
 }
 
 /** What a run ran on: every report names it, and shards of one run share it. */
@@ -143,7 +154,7 @@ export interface RunResults extends RunIdentity {
   shard?: { index: number; count: number };
   totals: Totals;
   checks: number;
-  /** How the run got its guests: cold boots, and renewals from a QEMU snapshot instead of a boot. */
+  /** How the run got its guests: cold boots, resumes of saved machines, and renewals from a QEMU snapshot. */
   guests: GuestCounts & { lost?: GuestLoss[]; skippedProvisioning?: SkippedProvisioning[] };
   /** Console logs and recipes that could not be written (a full disk), with why: the results still are whole. */
   unwritten?: { file: string; reason: string }[];

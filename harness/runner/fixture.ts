@@ -2,8 +2,9 @@
 // every case a guest proven equal to the provisioned inventory, resets it through sysfs after a case, and
 // renews it when a case left it unusable (a leak the sysfs undo cannot reach, a kernel warning, a crash, a
 // hang, a lost QEMU). Renewal restores a QEMU snapshot of the provisioned machine where the group has one,
-// and boots again otherwise; a group takes its snapshot when it first needs a second boot, so groups whose
-// cases all reset through sysfs never pay for one.
+// and boots again otherwise. A guest resumed from a saved machine, or booted and saved to the shelf, holds
+// that snapshot from the start; without a shelf a group takes its snapshot when it first needs a second
+// boot, so groups whose cases all reset through sysfs never pay for one.
 import { BootStalledError, GuestSetupError } from '../guest/errors.ts';
 import type { LabGuest } from '../lab/session.ts';
 import type { Action } from '../model/ops.ts';
@@ -24,14 +25,16 @@ export type BeforeLeave = (lab: LabGuest, reset: boolean) => Promise<void>;
 
 export class GuestFixture {
   private lab: LabGuest | null = null;
-  /** The kernel log position when the snapshot was taken; null while there is no snapshot. */
-  private snapshotLog: number | null = null;
+  /** The guest's snapshot of the provisioned machine and the kernel log position it saved; null while there is none. */
+  private snapshot: { name: string; logPosition: number } | null = null;
+  /** Guests started, booted or resumed: each gets the next number in its name. */
+  private started = 0;
   /** Once the group's guest cannot be set up, every later case fails with this, booted once. */
   private setupFailure: string | null = null;
   private renewBeforeNext = false;
   /** Set by close(): a case body that outlived its case (a timed-out property run) must not boot guests. */
   private closed = false;
-  readonly counts: GuestCounts = { boots: 0, restores: 0 };
+  readonly counts: Required<GuestCounts> = { boots: 0, restores: 0, resumes: 0 };
 
   constructor(
     private readonly bootGuest: BootGuest,
@@ -87,9 +90,9 @@ export class GuestFixture {
 
   private async renew(): Promise<LabGuest> {
     this.renewBeforeNext = false;
-    if (this.lab && this.snapshotLog !== null && this.lab.guest.alive) {
+    if (this.lab && this.snapshot && this.lab.guest.alive) {
       await this.beforeLeave?.(this.lab, false);
-      if (await this.restore(this.lab, this.snapshotLog)) return this.lab;
+      if (await this.restore(this.lab, this.snapshot)) return this.lab;
     }
     await this.discard();
     return this.boot();
@@ -104,7 +107,7 @@ export class GuestFixture {
   private async discard(): Promise<void> {
     const lab = this.lab;
     this.lab = null;
-    this.snapshotLog = null;
+    this.snapshot = null;
     if (lab?.guest.alive) await this.beforeLeave?.(lab, false);
     // Died after its last case (a report's damage showing late): recorded, since what it held is lost with it.
     else if (lab && this.closed) this.onGuest({ kind: 'lost', loss: { topology: this.topology, reason: `guest ${lab.guest.name} stopped running (QEMU exited) after the group's last case${this.beforeLeave ? ', before its coverage counters were read' : ''}` } });
@@ -113,12 +116,16 @@ export class GuestFixture {
 
   private async boot(): Promise<LabGuest> {
     if (this.closed) throw new GuestSetupError(`the fixture of ${this.topology} is closed`);
-    const second = this.counts.boots > 0;
+    const second = this.started > 0;
     const t0 = performance.now();
     const boot = () => {
-      const name = `${this.topology}-${++this.counts.boots}`;
+      const name = `${this.topology}-${++this.started}`;
       this.onGuest({ kind: 'booting', topology: this.topology, guest: name });
-      return this.bootGuest(name, second);
+      // A guest that did not come up was a boot (a failed resume boots before it gives up).
+      return this.bootGuest(name, second).catch((err: unknown) => {
+        this.counts.boots++;
+        throw err;
+      });
     };
     const lab = await boot().catch((err: unknown) => {
       // Under TCG on a loaded host a boot can stall (an RCU stall on the console, seen on a 2-core CI
@@ -134,18 +141,21 @@ export class GuestFixture {
     }
     this.lab = lab;
     this.renewBeforeNext = false;
+    if (lab.origin === 'resumed') this.counts.resumes++;
+    else this.counts.boots++;
+    if (lab.provisioned) this.snapshot = { name: lab.provisioned.snapshot, logPosition: lab.provisioned.logPosition };
     // A machine QEMU cannot snapshot (a device without migration support) still runs; it reboots instead.
-    if (second) this.snapshotLog = await lab.guest.saveSnapshot(PROVISIONED).then(() => lab.driver.logPosition, () => null);
+    else if (second) this.snapshot = await lab.guest.saveSnapshot(PROVISIONED).then(() => ({ name: PROVISIONED, logPosition: lab.driver.logPosition }), () => null);
     const skipped = lab.provisioning.flatMap((p) => (p.status === 'skipped' ? [{ topology: this.topology, step: p.step, reason: p.reason }] : []));
-    this.onGuest({ kind: 'boot', topology: this.topology, guest: lab.guest.name, seconds: (performance.now() - t0) / 1000, skipped });
+    this.onGuest({ kind: 'boot', topology: this.topology, guest: lab.guest.name, seconds: (performance.now() - t0) / 1000, skipped, resumed: lab.origin === 'resumed' });
     return lab;
   }
 
-  private async restore(lab: LabGuest, logPosition: number): Promise<boolean> {
+  private async restore(lab: LabGuest, snapshot: { name: string; logPosition: number }): Promise<boolean> {
     const t0 = performance.now();
     try {
-      await lab.guest.loadSnapshot(PROVISIONED);
-      lab.driver.rewindLog(logPosition);
+      await lab.guest.loadSnapshot(snapshot.name);
+      lab.driver.rewindLog(snapshot.logPosition);
       if (!matchesInventory(lab, await lab.driver.observe())) return false;
       this.counts.restores++;
       this.onGuest({ kind: 'restore', topology: this.topology, guest: lab.guest.name, seconds: (performance.now() - t0) / 1000 });

@@ -68,6 +68,12 @@ test('a case that leaves the guest unusable hands the next case a renewed guest 
   t.deepEqual(r.guests, { boots: 2, restores: 1 }, 'first leak: a boot (which takes the snapshot); second leak: a restore');
 });
 
+test('a guest resumed from a saved machine renews from the snapshot it holds: no boot at all', async (t) => {
+  const r = await runFake([leaks, needsClean, leaks, needsClean], { regions: [region], resumed: true });
+  t.deepEqual(r.cases.map((c) => c.status), ['passed', 'passed', 'passed', 'passed'], r.cases.map((c) => c.failure).join('\n'));
+  t.deepEqual(r.guests, { boots: 0, restores: 2, resumes: 1 });
+});
+
 /** A fixture that never renews its guest: the first guest, whatever state cases leave it in. */
 class NeverRenews extends GuestFixture {
   override async settle(): Promise<void> {}

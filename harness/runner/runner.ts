@@ -12,7 +12,7 @@ import { blockedTasks } from '../lab/blocked-tasks.ts';
 import type { LabGuest } from '../lab/session.ts';
 import type { Reporter } from '../report/reporter.ts';
 import { findingGroups } from '../report/facts.ts';
-import { RESULTS_SCHEMA, caseId, totalsOf, type Finding, type RunIdentity, type SeriesVerdict, type Validation, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
+import { RESULTS_SCHEMA, caseId, sumGuestCounts, totalsOf, type GuestCounts, type Finding, type RunIdentity, type SeriesVerdict, type Validation, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
 import { CaseOutput } from './case-output.ts';
 import { scheduleFault, type Fault } from './faults.ts';
 import { GuestFixture, type BeforeLeave, type BootGuest } from './fixture.ts';
@@ -61,7 +61,7 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
   const skippedProvisioning: SkippedProvisioning[] = [];
   const skippedTopologies = new Set<string>();
   const groups = groupByTopology(opts.cases);
-  const counts = { boots: 0, restores: 0 };
+  const counts: GuestCounts[] = [];
   const output = new CaseOutput(opts.outDir);
   let next = 0;
   const worker = async () => {
@@ -92,8 +92,7 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
         });
       } finally {
         await fixture.close().catch(() => {});
-        counts.boots += fixture.counts.boots;
-        counts.restores += fixture.counts.restores;
+        counts.push(fixture.counts);
       }
     }
   };
@@ -110,7 +109,7 @@ export async function runCases(opts: RunOptions): Promise<RunResults> {
     ...(opts.shard ? { shard: opts.shard } : {}),
     totals: totalsOf(cases),
     checks: cases.reduce((n, c) => n + c.checks, 0),
-    guests: { ...counts, ...(losses.length ? { lost: losses } : {}), ...(skippedProvisioning.length ? { skippedProvisioning } : {}) },
+    guests: { ...sumGuestCounts(counts), ...(losses.length ? { lost: losses } : {}), ...(skippedProvisioning.length ? { skippedProvisioning } : {}) },
     ...(opts.signal?.aborted ? { interrupted: true } : {}),
     ...(output.lost.length ? { unwritten: output.lost } : {}),
     ...(kernelCoverage ? { kernelCoverage } : {}),

@@ -68,6 +68,8 @@ export interface FakeSpec {
   inventory?: (inv: ModelInventory) => ModelInventory;
   /** What provisioning did, as a real boot reports it. */
   provisioning?: ProvisionOutcome[];
+  /** The guest comes resumed from a saved machine, holding a snapshot of its provisioned state. */
+  resumed?: boolean;
 }
 
 
@@ -230,7 +232,10 @@ export function fakeLab(spec: FakeSpec, name = 'fake'): LabGuest & { fake: FakeG
     driverOrder: m.driverOrder ?? ['device_dax', 'kmem'],
     abi: {},
   };
-  return { guest: fake, driver: fake, plan: null, caps, provisioning: spec.provisioning ?? [], inventory, fake };
+  const lab = { guest: fake, driver: fake, plan: null, caps, provisioning: spec.provisioning ?? [], inventory, fake };
+  if (!spec.resumed) return { ...lab, origin: 'booted' };
+  void fake.saveSnapshot('saved');
+  return { ...lab, origin: 'resumed', provisioned: { snapshot: 'saved', logPosition: fake.logPosition } };
 }
 
 /** A boot function for the runner that makes fake guests, and remembers every one it made. */

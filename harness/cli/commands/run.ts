@@ -4,6 +4,7 @@ import { registeredSuites } from '../../runner/catalog.ts';
 import { interruption, holdExit, interruptExitCode } from '../../guest/registry.ts';
 import { defaultJobs, hostResources, vcpusPerGuest } from '../../lab/host-share.ts';
 import { labBooter, plannersFor } from '../../lab/planner.ts';
+import { DEFAULT_BOUNDS, DiskShelf } from '../../lab/saved-machines.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { dryRun } from '../../lab/dry-run.ts';
 import { releaseOf } from '../../../images/kernel.ts';
@@ -116,6 +117,7 @@ export const run: Command = {
                        unless its topology sets cpus
   --seed N             seed for randomised cases (default: random, printed)
   --list               print the selected cases and exit
+  --cold               boot every guest: resume no saved provisioned guest and save none (daxh cache)
   --profile            after the end table, where the time went: boots and restores per topology, and per
                        suite and topology the round trips to the guest against the time on the host
   --dry-run            print each topology's QEMU and kernel command lines and provisioning, boot nothing
@@ -141,6 +143,7 @@ ${KERNEL_HELP}`;
       shard: { type: 'string' },
       list: { type: 'boolean' },
       profile: { type: 'boolean' },
+      cold: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       out: { type: 'string' },
       ...REPORT_OPTIONS,
@@ -184,12 +187,13 @@ ${KERNEL_HELP}`;
       const coverage = values.coverage ? new GcovCollector(gcovTree(prepared.kernel), join(outDir, 'coverage')) : undefined;
       say(`seed ${seed} (replay with --seed ${seed}) · ${jobs} job(s)`);
       const checks = baseline.length ? await replayBaseline(baseline, (values.findings ?? []).map((f) => dirname(f)), prepared, planners) : undefined;
+      const shelf = values.cold ? undefined : new DiskShelf();
       const summary = process.env.GITHUB_STEP_SUMMARY;
       const mux = new Multiplexer([new ProgressReporter(), ...(values.profile ? [new ProfileReporter()] : []), ...reporters, ...(summary ? [stepSummaryReporter(summary)] : [])]);
       const results = await runCases({
         target: { kernel: prepared.kernel.release, image: prepared.image.hash, accel: prepared.accel, profile: prepared.profile },
         cases,
-        boot: labBooter(prepared, planners, vcpusPerGuest(host, Math.min(jobs, groups)), outDir),
+        boot: labBooter(prepared, planners, vcpusPerGuest(host, Math.min(jobs, groups)), outDir, shelf),
         reporter: mux,
         outDir,
         jobs,
@@ -204,6 +208,7 @@ ${KERNEL_HELP}`;
       });
       if (results.validation) console.error(validationText(results.validation.findings, results.validation));
       rescueResults(results, mux.failures, reporters, say);
+      await shelf?.prune(DEFAULT_BOUNDS).catch((err: Error) => say(`could not prune the saved guests: ${err.message}`));
       await finishRunDir(results, outDir, values.out === undefined);
       const interrupted = interruptExitCode();
       if (interrupted !== null) return interrupted;
