@@ -1,6 +1,7 @@
 import type { Command } from './command.ts';
 import { bench } from './commands/bench.ts';
 import { bisect } from './commands/bisect.ts';
+import { cache } from './commands/cache.ts';
 import { doctor } from './commands/doctor.ts';
 import { exec } from './commands/exec.ts';
 import { findings } from './commands/findings.ts';
@@ -18,7 +19,7 @@ import { run } from './commands/run.ts';
 import { shell } from './commands/shell.ts';
 import { topologies } from './commands/topologies.ts';
 
-export const COMMANDS: Record<string, Command> = { run, findings, judge, matrix, exec, shell, repro, bisect, kconfig, merge, report, kcidb, image, kernels, topologies, doctor, host, bench };
+export const COMMANDS: Record<string, Command> = { run, findings, judge, matrix, exec, shell, repro, bisect, kconfig, merge, report, kcidb, image, cache, kernels, topologies, doctor, host, bench };
 
 export function commandNames(): string[] {
   return Object.keys(COMMANDS);
