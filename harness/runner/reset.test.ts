@@ -49,3 +49,18 @@ test('a kmem device that moved to device_dax is offlined nowhere (no blocks) and
   const ops = undoOps(now, boot, 128n << 20n, [], 'online').map(describeOp);
   t.deepEqual(ops.slice(2), ['write drivers/device_dax/unbind "dax0.0"', 'write dax0.0/align "2097152"', 'write dax0.0/memmap_on_memory "1"', 'write drivers/kmem/bind "dax0.0"']);
 });
+
+test('blocks a case offlined or moved under a kmem binding it kept are onlined back into their boot zone', (t) => {
+  const boot = obs([dev('dax0.0', G, 'kmem')], [32, 33, 34]);
+  const now: Observation = {
+    ...boot,
+    memoryBlocks: [
+      { index: 32, state: 'online', node: 1, zone: 'Movable' },
+      { index: 33, state: 'offline', node: 1, zone: 'none' },
+      { index: 34, state: 'online', node: 1, zone: 'Normal' },
+    ],
+  };
+  t.deepEqual(undoOps(now, boot, 128n << 20n, [], 'online').map(describeOp).slice(2), ['write memory32/state "offline"', 'write memory32/state "online_kernel"', 'write memory33/state "online_kernel"']);
+  const movableBoot: Observation = { ...boot, memoryBlocks: boot.memoryBlocks.map((b) => ({ ...b, zone: 'Movable' as const })) };
+  t.deepEqual(undoOps({ ...now, memoryBlocks: [now.memoryBlocks[1]!] }, movableBoot, 128n << 20n, [], 'online').map(describeOp).slice(2), ['write memory33/state "online_movable"']);
+});

@@ -51,6 +51,17 @@ export function undoOps(now: Observation, boot: Observation, blockSize: bigint, 
     const b = bootByName.get(d.name)!;
     if (b.driver) ops.push(w({ kind: 'driver', driver: b.driver, attr: 'bind' }, d.name));
   }
+  // Blocks a case offlined, or moved to another zone, under a kmem binding it left in place: onlined back
+  // into their boot zone. Without this a sequence that only offlined a block cost a renewal.
+  const bootBlocks = new Map(boot.memoryBlocks.map((b) => [b.index, b]));
+  const kept = now.devices.filter((d) => bootByName.has(d.name) && !changed.includes(d));
+  for (const index of kept.flatMap((d) => blocksOfDevice(now, d, blockSize))) {
+    const at = now.memoryBlocks.find((b) => b.index === index)!;
+    const was = bootBlocks.get(index);
+    if (was?.state !== 'online' || (at.state === 'online' && at.zone === was.zone)) continue;
+    if (at.state === 'online') ops.push(w({ kind: 'memblock', index, attr: 'state' }, 'offline'));
+    ops.push(w({ kind: 'memblock', index, attr: 'state' }, was.zone === 'Movable' ? 'online_movable' : 'online_kernel'));
+  }
   return ops;
 }
 
