@@ -229,6 +229,10 @@ function rows(x: Awaited<ReturnType<typeof fixtures>>): Row[] {
     { args: ['bisect', '--kernel-tree', x.gitTree, '--good', 'HEAD~1', '--bad', 'HEAD', '--accel', 'bogus', x.recipe.good], names: /--accel/ },
     { args: ['matrix', '--match', 'no-case-is-called-this'], names: /matrix: --match 'no-case-is-called-this' select no case/ },
     { args: ['matrix', '--kernel-tree', x.dir], names: /--kernel-tree .*not a kernel source tree/ },
+    { args: ['cache', '--prune', '--max-size', '4X'], names: /--max-size 4X: not a size; write e\.g\. 512M/ },
+    { args: ['cache', '--prune', '--max-age', 'week'], names: /--max-age week/ },
+    { args: ['cache', '--max-age', '2'], names: /--max-size and --max-age bound --prune; add --prune/ },
+    { args: ['cache', '--clear', '--prune'], names: /give --clear or --prune, not both/ },
   ];
   const run: Row[] = [
     { args: ['run', '--shard', '3/2'], names: /--shard 3\/2.*1 <= i <= n/ },

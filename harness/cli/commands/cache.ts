@@ -44,7 +44,7 @@ function sizeFlag(v: string): bigint {
   try {
     return parseSize(v);
   } catch (err) {
-    if (err instanceof SizeError) throw new UsageError(`--max-size ${v}: ${err.message.replace(/^"[^"]*" /, '')}`);
+    if (err instanceof SizeError) throw new UsageError(`--max-size ${v}: ${err.message.replace(/^"[^"]*" is /, '')}`);
     throw err;
   }
 }
