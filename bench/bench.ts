@@ -9,17 +9,28 @@ import { GuestFixture } from '../harness/runner/fixture.ts';
 import { resetGuest } from '../harness/runner/reset.ts';
 import { benchModelOpsPerSecond } from '../harness/model/bench.ts';
 import { benchLinearizeMicrosPerRace } from '../harness/compare/bench.ts';
-import { topologyPlanner } from '../harness/lab/planner.ts';
 import { loneGuestVcpus } from '../harness/lab/host-share.ts';
 import { plainMachine, type GuestPlan } from '../qemu/plan.ts';
 import { builtinTopologyNames } from '../qemu/load.ts';
 import type { Op } from '../harness/model/ops.ts';
 import { figure, type Figure } from './stats.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DiskShelf } from '../harness/lab/saved-machines.ts';
+import { labBooter, offersFor, plannersFor, topologyPlanner } from '../harness/lab/planner.ts';
+import { registeredSuites } from '../harness/runner/catalog.ts';
+import { instantiate, select } from '../harness/runner/suite.ts';
+import { runCases } from '../harness/runner/runner.ts';
+import { Multiplexer } from '../harness/report/reporter.ts';
+import type { CaseResult } from '../harness/report/results.ts';
 
 export interface BenchOptions {
   prepared: Prepared;
   runs: number;
   topologies: readonly string[];
+  /** Topologies to measure the generators' rates on (minutes each); none: not measured. */
+  generators?: readonly string[];
   /** Also time a whole default `daxh run` (minutes). */
   fullRun?: () => Promise<number>;
   /** The kernel matrix's wall time: measured now (`--matrix`, an hour or more) or read from the last `npm run matrix`. */
@@ -41,6 +52,11 @@ export interface BenchFigures {
   matrix_s?: MatrixFigure;
   model_ops_per_s: Figure;
   linearize_us_per_race: Figure;
+  /** Resuming a saved provisioned guest instead of booting it (harness/lab/saved-machines.ts). */
+  resume_s?: Figure;
+  /** The generators on real guests, per topology: model-based operations and concurrency races per second of case time. */
+  generator_ops_per_s?: Record<string, Figure>;
+  races_per_s?: Record<string, Figure>;
 }
 
 /** One whole `daxh matrix`: every kernel, one after another, on this machine. */
@@ -104,6 +120,9 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
   });
   o.log('restore from snapshot (hmem, after leaking hot-plugged memory)');
   const restore = await restoreTimes(p, plan('hmem'), o.runs);
+  o.log('resume of a saved provisioned guest (hmem)');
+  const resumes = await resumeTimes(p, plan('hmem'), o.runs);
+  const generators = o.generators?.length ? await generatorRates(p, o.generators, o.log) : null;
   o.log('model operations per second');
   const ops = [0, 1, 2].map(() => benchModelOpsPerSecond());
   const full = o.fullRun ? figure([await o.fullRun()]) : undefined;
@@ -120,7 +139,58 @@ export async function runBench(o: BenchOptions): Promise<BenchFigures> {
     ...(matrix ? { matrix_s: matrix } : {}),
     model_ops_per_s: figure(ops),
     linearize_us_per_race: figure([0, 1, 2].map(() => benchLinearizeMicrosPerRace())),
+    resume_s: figure(resumes),
+    ...(generators ? { generator_ops_per_s: generators.ops, races_per_s: generators.races } : {}),
   };
+}
+
+/** From `daxh run`'s start of a guest to a provisioned guest, when an earlier boot saved it (a private shelf). */
+async function resumeTimes(p: Prepared, hmem: (workDir: string) => GuestPlan, n: number): Promise<number[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'daxh-bench-shelf-'));
+  try {
+    const shelf = new DiskShelf(dir);
+    await withLabGuest({ prepared: p, plan: hmem, name: 'bench-save', snapshots: true, shelf }, async () => {});
+    return await repeat(n, async () => {
+      const t0 = performance.now();
+      const lab = await bootLabGuest({ prepared: p, plan: hmem, name: 'bench-resume', snapshots: true, shelf });
+      const s = (performance.now() - t0) / 1000;
+      await lab.guest.stop();
+      if (lab.origin !== 'resumed') throw new Error('the saved hmem guest was booted, not resumed');
+      return s;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The model-based and concurrency cases on each topology, through the runner as `daxh run` runs them (saved
+ * machines included): their operations and races per second of case time. One run each: a case is long.
+ */
+async function generatorRates(p: Prepared, topologies: readonly string[], log: (line: string) => void): Promise<{ ops: Record<string, Figure>; races: Record<string, Figure> }> {
+  const ops: Record<string, Figure> = {};
+  const races: Record<string, Figure> = {};
+  const outDir = await mkdtemp(join(tmpdir(), 'daxh-bench-gen-'));
+  try {
+    for (const t of topologies) {
+      const cases = select(instantiate(registeredSuites(), offersFor([t])), { suites: ['model-based', 'concurrency'], topologies: [t] });
+      if (!cases.length) continue;
+      log(`generators: model-based and concurrency on ${t}`);
+      const run = await runCases({ target: { kernel: p.kernel.release, image: p.image.hash, accel: p.accel }, cases, boot: labBooter(p, plannersFor([t]), loneGuestVcpus(), outDir, new DiskShelf()), reporter: new Multiplexer([]), outDir, jobs: 1, seed: 1 });
+      const rate = (suite: string, count: (c: CaseResult) => number) => {
+        const cs = run.cases.filter((c) => c.suite === suite && c.status !== 'skipped');
+        const ms = cs.reduce((n, c) => n + c.durationMs, 0);
+        return ms ? figure([cs.reduce((n, c) => n + count(c), 0) / (ms / 1000)]) : null;
+      };
+      const o = rate('model-based', (c) => c.operations ?? 0);
+      const r = rate('concurrency', (c) => c.races ?? 0);
+      if (o) ops[t] = o;
+      if (r) races[t] = r;
+    }
+    return { ops, races };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
 }
 
 /** A step is what a case pays per operation: helper round trip with observation, model, comparison. */
@@ -193,6 +263,9 @@ export function benchTable(f: BenchFigures): string {
     ...(f.matrix_s ? [['matrix_s', f.matrix_s, `s (${f.matrix_s.kernels} kernels, ${f.matrix_s.measuredAt.slice(0, 16)}, ${f.matrix_s.source})`] as [string, Figure, string]] : []),
     ['model_ops_per_s', f.model_ops_per_s, 'ops/s'],
     ['linearize_us_per_race', f.linearize_us_per_race, 'µs (4 racing operations, checked against the model)'],
+    ...(f.resume_s ? [['resume_s', f.resume_s, 's (a saved provisioned hmem guest, to provisioned)'] as [string, Figure, string]] : []),
+    ...Object.entries(f.generator_ops_per_s ?? {}).map(([t, v]): [string, Figure, string] => [`generator_ops_per_s.${t}`, v, 'model-based operations per second of case time']),
+    ...Object.entries(f.races_per_s ?? {}).map(([t, v]): [string, Figure, string] => [`races_per_s.${t}`, v, 'concurrency races per second of case time']),
   ];
   const fmt = (v: number) => (v >= 1000 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   const width = Math.max(...rows.map((r) => r[0].length));
@@ -200,3 +273,6 @@ export function benchTable(f: BenchFigures): string {
 }
 
 export const BENCH_TOPOLOGIES = (): string[] => builtinTopologyNames();
+
+/** Where the generators' rates are measured by default: one topology of each snapshot behaviour. */
+export const GENERATOR_TOPOLOGIES = ['hmem', 'cxl'] as const;

@@ -1,10 +1,10 @@
 import { execa } from 'execa';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BENCH_TOPOLOGIES, benchTable, runBench, type MatrixFigure } from '../../../bench/bench.ts';
+import { BENCH_TOPOLOGIES, GENERATOR_TOPOLOGIES, benchTable, runBench, type MatrixFigure } from '../../../bench/bench.ts';
 import { figure } from '../../../bench/stats.ts';
 import { matrixSummarySchema } from '../../matrix/summary.ts';
-import { plannersFor } from '../../lab/planner.ts';
+import { plannersFor, topologyPlanner } from '../../lab/planner.ts';
 import { prepare } from '../../lab/prepare.ts';
 import { checkReportPaths, writeReportFile } from '../../report/files.ts';
 import { ACCEL_HELP, ACCEL_OPTION, accelFlag } from '../accel-flag.ts';
@@ -17,9 +17,11 @@ import { DRY_RUN_HELP, DRY_RUN_OPTION, printDryRun } from '../dry-run-flag.ts';
 
 export const bench: Command = {
   summary: 'measure boot, provisioning, SSH, step, reset and model speed (median and spread)',
-  usage: '[--runs N] [--topology T]… [--full] [--json F] [kernel flags]',
+  usage: '[--runs N] [--topology T]… [--generators T,T|none] [--full] [--json F] [kernel flags]',
   help: `  --runs N         repetitions per figure (default 5)
   --topology T     boot-to-provisioned only for these (default: every built-in)
+  --generators L   the model-based and concurrency cases' rates (operations and races per second) on these
+                   topologies (default ${GENERATOR_TOPOLOGIES.join(',')}; a few minutes each), or none
   --full           also time one whole default \`daxh run\` (minutes)
   --matrix         also time a whole daxh matrix (every Debian kernel: an hour or more); without it, the
                    matrix figure is the one the last npm run matrix (out/matrix-*/matrix.json) measured
@@ -29,10 +31,12 @@ ${ACCEL_HELP}
 ${MACHINE_HELP}
 ${KERNEL_HELP}`,
   async run(args) {
-    const { values } = parseFlags('bench', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, runs: { type: 'string' }, topology: { type: 'string', multiple: true }, full: { type: 'boolean' }, matrix: { type: 'boolean' }, json: { type: 'string' }, ...DRY_RUN_OPTION });
+    const { values } = parseFlags('bench', args, { ...KERNEL_OPTIONS, ...ACCEL_OPTION, ...MACHINE_OPTIONS, runs: { type: 'string' }, topology: { type: 'string', multiple: true }, generators: { type: 'string' }, full: { type: 'boolean' }, matrix: { type: 'boolean' }, json: { type: 'string' }, ...DRY_RUN_OPTION });
     const runs = values.runs === undefined ? 5 : wholeNumber('--runs', values.runs, 1, 1000);
     // Checked before the first boot: a mistyped topology or a bad --json path costs nothing.
     const planners = plannersFor(values.topology ?? BENCH_TOPOLOGIES());
+    const generators = values.generators === 'none' ? [] : (values.generators?.split(',') ?? [...GENERATOR_TOPOLOGIES]);
+    for (const g of generators) topologyPlanner(g, '--generators');
     checkReportPaths({ json: values.json });
     const [kernel, accel, machine] = [kernelChoice(values), accelFlag(values.accel), machineChoice(values)];
     if (values['dry-run']) return printDryRun([...planners], kernel, machine, accel);
@@ -41,6 +45,7 @@ ${KERNEL_HELP}`,
       prepared,
       runs,
       topologies: values.topology ?? BENCH_TOPOLOGIES(),
+      generators,
       log: say,
       matrix: values.matrix
         ? async () => {
