@@ -19,7 +19,7 @@ import type { ExecOptions, GuestMachine } from './machine.ts';
 import { freeLoopbackPort } from './port.ts';
 import { QmpClient } from './qmp.ts';
 import { interruption, track, untrack, type Stoppable } from './registry.ts';
-import { SshSession, ephemeralKey, type ExecResult, type SessionKey } from './ssh.ts';
+import { SshSession, ephemeralKey, type ExecResult, type RequestChannel, type SessionKey } from './ssh.ts';
 import { sleep } from '../util/sleep.ts';
 
 export interface GuestSetup extends MachineSpec {
@@ -195,14 +195,42 @@ export class Guest implements GuestMachine, Stoppable {
    * meanwhile the command fails at once with QemuExitedError instead of waiting out the deadline.
    */
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    return this.unlessGone(this.session().exec(command, { timeoutMs: opts.timeoutMs ?? 60_000, ...(opts.input !== undefined ? { input: opts.input } : {}) }));
+  }
+
+  /**
+   * `command` kept running on a channel of its own, answering one line per request (SshSession.stream),
+   * with exec's account of a QEMU that exits meanwhile. The channel ends with the SSH session it runs on:
+   * `sessionEpoch` tells a holder when that happened (a snapshot operation reconnects).
+   */
+  async stream(command: string): Promise<RequestChannel> {
+    const ch = await this.unlessGone(this.session().stream(command));
+    const guest = this;
+    return {
+      get open() {
+        return ch.open;
+      },
+      request: (input, timeoutMs) => guest.unlessGone(ch.request(input, timeoutMs)),
+      close: () => ch.close(),
+    };
+  }
+
+  /** Bumped at every new SSH session. */
+  sessionEpoch = 0;
+
+  private session(): SshSession {
     if (this.exited) throw this.gone();
     if (!this.ssh) throw new SshDroppedError(`${this.name} has no SSH session (a snapshot operation failed to reconnect)`);
-    const ran = this.ssh.exec(command, { timeoutMs: opts.timeoutMs ?? 60_000, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+    return this.ssh;
+  }
+
+  /** `work`, unless QEMU exits first: then QemuExitedError with the console tail. */
+  private async unlessGone<T>(work: Promise<T>): Promise<T> {
     const died = this.exit.then(() => Promise.reject(this.gone()));
-    ran.catch(() => {});
+    work.catch(() => {});
     died.catch(() => {});
     try {
-      return await Promise.race([ran, died]);
+      return await Promise.race([work, died]);
     } catch (err) {
       // The connection drops a moment before QEMU is reaped: the exit is the real story.
       if (!(err instanceof QemuExitedError) && (await Promise.race([this.exit.then(() => true), sleep(500).then(() => false)]))) throw this.gone();
@@ -245,6 +273,7 @@ export class Guest implements GuestMachine, Stoppable {
 
   private async reconnect(gaveUp: () => boolean = () => false): Promise<void> {
     this.ssh = await connectWithRetry(this.port, this.sshKey, this.hostKey, this.console, gaveUp);
+    this.sessionEpoch++;
   }
 
   /** What a later QEMU needs to resume this machine from a snapshot saved now: the drive and the session key. */

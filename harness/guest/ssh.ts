@@ -1,5 +1,6 @@
 // One SSH connection per guest; every command is an exec channel on it, so a command costs a channel
-// open, not a handshake. Only the image's own host key is accepted.
+// open, not a handshake, and a command kept running (the guest helper's serve) costs neither. Only the
+// image's own host key is accepted.
 import { connect } from 'node:net';
 import ssh2 from 'ssh2';
 import { GuestHangError, SshDroppedError } from './errors.ts';
@@ -20,6 +21,21 @@ export interface ExecResult {
   stderr: string;
   code: number | null; // null when killed by a signal
   signal?: string;
+}
+
+/** A command on a kept channel that ended: its exit status and what it said on stderr. */
+export class ChannelEndedError extends Error {
+  constructor(readonly code: number | null, readonly signal: string | undefined, readonly stderr: string) {
+    super(`exited ${code ?? `on signal ${signal ?? '?'}`}: ${stderr.trim() || '(no message)'}`);
+  }
+}
+
+/** One command kept running on its own channel, answering request after request with one line each. */
+export interface RequestChannel {
+  readonly open: boolean;
+  /** Writes `input` and resolves with the command's next line of output (without the newline). */
+  request(input: string, timeoutMs: number): Promise<string>;
+  close(): void;
 }
 
 const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ABRT: 6, KILL: 9, SEGV: 11, PIPE: 13, TERM: 15 };
@@ -146,6 +162,82 @@ export class SshSession {
         });
         if (opts.input !== undefined) channel.end(opts.input);
         else channel.end();
+      });
+    });
+  }
+
+  /**
+   * Starts `command` on a channel of its own and keeps it: each request writes to its stdin and waits for one
+   * line on its stdout. The deadline and output limit are exec's; past the deadline, or when the output
+   * breaks the limit, the channel is closed, so a late answer can never be taken for the next one's.
+   */
+  stream(command: string): Promise<RequestChannel> {
+    if (this.lost) return Promise.reject(this.lost);
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, channel) => {
+        if (err) return reject(this.lost ?? new SshDroppedError(`SSH channel could not be opened: ${err.message}`));
+        let buffered = '';
+        let stderr = '';
+        let code: number | null = null;
+        let signal: string | undefined;
+        let ended: Error | null = null;
+        let waiter: { resolve: (line: string) => void; reject: (err: Error) => void } | null = null;
+        const end = (why: Error) => {
+          ended ??= why;
+          waiter?.reject(ended);
+          waiter = null;
+        };
+        channel.on('data', (d: Buffer) => {
+          buffered += d.toString('utf8');
+          if (buffered.length > MAX_EXEC_OUTPUT) {
+            channel.close();
+            return end(new GuestOutputError(`the guest sent over ${MAX_EXEC_OUTPUT / 2 ** 20} MiB for one request to \`${command.slice(0, 80)}\`; the channel was closed`));
+          }
+          const nl = buffered.indexOf('\n');
+          if (nl < 0 || !waiter) return;
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          const w = waiter;
+          waiter = null;
+          w.resolve(line);
+        });
+        channel.stderr.on('data', (d: Buffer) => {
+          if (stderr.length < 65536) stderr += d.toString('utf8');
+        });
+        channel.on('exit', (c: number | null, sig?: string) => {
+          code = c;
+          signal = sig;
+        });
+        channel.on('close', () => end(this.lost ?? new ChannelEndedError(code, signal, stderr)));
+        const pending = this.pending;
+        resolve({
+          get open() {
+            return ended === null;
+          },
+          request(input: string, timeoutMs: number): Promise<string> {
+            if (ended) return Promise.reject(ended);
+            if (waiter) return Promise.reject(new Error(`a request to \`${command.slice(0, 80)}\` is already waiting`));
+            return new Promise<string>((res, rej) => {
+              const done = () => {
+                clearTimeout(timer);
+                pending.delete(drop);
+              };
+              const drop = (e: Error) => end(e);
+              const timer = setTimeout(() => {
+                channel.close();
+                end(new GuestHangError(`no answer from \`${command.slice(0, 80)}\` within ${timeoutMs} ms`, timeoutMs));
+              }, timeoutMs);
+              timer.unref();
+              pending.add(drop);
+              waiter = { resolve: (l) => (done(), res(l)), reject: (e) => (done(), rej(e)) };
+              channel.write(input);
+            });
+          },
+          close() {
+            channel.close();
+            end(new Error('the channel was closed'));
+          },
+        });
       });
     });
   }

@@ -1,4 +1,4 @@
-// Where a case's time goes: its round trips to the guest (each one SSH exec of a helper batch: the writes,
+// Where a case's time goes: its round trips to the guest (each one helper batch: the writes,
 // the observation, the kernel log), its fresh starts mid-case (a sysfs reset, a snapshot restore or a boot),
 // and the rest (the model, the linearizability search, the case's own code and waits). daxh run --profile
 // reports them.

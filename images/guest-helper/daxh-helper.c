@@ -27,6 +27,7 @@
  * Inside an observation a file that does not exist is null and any other failure is {"errno":N}: a hidden
  * attribute is an observation, an unreadable one is not.
  *
+ * daxh-helper serve: batches one after another on one channel (see serve()).
  * For humans: daxh-helper observe DEV MAP REG | read PATH | write PATH VALUE.
  * Build: gcc -static -Os -Wall -Werror -o daxh-helper daxh-helper.c
  */
@@ -788,6 +789,82 @@ static void run_together(const struct req *reqs, int n)
 	}
 }
 
+/* One batch's answer on stdout: {"results":[...]} and a newline, flushed. */
+static void answer(const struct req *reqs, int n)
+{
+	fputs("{\"results\":[", stdout);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			putchar(',');
+		if (reqs[i].kind == 'P') {
+			int k = (int)reqs[i].after;
+			printf("{\"together\":%d},", k);
+			run_together(&reqs[i + 1], k);
+			i += k;
+			continue;
+		}
+		run_one(&reqs[i]);
+	}
+	fputs("]}\n", stdout);
+	if (fflush(stdout) || ferror(stdout))
+		die(1, "writing stdout failed", strerror(errno));
+}
+
+static void free_batch(struct req *reqs, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < 3; k++)
+			free(reqs[i].attrs[k]);
+	free(reqs);
+}
+
+/*
+ * serve: batches one after another on one channel, so a step costs no SSH channel and no process start.
+ * Each batch comes as its length in bytes on a line of its own, then those bytes; each answer is one line.
+ * EOF ends it. A malformed batch ends it too, exit 2, as in batch mode.
+ */
+static void serve(void)
+{
+	for (;;) {
+		char header[32];
+		size_t got = 0;
+		for (;;) { /* read(2), not stdio: nothing of the next batch may sit in a buffer a fork copies */
+			ssize_t r = read(0, header + got, 1);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				die(1, "serve: reading stdin failed", strerror(errno));
+			if (r == 0) {
+				if (got)
+					die(2, "serve: input ended inside a batch header", NULL);
+				return;
+			}
+			if (header[got] == '\n')
+				break;
+			if (++got == sizeof header - 1)
+				die(2, "serve: batch header too long", NULL);
+		}
+		header[got] = 0;
+		long long len;
+		if (!decimal(header, 1, 1 << 24, &len))
+			die(2, "serve: bad batch length", header);
+		char *in = xrealloc(NULL, (size_t)len);
+		for (size_t at = 0; at < (size_t)len;) {
+			ssize_t r = read(0, in + at, (size_t)len - at);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				die(2, "serve: input ended inside a batch", r < 0 ? strerror(errno) : NULL);
+			at += (size_t)r;
+		}
+		int n;
+		struct req *reqs = parse_batch(in, (size_t)len, &n);
+		answer(reqs, n);
+		free_batch(reqs, n);
+		free(in);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
@@ -807,6 +884,9 @@ int main(int argc, char **argv)
 		one.path = argv[2];
 		one.value = (unsigned char *)argv[3];
 		one.len = strlen(argv[3]);
+	} else if (argc == 2 && !strcmp(argv[1], "serve")) {
+		serve();
+		return 0;
 	} else if (argc == 1) {
 		char *in;
 		size_t len;
@@ -815,24 +895,8 @@ int main(int argc, char **argv)
 			die(2, "cannot read stdin", strerror(e));
 		reqs = parse_batch(in, len, &n);
 	} else {
-		die(2, "usage: daxh-helper [observe DEV MAP REG | read PATH | write PATH VALUE] (no arguments: batch on stdin)", NULL);
+		die(2, "usage: daxh-helper [observe DEV MAP REG | read PATH | write PATH VALUE | serve] (no arguments: batch on stdin)", NULL);
 	}
-
-	fputs("{\"results\":[", stdout);
-	for (int i = 0; i < n; i++) {
-		if (i)
-			putchar(',');
-		if (reqs[i].kind == 'P') {
-			int k = (int)reqs[i].after;
-			printf("{\"together\":%d},", k);
-			run_together(&reqs[i + 1], k);
-			i += k;
-			continue;
-		}
-		run_one(&reqs[i]);
-	}
-	fputs("]}\n", stdout);
-	if (fflush(stdout) || ferror(stdout))
-		die(1, "writing stdout failed", strerror(errno));
+	answer(reqs, n);
 	return 0;
 }
