@@ -1,8 +1,9 @@
-// Faults injected into a real run, for the fault tests only: DAXH_TEST_FAULT=KIND@N injects KIND shortly
-// after case N (1-based, run order) starts, into that case's real guest. The faults are real (a real
+// Faults injected into a real run, for the fault tests only: DAXH_TEST_FAULT=KIND@N injects KIND after the
+// first step of case N (1-based, run order), into that case's real guest. The faults are real (a real
 // SIGKILL, a real panic through sysrq); only their timing is chosen, so a test knows which case must fail.
 import { InputError } from '../util/input-error.ts';
 import type { GuestMachine } from '../guest/machine.ts';
+import type { StepDriver } from '../driver/step-driver.ts';
 
 export const FAULT_KINDS = ['qemu-kill', 'qemu-stop', 'panic', 'sshd-kill'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -13,8 +14,6 @@ export interface Fault {
   caseNumber: number;
 }
 
-/** Lands the fault inside the case, after its first steps. */
-const DELAY_MS = 400;
 
 export function parseFault(text: string): Fault {
   const m = /^([a-z-]+)@(\d{1,6})$/.exec(text);
@@ -25,26 +24,47 @@ export function parseFault(text: string): Fault {
   return { kind, caseNumber: Number(m[2]) };
 }
 
-/** Backgrounded in the guest and detached from the exec's session, so the exec itself returns at once. */
+/** Run in the guest; neither returns (the guest panics, the SSH server under the exec dies). */
 const IN_GUEST: Partial<Record<FaultKind, string>> = {
   // sysrq-trigger works for root whatever kernel.sysrq masks (that mask is for the keyboard).
-  panic: `setsid sh -c 'sleep 0.2; echo c > /proc/sysrq-trigger' >/dev/null 2>&1 </dev/null &`,
-  'sshd-kill': `setsid sh -c 'sleep 0.2; kill -9 $(pidof dropbear)' >/dev/null 2>&1 </dev/null &`,
+  panic: 'echo c > /proc/sysrq-trigger',
+  'sshd-kill': 'kill -9 $(pidof dropbear)',
 };
 
-export function scheduleFault(fault: Fault, guest: GuestMachine, log: (line: string) => void): void {
-  setTimeout(() => {
-    log(`test fault: ${fault.kind} during case ${fault.caseNumber}`);
-    const inGuest = IN_GUEST[fault.kind];
-    if (inGuest) {
-      void guest.exec(inGuest, { timeoutMs: 10_000 }).catch(() => {});
-      return;
-    }
-    if (guest.pid === null) return;
-    try {
-      process.kill(guest.pid, fault.kind === 'qemu-kill' ? 'SIGKILL' : 'SIGSTOP');
-    } catch {
-      // already gone
-    }
-  }, DELAY_MS).unref();
+/** Lands the fault and waits until it has: a panic or a dead sshd ends the exec that caused it. */
+async function inject(fault: Fault, guest: GuestMachine, log: (line: string) => void): Promise<void> {
+  log(`test fault: ${fault.kind} during case ${fault.caseNumber}`);
+  const inGuest = IN_GUEST[fault.kind];
+  if (inGuest) return void (await guest.exec(inGuest, { timeoutMs: 10_000 }).catch(() => {}));
+  if (guest.pid === null) return;
+  try {
+    process.kill(guest.pid, fault.kind === 'qemu-kill' ? 'SIGKILL' : 'SIGSTOP');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * `driver`, landing the fault in `guest` once its first call has returned: the case has started on the
+ * guest, and its next call meets the fault, however fast its steps are (a fixed delay was outrun once a
+ * step took 8 ms).
+ */
+export function faultAfterFirstCall(driver: StepDriver, fault: Fault, guest: GuestMachine, log: (line: string) => void): StepDriver {
+  let landed = false;
+  const after =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const r = await call(...args);
+      if (!landed) {
+        landed = true;
+        await inject(fault, guest, log);
+      }
+      return r;
+    };
+  return {
+    step: after((ops) => driver.step(ops)),
+    together: after((ops) => driver.together(ops)),
+    observe: after(() => driver.observe()),
+    mmap: after((device, length) => driver.mmap(device, length)),
+  };
 }

@@ -14,7 +14,7 @@ import type { Reporter } from '../report/reporter.ts';
 import { findingGroups } from '../report/facts.ts';
 import { RESULTS_SCHEMA, caseId, sumGuestCounts, totalsOf, type GuestCounts, type Finding, type RunIdentity, type SeriesVerdict, type Validation, type CaseResult, type GuestLoss, type RunResults, type SkippedProvisioning } from '../report/results.ts';
 import { CaseOutput } from './case-output.ts';
-import { scheduleFault, type Fault } from './faults.ts';
+import { faultAfterFirstCall, type Fault } from './faults.ts';
 import { GuestFixture, type BeforeLeave, type BootGuest } from './fixture.ts';
 import type { CoverageSink } from '../coverage/gcov.ts';
 import { SkipCase, regionFits, type CaseContext, type CaseInstance } from './suite.ts';
@@ -243,7 +243,6 @@ async function runBody(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
   const region = lab.inventory.regions.find((r) => regionFits(c.def.needs, r));
   const ref = { suite: c.suite, topology: c.topology, name: c.name, index };
   opts.reporter.onCaseStart?.(ref);
-  if (opts.fault?.caseNumber === index + 1) scheduleFault(opts.fault, lab.guest, (l) => process.stderr.write(`daxh: ${printable(l)}\n`));
   const t0 = performance.now();
   let mark = lab.guest.console.mark();
   const consoleSeen: string[] = [];
@@ -253,7 +252,16 @@ async function runBody(opts: RunOptions, fixture: GuestFixture, c: CaseInstance,
     opts.reporter.onStep?.(ref, s);
   };
   const time: GuestTime = { roundTrips: 0, guestMs: 0, freshStarts: 0, freshMs: 0 };
-  const newChecker = () => new Checker(timedDriver(lab.driver, time), initModel(lab.inventory, lab.caps, opts.modelOverrides), { topology: c.topology, kernel: opts.target.kernel }, lab.inventory.observation, onStep);
+  // The test fault lands in the case's first guest only.
+  let fault = opts.fault?.caseNumber === index + 1 ? opts.fault : undefined;
+  const driverOf = (g: LabGuest) => {
+    const timed = timedDriver(g.driver, time);
+    if (!fault) return timed;
+    const f = fault;
+    fault = undefined;
+    return faultAfterFirstCall(timed, f, g.guest, (l) => process.stderr.write(`daxh: ${printable(l)}\n`));
+  };
+  const newChecker = () => new Checker(driverOf(lab), initModel(lab.inventory, lab.caps, opts.modelOverrides), { topology: c.topology, kernel: opts.target.kernel }, lab.inventory.observation, onStep);
   const checkers = [newChecker()];
   const current = () => checkers.at(-1)!;
   let recipe: string | undefined;
