@@ -1,7 +1,7 @@
 import test from 'ava';
 import { entriesToPrune, machineKey, type MachineIdentity, type ShelfEntry } from './saved-machines.ts';
 
-const id: MachineIdentity = { imageKey: 'a'.repeat(64), qemu: 'sha QEMU emulator version 10.0.2', args: ['-m', '4G', '-smp', '2'], provisioning: [{ name: 'kmem', command: 'true' }] };
+const id: MachineIdentity = { imageKey: 'a'.repeat(64), qemu: 'sha QEMU emulator version 10.0.2', args: ['-m', '4G', '-smp', '2'], provisioning: [{ name: 'kmem', command: 'true' }], probes: ['cat /proc/modules'] };
 
 test('a saved machine is keyed by every part of what makes it', (t) => {
   const key = machineKey(id);
@@ -11,6 +11,7 @@ test('a saved machine is keyed by every part of what makes it', (t) => {
     { ...id, qemu: 'sha QEMU emulator version 10.0.3' },
     { ...id, args: ['-m', '4G', '-smp', '1'] },
     { ...id, provisioning: [{ name: 'kmem', command: 'false' }] },
+    { ...id, probes: ['cat /proc/modules; cat /proc/zoneinfo'] },
   ];
   for (const c of changed) t.not(machineKey(c), key, JSON.stringify(c));
   t.regex(key, /^[0-9a-f]{32}$/);

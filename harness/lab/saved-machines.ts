@@ -30,10 +30,12 @@ export interface MachineIdentity {
   args: readonly string[];
   /** The provisioning steps, as data. */
   provisioning: unknown;
+  /** The commands whose answers a saved machine keeps (MachineProbes): a changed probe asks the machine anew. */
+  probes: readonly string[];
 }
 
 export function machineKey(id: MachineIdentity): string {
-  return hashOf(FORMAT, id.imageKey, id.qemu, JSON.stringify(id.args), JSON.stringify(id.provisioning)).slice(0, 32);
+  return hashOf(FORMAT, id.imageKey, id.qemu, JSON.stringify(id.args), JSON.stringify(id.provisioning), JSON.stringify(id.probes)).slice(0, 32);
 }
 
 const binaries = new Map<string, Promise<string>>();

@@ -9,7 +9,7 @@ import { plainMachine, type GuestPlan } from '../../qemu/plan.ts';
 import { abiFor } from '../abi/kernel.ts';
 import { GuestSetupError } from '../guest/errors.ts';
 import { CAPABILITY_PROBE, parseCapabilities, probedRelease, type Capabilities } from './capabilities.ts';
-import { probeAbi } from './probe.ts';
+import { KSTRTOBOOL_PROBE, probeAbi } from './probe.ts';
 import type { Prepared } from './prepare.ts';
 import { loneGuestVcpus } from './host-share.ts';
 import { MACHINE_PROBE, buildInventory, parseMachineProbe, type Inventory } from './inventory.ts';
@@ -91,7 +91,7 @@ const WORK_DIR_MARK = '/@work';
 async function machineIdentity(prepared: Prepared, layout: GuestPlan): Promise<MachineIdentity> {
   const files = { kernel: '@kernel', initrd: '@initrd', qmpSocket: '@qmp', sshPort: 0, vmstate: '@vmstate' };
   const args = qemuArgs({ ...layout, cmdline: [...layout.cmdline, ...prepared.append] }, files, prepared.accel);
-  return { imageKey: prepared.image.key, qemu: await qemuBinaryIdentity(prepared.qemu), args, provisioning: layout.provisioning };
+  return { imageKey: prepared.image.key, qemu: await qemuBinaryIdentity(prepared.qemu), args, provisioning: layout.provisioning, probes: [CAPABILITY_PROBE, MACHINE_PROBE, KSTRTOBOOL_PROBE] };
 }
 
 async function coldBoot(req: BootRequest): Promise<LabGuest & { probes: MachineProbes }> {
