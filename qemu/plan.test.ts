@@ -21,8 +21,8 @@ function valuesOf(args: readonly string[], flag: string): string[] {
 const devices = (p: GuestPlan, driver: string) => valuesOf(p.args, '-device').filter((d) => d.startsWith(`${driver},`));
 const stepIndex = (p: GuestPlan, pattern: RegExp) => p.provisioning.findIndex((s) => pattern.test(s.name));
 
-test('the built-ins are the seven documented topologies', (t) => {
-  t.deepEqual(builtins, ['cxl', 'cxl-interleave', 'cxl-pmem', 'hmem', 'mixed', 'nvdimm', 'pmem']);
+test('the built-ins are the eight documented topologies', (t) => {
+  t.deepEqual(builtins, ['cxl', 'cxl-interleave', 'cxl-pmem', 'cxl-switched', 'hmem', 'mixed', 'nvdimm', 'pmem']);
 });
 
 test('plans leave the base machine (accel, console, network, kernel, QMP, rng) to the guest layer', (t) => {
@@ -133,6 +133,19 @@ test('CXL guests hide the hypervisor bit and describe host bridges, root ports, 
     const fmw = valuesOf(p.args, '-M');
     topo.cxl.windows.forEach((w, i) => t.true(fmw.some((m) => m.includes(`cxl-fmw.${i}.size=${formatSize(w.size)}`)), w.id));
   }
+});
+
+test("run_qemu's switched fabric: each switch's upstream port and mailbox CCI share a slot on its root port, devices plug into downstream ports, slots stay unique", (t) => {
+  const p = plan('cxl-switched');
+  const upstream = devices(p, 'cxl-upstream');
+  t.deepEqual(upstream.map((d) => /bus=([^,]+)/.exec(d)![1]), ['cxl-hb0-rp0', 'cxl-hb1-rp0']);
+  t.true(upstream.every((d) => d.includes('multifunction=on,addr=0.0')));
+  t.deepEqual(devices(p, 'cxl-switch-mailbox-cci').map((d) => /target=([^,]+)/.exec(d)![1]), ['cxl-sw-sw0', 'cxl-sw-sw1']);
+  t.is(devices(p, 'cxl-downstream').length, 8);
+  const slots = [...devices(p, 'cxl-rp'), ...devices(p, 'cxl-downstream')].map((d) => /slot=(\d+)/.exec(d)![1]);
+  t.is(new Set(slots).size, slots.length, 'chassis 0 slots are unique across root and downstream ports');
+  t.deepEqual(devices(p, 'cxl-type3').map((d) => /bus=([^,]+)/.exec(d)![1]), ['cxl-sw-sw0-dsp0', 'cxl-sw-sw0-dsp2', 'cxl-sw-sw1-dsp0', 'cxl-sw-sw1-dsp2']);
+  t.true(valuesOf(p.args, '-M').some((m) => m.includes('cxl-fmw.1.targets.0=cxl-hb0,cxl-fmw.1.targets.1=cxl-hb1') && m.includes('interleave-granularity=8192')));
 });
 
 test('persistent CXL devices get memory and LSA images under the work dir; volatile ones use RAM', (t) => {

@@ -1,5 +1,6 @@
 // The QEMU side of a topology: machine flags, NUMA nodes, NVDIMMs and the CXL hierarchy, plus the sparse
 // files QEMU maps for them. Arguments are the ones measured to boot under TCG (docs/speed.md).
+import { attachment } from './cxl-fabric.ts';
 import { posix } from 'node:path';
 import type { CxlTopology } from './schema.ts';
 import { formatSize } from './size.ts';
@@ -100,18 +101,35 @@ export function cxlRootDecoder(cxl: CxlTopology, windowId: string): string {
   return `decoder0.${cxl.windows.findIndex((w) => w.id === windowId)}`;
 }
 
+/** A switch's upstream port number (any value; run_qemu uses 4), and serial numbers apart from the type-3 devices' 1..N. */
+const SWITCH_UPSTREAM_PORT = 4;
+const SWITCH_SERIAL_BASE = 0x5000;
+
 function cxlArgs(cxl: CxlTopology, file: FileMaker): string[] {
   const hbId = (id: string) => `cxl-${id}`;
   const rpId = (hb: string, port: number) => `cxl-${hb}-rp${port}`;
+  const swId = (sw: string) => `cxl-sw-${sw}`;
+  const dspId = (sw: string, port: number) => `cxl-sw-${sw}-dsp${port}`;
   let slot = 0; // chassis 0 slot numbers must be unique across all root ports
   const bridges = cxl.hostBridges.flatMap((hb) => [
     '-device',
     `pxb-cxl,bus_nr=${hb.busNr},bus=pcie.0,id=${hbId(hb.id)}`,
     ...Array.from({ length: hb.rootPorts }, (_, port) => ['-device', `cxl-rp,port=${port},bus=${hbId(hb.id)},id=${rpId(hb.id, port)},chassis=0,slot=${slot++}`]).flat(),
   ]);
+  // A switch: its upstream port and mailbox CCI as two functions of one slot on the root port (as run_qemu
+  // plugs them), then its downstream ports.
+  const switches = cxl.switches.flatMap((s, i) => [
+    '-device',
+    `cxl-upstream,port=${SWITCH_UPSTREAM_PORT},bus=${rpId(s.hostBridge, s.rootPort)},id=${swId(s.id)},multifunction=on,addr=0.0,sn=${SWITCH_SERIAL_BASE + i}`,
+    '-device',
+    `cxl-switch-mailbox-cci,bus=${rpId(s.hostBridge, s.rootPort)},addr=0.1,target=${swId(s.id)}`,
+    ...Array.from({ length: s.downstreamPorts }, (_, port) => ['-device', `cxl-downstream,port=${port},bus=${swId(s.id)},id=${dspId(s.id, port)},chassis=0,slot=${slot++}`]).flat(),
+  ]);
   const devices = cxl.devices.flatMap((d) => {
     const mem = `cxl-${d.id}-mem`;
-    const common = `bus=${rpId(d.hostBridge, d.rootPort)},id=cxl-${d.id},sn=${cxlSerial(cxl, d.id)}`;
+    const at = attachment(cxl, d)!;
+    const bus = at.switch ? dspId(at.switch.id, at.switch.port) : rpId(at.hostBridge, at.rootPort);
+    const common = `bus=${bus},id=cxl-${d.id},sn=${cxlSerial(cxl, d.id)}`;
     if (d.type === 'volatile') {
       return ['-object', `memory-backend-ram,id=${mem},share=on,size=${formatSize(d.size)}`, '-device', `cxl-type3,${common},volatile-memdev=${mem}`];
     }
@@ -125,13 +143,12 @@ function cxlArgs(cxl: CxlTopology, file: FileMaker): string[] {
       `cxl-type3,${common},persistent-memdev=${mem},lsa=${lsa}`,
     ];
   });
-  const windows = cxl.windows.flatMap((w, i) => [
-    '-M',
-    [
-      ...w.targets.map((target, k) => `cxl-fmw.${i}.targets.${k}=${hbId(target)}`),
-      `cxl-fmw.${i}.size=${formatSize(w.size)}`,
-      ...(w.granularity !== undefined ? [`cxl-fmw.${i}.interleave-granularity=${w.granularity}`] : []),
-    ].join(','),
+  // Every window in one -M: QEMU refuses cxl-fmw.* spread over several ("used inconsistently").
+  const fmw = cxl.windows.flatMap((w, i) => [
+    ...w.targets.map((target, k) => `cxl-fmw.${i}.targets.${k}=${hbId(target)}`),
+    `cxl-fmw.${i}.size=${formatSize(w.size)}`,
+    ...(w.granularity !== undefined ? [`cxl-fmw.${i}.interleave-granularity=${w.granularity}`] : []),
   ]);
-  return [...bridges, ...devices, ...windows];
+  const windows = fmw.length ? ['-M', fmw.join(',')] : [];
+  return [...bridges, ...switches, ...devices, ...windows];
 }

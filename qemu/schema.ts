@@ -50,9 +50,11 @@ export const ONLINE_POLICIES = ['offline', 'online', 'online_kernel', 'online_mo
 
 const cxlDeviceCommon = {
   id,
-  hostBridge: id,
-  /** Index of the host bridge's root port the device plugs into. */
-  rootPort: count(0, 255),
+  /** Where the device plugs in: a host bridge's root port (hostBridge, rootPort), or a switch's downstream port (switch, port). */
+  hostBridge: id.optional(),
+  rootPort: count(0, 255).optional(),
+  switch: id.optional(),
+  port: count(0, 255).optional(),
   size,
 };
 
@@ -67,6 +69,17 @@ const cxl = z.strictObject({
       }),
     )
     .min(1, { error: 'needs at least one host bridge' }),
+  /** CXL switches, each on a host bridge's root port: an upstream port, its mailbox CCI, and downstream ports. */
+  switches: z
+    .array(
+      z.strictObject({
+        id,
+        hostBridge: id,
+        rootPort: count(0, 255),
+        downstreamPorts: count(1, 8),
+      }),
+    )
+    .default([]),
   devices: z
     .array(
       z.discriminatedUnion(

@@ -38,6 +38,19 @@ function bad(mutate: (t: Json) => void, field: string, reason: RegExp | string) 
   return { mutate, field, reason };
 }
 
+/** Device a moved behind switch sw0 on hb0's root port 0, then broken one way per row. */
+function switched() {
+  const behind = (t: Json) => {
+    t.cxl.switches = [{ id: 'sw0', hostBridge: 'hb0', rootPort: 0, downstreamPorts: 2 }];
+    t.cxl.devices[0] = { id: 'a', type: 'volatile', switch: 'sw0', port: 0, size: '512M' };
+  };
+  return {
+    'a switch port out of range': bad((t) => (behind(t), (t.cxl.devices[0].port = 2)), 'cxl.devices[0].port', 'sw0 has downstream ports 0..1'),
+    'two devices on one switch port': bad((t) => (behind(t), (t.cxl.devices[2] = { ...t.cxl.devices[2], hostBridge: undefined, rootPort: undefined, switch: 'sw0', port: 0 })), 'cxl.devices[2].port', 'port 0 of sw0 already holds a; one device per port'),
+    'a switched device in the wrong interleave position': bad((t) => (behind(t), (t.cxl.regions[0].devices = ['b', 'a'])), 'cxl.regions[0].devices[0]', "b is behind hb1, but position 0 of window w0 goes to hb0; reorder the devices"),
+  };
+}
+
 /** n host bridges hb0..hb(n-1), one volatile 512M device each (v0..), on buses 10, 20, ... */
 function bridgesWithDevices(t: Json, n: number): void {
   t.cxl.hostBridges = Array.from({ length: n }, (_, i) => ({ id: `hb${i}`, busNr: 10 + 10 * i, rootPorts: 2 }));
@@ -134,7 +147,13 @@ const RULES = {
   'buses past 255': bad((t) => (t.cxl.hostBridges[1].busNr = 254), 'cxl.hostBridges[1].busNr', /runs past bus 255/),
   'device on an unknown host bridge': bad((t) => (t.cxl.devices[0].hostBridge = 'hb9'), 'cxl.devices[0].hostBridge', 'no host bridge hb9; define it under cxl.hostBridges'),
   'root port out of range': bad((t) => (t.cxl.devices[0].rootPort = 2), 'cxl.devices[0].rootPort', 'hb0 has root ports 0..1'),
-  'two devices on one root port': bad((t) => (t.cxl.devices[2].rootPort = 0), 'cxl.devices[2].rootPort', 'root port 0 of hb0 already holds a; one device per root port'),
+  'two devices on one root port': bad((t) => (t.cxl.devices[2].rootPort = 0), 'cxl.devices[2].rootPort', 'root port 0 of hb0 already holds a; one device or switch per root port'),
+  'a device plugged in twice': bad((t) => Object.assign(t.cxl.devices[0], { switch: 'sw0', port: 0 }), 'cxl.devices[0]', 'plug it in one place: hostBridge and rootPort, or switch and port'),
+  'a device on a switch port without the port': bad((t) => (t.cxl.devices[0] = { id: 'a', type: 'volatile', switch: 'sw0', size: '512M' }), 'cxl.devices[0]', 'plug it in one place: hostBridge and rootPort, or switch and port'),
+  'a device on an unknown switch': bad((t) => (t.cxl.devices[0] = { id: 'a', type: 'volatile', switch: 'sw9', port: 0, size: '512M' }), 'cxl.devices[0].switch', 'no switch sw9; define it under cxl.switches'),
+  ...switched(),
+  'a switch on a root port a device holds': bad((t) => (t.cxl.switches = [{ id: 'sw0', hostBridge: 'hb0', rootPort: 0, downstreamPorts: 2 }]), 'cxl.devices[0].rootPort', 'root port 0 of hb0 already holds switch sw0; one device or switch per root port'),
+  "a switch's buses overlap the next host bridge's": bad((t) => (t.cxl.switches = [{ id: 'sw0', hostBridge: 'hb0', rootPort: 1, downstreamPorts: 8 }]), 'cxl.hostBridges[1].busNr', "buses 20-22 overlap hb0's 12-23; start at 24 or above"),
   'device capacity off 256M': bad((t) => (t.cxl.devices[1].size = '300M'), 'cxl.devices[1].size', '300M is not a multiple of 256M'),
   'LSA too small': bad((t) => (t.cxl.devices[2].lsa = '64K'), 'cxl.devices[2].lsa', '64K is too small for namespace labels; use at least 128K'),
   'window target unknown': bad((t) => (t.cxl.windows[0].targets[1] = 'hb7'), 'cxl.windows[0].targets[1]', 'no host bridge hb7; define it under cxl.hostBridges'),

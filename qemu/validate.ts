@@ -1,6 +1,7 @@
 // Turns a topology as written into one QEMU will start and the kernel will accept, or into ONE line naming
 // the field and the fix. The rules are the ones QEMU and the kernel enforce (or that silently lose memory,
 // such as ranges kmem cannot online), checked here so a bad file fails in milliseconds, not after a boot.
+import { attachment, busesBelow } from './cxl-fabric.ts';
 import type { z } from 'zod';
 import { DAX_ALIGNS } from '../harness/abi/attributes.ts';
 import { didYouMean } from '../harness/util/nearest.ts';
@@ -123,6 +124,7 @@ function checkIds(t: TopologyShape): void {
   };
   t.nvdimms.forEach((n, i) => claim(`nvdimms[${i}].id`, n.id));
   t.cxl?.hostBridges.forEach((h, i) => claim(`cxl.hostBridges[${i}].id`, h.id));
+  t.cxl?.switches.forEach((s, i) => claim(`cxl.switches[${i}].id`, s.id));
   t.cxl?.devices.forEach((d, i) => claim(`cxl.devices[${i}].id`, d.id));
   t.cxl?.windows.forEach((w, i) => claim(`cxl.windows[${i}].id`, w.id));
   t.cxl?.regions.forEach((r, i) => claim(`cxl.regions[${i}].id`, r.id));
@@ -263,18 +265,19 @@ function checkGranularity(field: string, g: bigint): void {
 
 function checkCxl(cxl: CxlTopology): void {
   checkHostBridges(cxl);
-  checkCxlDevices(cxl);
+  const rootPorts = checkSwitches(cxl);
+  checkCxlDevices(cxl, rootPorts);
   checkWindows(cxl);
   checkCxlRegions(cxl);
 }
 
 function checkHostBridges(cxl: CxlTopology): void {
   cxl.hostBridges.forEach((h, i) => {
-    // A pxb-cxl owns its bus number and one secondary bus per root port.
-    const last = h.busNr + h.rootPorts;
-    if (last > 255) fail(`cxl.hostBridges[${i}].busNr`, `${h.busNr} + ${h.rootPorts} root ports runs past bus 255; lower it`);
+    // A pxb-cxl owns its bus number and one secondary bus per root port, and a switch below it one more per port.
+    const last = h.busNr + busesBelow(cxl, h.id);
+    if (last > 255) fail(`cxl.hostBridges[${i}].busNr`, `${h.busNr} + the ${last - h.busNr} buses of its root ports and switches runs past bus 255; lower it`);
     for (const other of cxl.hostBridges.slice(0, i)) {
-      const otherLast = other.busNr + other.rootPorts;
+      const otherLast = other.busNr + busesBelow(cxl, other.id);
       if (h.busNr <= otherLast && other.busNr <= last) {
         fail(`cxl.hostBridges[${i}].busNr`, `buses ${h.busNr}-${last} overlap ${other.id}'s ${other.busNr}-${otherLast}; start at ${otherLast + 1} or above`);
       }
@@ -282,18 +285,43 @@ function checkHostBridges(cxl: CxlTopology): void {
   });
 }
 
-function checkCxlDevices(cxl: CxlTopology): void {
-  const bridges = new Map(cxl.hostBridges.map((h) => [h.id, h]));
+/** A root port of a host bridge that exists; the one thing plugged into it is recorded in `ports`. */
+function plugRootPort(cxl: CxlTopology, at: string, hostBridge: string, rootPort: number, what: string, ports: Map<string, string>): void {
+  const hb = cxl.hostBridges.find((h) => h.id === hostBridge);
+  if (!hb) fail(`${at}.hostBridge`, `no host bridge ${hostBridge}; define it under cxl.hostBridges`);
+  if (rootPort >= hb.rootPorts) fail(`${at}.rootPort`, `${hb.id} has root ports 0..${hb.rootPorts - 1}`);
+  const port = `${hb.id}:${rootPort}`;
+  const holder = ports.get(port);
+  if (holder) fail(`${at}.rootPort`, `root port ${rootPort} of ${hb.id} already holds ${holder}; one device or switch per root port`);
+  ports.set(port, what);
+}
+
+/** Each switch on a root port of its own; returns the root ports taken. */
+function checkSwitches(cxl: CxlTopology): Map<string, string> {
   const ports = new Map<string, string>();
+  cxl.switches.forEach((s, i) => plugRootPort(cxl, `cxl.switches[${i}]`, s.hostBridge, s.rootPort, `switch ${s.id}`, ports));
+  return ports;
+}
+
+function checkCxlDevices(cxl: CxlTopology, ports: Map<string, string>): void {
+  const switchPorts = new Map<string, string>();
   cxl.devices.forEach((d, i) => {
     const at = `cxl.devices[${i}]`;
-    const hb = bridges.get(d.hostBridge);
-    if (!hb) fail(`${at}.hostBridge`, `no host bridge ${d.hostBridge}; define it under cxl.hostBridges`);
-    if (d.rootPort >= hb.rootPorts) fail(`${at}.rootPort`, `${hb.id} has root ports 0..${hb.rootPorts - 1}`);
-    const port = `${hb.id}:${d.rootPort}`;
-    const holder = ports.get(port);
-    if (holder) fail(`${at}.rootPort`, `root port ${d.rootPort} of ${hb.id} already holds ${holder}; one device per root port`);
-    ports.set(port, d.id);
+    const onRootPort = d.hostBridge !== undefined || d.rootPort !== undefined;
+    const onSwitch = d.switch !== undefined || d.port !== undefined;
+    if (onRootPort === onSwitch || (onRootPort && (d.hostBridge === undefined || d.rootPort === undefined)) || (onSwitch && (d.switch === undefined || d.port === undefined))) {
+      fail(at, 'plug it in one place: hostBridge and rootPort, or switch and port');
+    }
+    if (d.switch !== undefined && d.port !== undefined) {
+      const sw = cxl.switches.find((s) => s.id === d.switch);
+      if (!sw) fail(`${at}.switch`, `no switch ${d.switch}; define it under cxl.switches`);
+      if (d.port >= sw.downstreamPorts) fail(`${at}.port`, `${sw.id} has downstream ports 0..${sw.downstreamPorts - 1}`);
+      const holder = switchPorts.get(`${sw.id}:${d.port}`);
+      if (holder) fail(`${at}.port`, `port ${d.port} of ${sw.id} already holds ${holder}; one device per port`);
+      switchPorts.set(`${sw.id}:${d.port}`, d.id);
+    } else {
+      plugRootPort(cxl, at, d.hostBridge!, d.rootPort!, d.id, ports);
+    }
     requirePositive(`${at}.size`, d.size);
     requireMultiple(`${at}.size`, d.size, CXL_CAPACITY_UNIT, '');
     if (d.type === 'persistent' && d.lsa < MIN_LABEL_AREA) fail(`${at}.lsa`, `${formatSize(d.lsa)} is too small for namespace labels; use at least ${formatSize(MIN_LABEL_AREA)}`);
@@ -343,9 +371,10 @@ function checkCxlRegions(cxl: CxlTopology): void {
     members.forEach((d, k) => {
       // The root decoder sends interleave position k to target k mod ways.
       const target = w.targets[k % w.targets.length]!;
-      if (d.hostBridge !== target) {
+      const hostBridge = attachment(cxl, d)!.hostBridge;
+      if (hostBridge !== target) {
         const why = w.targets.length === 1 ? `window ${w.id} only decodes ${target}` : `position ${k} of window ${w.id} goes to ${target}; reorder the devices`;
-        fail(`${at}.devices[${k}]`, `${d.id} is behind ${d.hostBridge}, but ${why}`);
+        fail(`${at}.devices[${k}]`, `${d.id} is behind ${hostBridge}, but ${why}`);
       }
       if (d.size !== members[0]!.size) {
         fail(`${at}.devices[${k}]`, `${d.id} is ${formatSize(d.size)} but ${members[0]!.id} is ${formatSize(members[0]!.size)}; interleaved devices must be the same size`);
@@ -365,7 +394,7 @@ function checkCxlRegions(cxl: CxlTopology): void {
     use.bytes += size;
     windowUse.set(w.id, use);
     if (use.bytes > w.size) fail(`${at}.window`, `${w.id} (${formatSize(w.size)}) cannot hold ${use.ids.join(' + ')} (${formatSize(use.bytes)}); grow the window to at least ${formatSize(use.bytes)}`);
-    for (const hb of new Set(members.map((d) => d.hostBridge))) {
+    for (const hb of new Set(members.map((d) => attachment(cxl, d)!.hostBridge))) {
       const used = (decodersUsed.get(hb) ?? 0) + 1;
       if (used > CXL_HB_DECODERS) fail(at, `host bridge ${hb} would need ${used} HDM decoders; QEMU gives each ${CXL_HB_DECODERS}`);
       decodersUsed.set(hb, used);
