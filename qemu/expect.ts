@@ -4,6 +4,8 @@ import type { DaxDriver } from '../harness/abi/attributes.ts';
 import { ABI_LABELS, abiFor, featureSince } from '../harness/abi/kernel.ts';
 import { PROVIDERS, kmemByDefault, type Provider } from '../harness/abi/providers.ts';
 import { regionSize, type GuestTopology } from './validate.ts';
+import { attachment } from './cxl-fabric.ts';
+import { cxlSerial } from './qemu-args.ts';
 
 export interface ExpectedRegion {
   provider: Provider;
@@ -26,6 +28,16 @@ export interface ExpectedInventory {
   unsupported: { provider: Provider; source: string; reason: string }[];
   /** What /sys/module/memory_hotplug/parameters/memmap_on_memory should read. */
   mhpMemmapOnMemory: 'N' | 'Y' | 'force';
+  cxl: ExpectedCxlFabric;
+}
+
+/**
+ * The CXL fabric as the kernel's port tree shows it: how many CXL ports lie between the root and each
+ * type-3 device's endpoint (its host bridge, and its switch if any), and each region's ways and host bridges.
+ */
+export interface ExpectedCxlFabric {
+  endpoints: { serial: number; ports: number }[];
+  regions: { mode: 'ram' | 'pmem'; ways: number; hostBridges: number }[];
 }
 
 type Source = Pick<ExpectedRegion, 'provider' | 'source' | 'size'>;
@@ -63,7 +75,21 @@ export function expectedInventory(t: GuestTopology, release: string): ExpectedIn
       memmapOnMemory: abi.memmapOnMemoryAttr ? (facts.memmapOnMemory ? 1 : 0) : null,
     });
   }
-  return { regions, unsupported, mhpMemmapOnMemory: t.boot.memmapOnMemory ?? 'N' };
+  return { regions, unsupported, mhpMemmapOnMemory: t.boot.memmapOnMemory ?? 'N', cxl: expectedFabric(t, unsupported) };
+}
+
+function expectedFabric(t: GuestTopology, unsupported: ExpectedInventory['unsupported']): ExpectedCxlFabric {
+  const cxl = t.cxl;
+  if (!cxl) return { endpoints: [], regions: [] };
+  const byId = new Map(cxl.devices.map((d) => [d.id, d]));
+  const hostBridgeOf = (id: string) => attachment(cxl, byId.get(id)!)!.hostBridge;
+  return {
+    endpoints: cxl.devices.map((d) => ({ serial: cxlSerial(cxl, d.id), ports: attachment(cxl, d)!.switch ? 2 : 1 })),
+    // A RAM region is created only where the kernel has CXL RAM regions (provisioning skips it otherwise).
+    regions: cxl.regions
+      .filter((r, i) => r.type === 'pmem' || !unsupported.some((u) => u.source === `cxl.regions[${i}]`))
+      .map((r) => ({ mode: r.type, ways: r.devices.length, hostBridges: new Set(r.devices.map(hostBridgeOf)).size })),
+  };
 }
 
 /** What a topology offers cases, whatever the kernel: its regions' providers and kinds. */

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { IomemResource } from '../driver/parse-sysfs.ts';
 import type { ObservedDevice } from '../model/observation.ts';
-import { parseMachineProbe, providerOf, regionRange } from './inventory.ts';
+import { parseMachineProbe, providerOf, regionRange, parseCxlFabric } from './inventory.ts';
 
 // Region hosts, their drivers and nd buses as the probe printed them on 6.12.117 and 7.3.4 guests (mixed topology).
 const HOSTS = [
@@ -81,4 +81,27 @@ test('machine probe: zone spans, dax driver order (built-in first, then load ord
   const q = parseMachineProbe(`${zone}@@modules\ndevice_dax 1 0 - Live 0x0\n@@builtin\nkernel/drivers/dax/kmem.ko\n@@hosts\n@@tainted\n0\n`);
   t.deepEqual(q.driverOrder, ['kmem', 'device_dax']);
   t.deepEqual(parseMachineProbe(`${zone}@@modules\ndevice_dax 1 0 - Live 0x0\n@@builtin\n@@hosts\n@@tainted\n0\n`).driverOrder, ['device_dax'], 'a tree without modules.builtin');
+});
+
+test('the CXL fabric: ports above each endpoint, and the host bridges each region spreads over (cxl-switched on 6.12)', (t) => {
+  // As the machine probe printed it on Debian 6.12.117, cxl-switched: memdevs behind a switch on each host bridge.
+  const text = [
+    'endpoint 0x3 /sys/devices/platform/ACPI0017:00/root0/port1/port3/endpoint4',
+    'endpoint 0x2 /sys/devices/platform/ACPI0017:00/root0/port2/port5/endpoint6',
+    'endpoint 0x1 /sys/devices/platform/ACPI0017:00/root0/port2/port5/endpoint7',
+    'region region1 ram 2 /sys/devices/platform/ACPI0017:00/root0/port2/port5/endpoint7/decoder7.0 /sys/devices/platform/ACPI0017:00/root0/port1/port3/endpoint4/decoder4.0',
+    'region region2 pmem 1 /sys/devices/platform/ACPI0017:00/root0/port2/port5/endpoint6/decoder6.0',
+  ].join('\n');
+  t.deepEqual(parseCxlFabric(text), {
+    endpoints: [
+      { serial: 1, ports: ['port2', 'port5'] },
+      { serial: 2, ports: ['port2', 'port5'] },
+      { serial: 3, ports: ['port1', 'port3'] },
+    ],
+    regions: [
+      { name: 'region1', mode: 'ram', ways: 2, hostBridges: ['port2', 'port1'] },
+      { name: 'region2', mode: 'pmem', ways: 1, hostBridges: ['port2'] },
+    ],
+  });
+  t.deepEqual(parseCxlFabric(''), { endpoints: [], regions: [] });
 });

@@ -33,6 +33,15 @@ export interface Inventory {
   driverOrder: DaxDriver[];
   /** What the guest showed of the ABI itself (lab/probe.ts), over the table's row for its release. */
   abi: Partial<KernelAbi>;
+  cxl: CxlFabric;
+}
+
+/** The CXL port tree as /sys/bus/cxl shows it (lists are empty without CXL). */
+export interface CxlFabric {
+  /** Each type-3 device's endpoint by the device's serial, with the CXL ports above it, host bridge first. */
+  endpoints: { serial: number; ports: string[] }[];
+  /** Each region's mode, interleave ways, and the host bridge ports its targets sit below. */
+  regions: { name: string; mode: string; ways: number; hostBridges: string[] }[];
 }
 
 /** What a region's host device shows of its provider: its driver, and the nd bus provider above it. */
@@ -48,6 +57,7 @@ export interface MachineProbe {
   hosts: RegionHost[];
   /** /proc/sys/kernel/tainted */
   tainted: number;
+  cxl: CxlFabric;
 }
 
 /**
@@ -61,6 +71,11 @@ export const MACHINE_PROBE = [
   'echo @@hosts',
   `for d in /sys/bus/dax/devices/*; do [ -e "$d" ] || continue; h=$(dirname "$(realpath "$d")"); echo "$h ${HOST_DRIVER_OF_H} ${NDBUS_PROVIDER_OF_H}"; done | sort -u`,
   'echo @@tainted; cat /proc/sys/kernel/tainted',
+  // A port's device nests in its parent's: root0/port1/port3/endpoint4 is an endpoint below a host bridge
+  // port and a switch port. A region's targetN holds an endpoint decoder's name.
+  'echo @@cxl',
+  'for e in /sys/bus/cxl/devices/endpoint*; do [ -e "$e" ] || continue; echo "endpoint $(cat "$(readlink -f "$e/uport")/serial") $(realpath "$e")"; done',
+  'for r in /sys/bus/cxl/devices/region*; do [ -e "$r/interleave_ways" ] || continue; printf "region %s %s %s" "${r##*/}" "$(cat "$r/mode" 2>/dev/null || echo ?)" "$(cat "$r/interleave_ways")"; for t in "$r"/target*; do d=$(cat "$t"); [ -n "$d" ] && printf " %s" "$(realpath "/sys/bus/cxl/devices/$d")"; done; echo; done',
 ].join('; ');
 
 function section(text: string, name: string): string {
@@ -85,7 +100,21 @@ export function parseMachineProbe(text: string): MachineProbe {
       const [host = '', driver = '', ndBus = ''] = l.split(' ');
       return { host, driver: driver || null, ndBus: ndBus || null };
     });
-  return { zoneSpans: parseZoneinfo(zoneinfo), driverOrder, hosts, tainted: Number(section(text, 'tainted').trim() || 0) };
+  return { zoneSpans: parseZoneinfo(zoneinfo), driverOrder, hosts, tainted: Number(section(text, 'tainted').trim() || 0), cxl: parseCxlFabric(section(text, 'cxl')) };
+}
+
+/** The CXL ports of a sysfs path below root0, in order (host bridge port first). */
+const portsIn = (path: string) => path.split('/').filter((c) => /^port\d+$/.test(c));
+
+export function parseCxlFabric(text: string): CxlFabric {
+  const fabric: CxlFabric = { endpoints: [], regions: [] };
+  for (const line of text.split('\n')) {
+    const [kind, ...f] = line.trim().split(' ');
+    if (kind === 'endpoint' && f.length === 2) fabric.endpoints.push({ serial: Number(f[0]), ports: portsIn(f[1]!) });
+    if (kind === 'region' && f.length >= 3) fabric.regions.push({ name: f[0]!, mode: f[1]!, ways: Number(f[2]), hostBridges: [...new Set(f.slice(3).map((p) => portsIn(p)[0] ?? '?'))] });
+  }
+  fabric.endpoints.sort((a, b) => a.serial - b.serial);
+  return fabric;
 }
 
 export class InventoryError extends Error {}
@@ -158,5 +187,6 @@ export function buildInventory(obs: Observation, facts: InventoryFacts, caps: Ca
     zoneSpans: machine.zoneSpans,
     driverOrder: machine.driverOrder,
     abi: { ...observedAbi(obs, facts.iomem, regions), ...probedAbi },
+    cxl: machine.cxl,
   };
 }

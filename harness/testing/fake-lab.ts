@@ -231,6 +231,7 @@ export function fakeLab(spec: FakeSpec, name = 'fake'): LabGuest & { fake: FakeG
     zoneSpans: (m.bootZoneSpans ?? []).map((z) => ({ ...z })),
     driverOrder: m.driverOrder ?? ['device_dax', 'kmem'],
     abi: {},
+    cxl: { endpoints: [], regions: [] },
   };
   const lab = { guest: fake, driver: fake, plan: null, caps, provisioning: spec.provisioning ?? [], inventory, fake };
   if (!spec.resumed) return { ...lab, origin: 'booted' };

@@ -39,6 +39,23 @@ export const inventorySuite: Suite = {
       run: (ctx: CaseContext) => providerComesUp(ctx, provider),
     })),
     {
+      // Region assembly through switch and host bridge decoders (drivers/cxl/core/region.c) is where CXL
+      // patches land: the port tree and each region's spread are checked, not only the dax regions.
+      name: 'the CXL fabric comes up as planned: endpoints below their switches, regions across their host bridges',
+      needs: { providers: ['cxl-ram'], boots: 'plain', requires: ['cxl-ram'], wholeGuest: true },
+      async run(ctx: CaseContext) {
+        const want = plan(ctx).expect.cxl;
+        const got = ctx.inventory.cxl;
+        ctx.checker.expectEqual('CXL ports above each endpoint, by device serial', want.endpoints.map((e) => `${e.serial}: ${e.ports}`), got.endpoints.map((e) => `${e.serial}: ${e.ports.length}`));
+        const region = (mode: string, ways: number, hostBridges: number) => `${mode} ${ways}-way across ${hostBridges} host bridge(s)`;
+        ctx.checker.expectEqual(
+          'CXL regions (mode, ways, host bridges)',
+          want.regions.map((r) => region(r.mode, r.ways, r.hostBridges)).sort(),
+          got.regions.map((r) => region(r.mode, r.ways, r.hostBridges.length)).sort(),
+        );
+      },
+    },
+    {
       name: 'memory_hotplug.memmap_on_memory reads as booted',
       needs: { boots: 'both', wholeGuest: true },
       async run(ctx: CaseContext) {
