@@ -1,5 +1,5 @@
 import test from 'ava';
-import { configProfile, kconfigSymbols, missingDaxOptions, parseKernelConfig, scriptsConfigArgs, settingsMissing } from './kconfig.ts';
+import { configProfile, editLoopNote, kconfigSymbols, missingDaxOptions, parseKernelConfig, scriptsConfigArgs, settingsMissing } from './kconfig.ts';
 
 test('parses set options and ignores "is not set" comments', (t) => {
   const c = parseKernelConfig('CONFIG_DEV_DAX=m\n# CONFIG_DEV_DAX_KMEM is not set\nCONFIG_X86_64=y\nCONFIG_CMDLINE=""\n');
@@ -31,4 +31,9 @@ test('kconfig: settings the tree defines but the config lacks are named; an m bu
   const config = parseKernelConfig('CONFIG_DEV_DAX=y\n# CONFIG_DEV_DAX_KMEM is not set\nCONFIG_NUMA=y\n');
   t.deepEqual(settingsMissing(settings, config, (o) => known.has(o)).map((s) => s.option), ['CONFIG_DEV_DAX_KMEM'], 'FSDEV is not in this tree, DEV_DAX=y is fine');
   t.deepEqual(scriptsConfigArgs(settings.slice(1, 3)), ['--module', 'DEV_DAX_KMEM', '--enable', 'NUMA']);
+});
+
+test('the edit-loop note names LOCALVERSION_AUTO only where it is set', (t) => {
+  t.regex(editLoopNote(parseKernelConfig('CONFIG_LOCALVERSION_AUTO=y\n')) ?? '', /first edit after a commit turns the release -dirty/);
+  t.is(editLoopNote(parseKernelConfig('# CONFIG_LOCALVERSION_AUTO is not set\n')), null);
 });

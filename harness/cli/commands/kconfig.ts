@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { checkTree, configureTree } from '../../../images/kernel-tree.ts';
+import { editLoopNote, parseKernelConfig } from '../../../images/kconfig.ts';
 import { ensureHost } from '../../host/checks.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { EXIT, UsageError } from '../errors.ts';
@@ -24,6 +27,8 @@ Prints each option it changed, and refuses (exit 2) when olddefconfig drops one.
     const outcome = await configureTree(dir, { debug: values.debug === true, coverage: values.coverage === true }, say);
     for (const s of outcome.changed) console.log(`${s.option}=${s.value}  (${s.why})`);
     console.log(outcome.changed.length ? `${dir}/.config: ${outcome.changed.length} option(s) set; build with make -j$(nproc) bzImage modules, or daxh run --kernel-tree ${dir} --build` : `${dir}/.config already has everything the harness needs`);
+    const note = editLoopNote(parseKernelConfig(await readFile(join((await checkTree(dir)).build, '.config'), 'utf8')));
+    if (note) say(`note: ${note}`);
     return EXIT.ok;
   },
 };
