@@ -182,6 +182,8 @@ async function generatorRates(p: Prepared, topologies: readonly string[], log: (
         const ms = cs.reduce((n, c) => n + c.durationMs, 0);
         return ms ? figure([cs.reduce((n, c) => n + count(c), 0) / (ms / 1000)]) : null;
       };
+      // A rate is one run: a case that hit a deadlock row waits out a step deadline, so each says how it went.
+      for (const c of run.cases) log(`  ${c.suite}: ${c.status}${c.failureKind ? ` (${c.failureKind})` : ''} in ${(c.durationMs / 1000).toFixed(1)} s${c.known?.length ? `; known: ${[...new Set(c.known.map((k) => k.id))].join(', ')}` : ''}`);
       const o = rate('model-based', (c) => c.operations ?? 0);
       const r = rate('concurrency', (c) => c.races ?? 0);
       if (o) ops[t] = o;
