@@ -19,7 +19,7 @@ test('a saved machine is keyed by every part of what makes it', (t) => {
 
 const GiB = 1n << 30n;
 const now = new Date('2026-12-08T12:00:00Z');
-const entry = (name: string, gib: bigint, daysAgo: number, whole = true): ShelfEntry => ({ name, bytes: gib * GiB, lastUsed: new Date(now.getTime() - daysAgo * 86400_000), ...(whole ? { topology: 'hmem', kernel: 'k' } : {}) });
+const entry = (name: string, gib: bigint, daysAgo: number, whole = true, resumed = false): ShelfEntry => ({ name, bytes: gib * GiB, lastUsed: new Date(now.getTime() - daysAgo * 86400_000), resumed, ...(whole ? { topology: 'hmem', kernel: 'k' } : {}) });
 
 test('pruning drops the stale, then the least recently used until the rest fits', (t) => {
   const bounds = { maxBytes: 2n * GiB, maxAgeMs: 14 * 86400_000 };
@@ -35,4 +35,10 @@ test('a writer\'s temp dir is kept for an hour, then pruned as abandoned', (t) =
   const fresh = { ...entry('k.tmp-1-x', 0n, 0, false), lastUsed: new Date(now.getTime() - 60_000) };
   const stale = { ...entry('k.tmp-2-y', 0n, 0, false), lastUsed: new Date(now.getTime() - 2 * 3600_000) };
   t.deepEqual(entriesToPrune([fresh, stale], bounds, now), ['k.tmp-2-y']);
+});
+
+test('the size bound drops machines nothing came back to before those a later run resumed', (t) => {
+  const bounds = { maxBytes: 2n * GiB, maxAgeMs: 14 * 86400_000 };
+  const entries = [entry('debian-hmem', 1n, 3, true, true), entry('bisect-step-1', 1n, 1), entry('bisect-step-2', 1n, 0), entry('debian-pmem', 1n, 2, true, true)];
+  t.deepEqual(entriesToPrune(entries, bounds, now), ['bisect-step-1', 'bisect-step-2'], 'the resumed machines stay although they were used longer ago');
 });

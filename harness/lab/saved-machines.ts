@@ -19,6 +19,7 @@ import type { KernelAbi } from '../abi/kernel.ts';
 const FORMAT = 'saved-machine-v2';
 const VMSTATE = 'vmstate.qcow2';
 const META = 'machine.json';
+const RESUMED = 'resumed';
 export const PROVISIONED_SNAPSHOT = 'provisioned';
 
 /** What makes a saved machine; two requests with equal identities get the same machine. */
@@ -119,9 +120,12 @@ export class DiskShelf implements MachineShelf {
     const dir = join(this.root, key);
     const meta = await readFile(join(dir, META), 'utf8').then((t) => JSON.parse(t) as Meta, () => null);
     if (!meta || meta.format !== FORMAT || !(await exists(join(dir, VMSTATE)))) return null;
-    // The entry's mtime is when it was last used: the age bound prunes what nothing resumes any more.
+    // The entry's mtime is when it was last used: the age bound prunes what nothing resumes any more. The
+    // RESUMED mark says it served once: the size bound drops machines no run came back to first (a bisect
+    // step's, a fix validation's) before those a second run used.
     const now = new Date();
     await utimes(dir, now, now).catch(() => {});
+    await writeFile(join(dir, RESUMED), '').catch(() => {});
     const { key: sshKey, console, format: _format, savedAt: _savedAt, ...state } = meta;
     return { ...state, files: { vmstate: join(dir, VMSTATE), snapshot: PROVISIONED_SNAPSHOT, key: sshKey, console } };
   }
@@ -150,7 +154,7 @@ export class DiskShelf implements MachineShelf {
       let bytes = 0n;
       for (const f of await readdir(dir).catch(() => [] as string[])) bytes += BigInt((await stat(join(dir, f)).catch(() => null))?.size ?? 0);
       const meta = await readFile(join(dir, META), 'utf8').then((t) => JSON.parse(t) as Meta, () => null);
-      entries.push({ name, bytes, lastUsed: st.mtime, ...(meta?.format === FORMAT ? { topology: meta.topology, kernel: meta.kernel } : {}) });
+      entries.push({ name, bytes, lastUsed: st.mtime, resumed: await exists(join(dir, RESUMED)), ...(meta?.format === FORMAT ? { topology: meta.topology, kernel: meta.kernel } : {}) });
     }
     return entries;
   }
@@ -168,6 +172,8 @@ export interface ShelfEntry {
   name: string;
   bytes: bigint;
   lastUsed: Date;
+  /** Whether a later group or run resumed it at least once. */
+  resumed: boolean;
   /** Absent for a temp dir or an entry of another format. */
   topology?: string;
   kernel?: string;
@@ -183,13 +189,15 @@ export const DEFAULT_BOUNDS: ShelfBounds = { maxBytes: 8n << 30n, maxAgeMs: 14 *
 
 /**
  * Which entries to remove: anything unused for longer than the age bound, anything not a whole entry of
- * this format whose writer is long gone (an hour), then the least recently used until the rest fits.
+ * this format whose writer is long gone (an hour), then until the rest fits: those never resumed before
+ * those resumed, each the least recently used first.
  */
 export function entriesToPrune(entries: readonly ShelfEntry[], bounds: ShelfBounds, now: Date): string[] {
   const age = (e: ShelfEntry) => now.getTime() - e.lastUsed.getTime();
   const gone = new Set(entries.filter((e) => age(e) > bounds.maxAgeMs || (e.topology === undefined && age(e) > 3600_000)).map((e) => e.name));
   let total = entries.filter((e) => !gone.has(e.name)).reduce((s, e) => s + e.bytes, 0n);
-  for (const e of [...entries].filter((e) => !gone.has(e.name)).sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime())) {
+  const order = (a: ShelfEntry, b: ShelfEntry) => Number(a.resumed) - Number(b.resumed) || a.lastUsed.getTime() - b.lastUsed.getTime();
+  for (const e of [...entries].filter((e) => !gone.has(e.name)).sort(order)) {
     if (total <= bounds.maxBytes) break;
     gone.add(e.name);
     total -= e.bytes;
