@@ -28,6 +28,16 @@ export interface StepDriver {
   mmap(device: string, length: bigint): Promise<StepOutcome>;
 }
 
+/** `driver` with every call passed through `around` (timing, a test fault): the one place that lists the calls. */
+export function aroundEachCall(driver: StepDriver, around: <R>(call: () => Promise<R>) => Promise<R>): StepDriver {
+  return {
+    step: (ops) => around(() => driver.step(ops)),
+    together: (ops) => around(() => driver.together(ops)),
+    observe: () => around(() => driver.observe()),
+    mmap: (device, length) => around(() => driver.mmap(device, length)),
+  };
+}
+
 /** A driver whose kernel log position follows machine snapshots (a restored machine's log went back too). */
 export interface LabDriver extends StepDriver {
   readonly logPosition: number;

@@ -3,7 +3,7 @@
 // SIGKILL, a real panic through sysrq); only their timing is chosen, so a test knows which case must fail.
 import { InputError } from '../util/input-error.ts';
 import type { GuestMachine } from '../guest/machine.ts';
-import type { StepDriver } from '../driver/step-driver.ts';
+import { aroundEachCall, type StepDriver } from '../driver/step-driver.ts';
 
 export const FAULT_KINDS = ['qemu-kill', 'qemu-stop', 'panic', 'sshd-kill'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -13,7 +13,6 @@ export interface Fault {
   /** 1-based index of the case, in run order. */
   caseNumber: number;
 }
-
 
 export function parseFault(text: string): Fault {
   const m = /^([a-z-]+)@(\d{1,6})$/.exec(text);
@@ -51,20 +50,12 @@ async function inject(fault: Fault, guest: GuestMachine, log: (line: string) => 
  */
 export function faultAfterFirstCall(driver: StepDriver, fault: Fault, guest: GuestMachine, log: (line: string) => void): StepDriver {
   let landed = false;
-  const after =
-    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      const r = await call(...args);
-      if (!landed) {
-        landed = true;
-        await inject(fault, guest, log);
-      }
-      return r;
-    };
-  return {
-    step: after((ops) => driver.step(ops)),
-    together: after((ops) => driver.together(ops)),
-    observe: after(() => driver.observe()),
-    mmap: after((device, length) => driver.mmap(device, length)),
-  };
+  return aroundEachCall(driver, async (call) => {
+    const r = await call();
+    if (!landed) {
+      landed = true;
+      await inject(fault, guest, log);
+    }
+    return r;
+  });
 }

@@ -2,7 +2,7 @@
 // the observation, the kernel log), its fresh starts mid-case (a sysfs reset, a snapshot restore or a boot),
 // and the rest (the model, the linearizability search, the case's own code and waits). daxh run --profile
 // reports them.
-import type { StepDriver } from '../driver/step-driver.ts';
+import { aroundEachCall, type StepDriver } from '../driver/step-driver.ts';
 import type { CaseResult } from '../report/results.ts';
 
 export interface GuestTime {
@@ -21,21 +21,13 @@ export function caseTiming(t: GuestTime): CaseResult['timing'] {
 
 /** `driver`, adding each call's count and wall time to `into`. */
 export function timedDriver(driver: StepDriver, into: GuestTime, now: () => number = () => performance.now()): StepDriver {
-  const timed =
-    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      const t0 = now();
-      try {
-        return await call(...args);
-      } finally {
-        into.roundTrips++;
-        into.guestMs += now() - t0;
-      }
-    };
-  return {
-    step: timed((ops) => driver.step(ops)),
-    together: timed((ops) => driver.together(ops)),
-    observe: timed(() => driver.observe()),
-    mmap: timed((device, length) => driver.mmap(device, length)),
-  };
+  return aroundEachCall(driver, async (call) => {
+    const t0 = now();
+    try {
+      return await call();
+    } finally {
+      into.roundTrips++;
+      into.guestMs += now() - t0;
+    }
+  });
 }
