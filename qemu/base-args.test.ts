@@ -26,6 +26,7 @@ test('TCG is multi-threaded; KVM replaces it; the topology cpu and args come thr
 test('kernel command line: console on ttyS0, panic ends the guest, topology words appended', (t) => {
   const [append] = valueOf(qemuArgs(spec, files, 'tcg'), '-append');
   t.is(append, 'console=ttyS0 loglevel=5 panic=-1 sysctl.kernel.hung_task_timeout_secs=30 memmap=512M!4G');
+  t.is(valueOf(qemuArgs(spec, files, 'tcg', ['quiet']), '-append')[0], `${append} quiet`, "the user's words come last");
   t.deepEqual(valueOf(qemuArgs(spec, files, 'tcg'), '-qmp'), ['unix:/w/qmp.sock,server=on,wait=off']);
 });
 

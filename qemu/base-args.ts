@@ -34,8 +34,9 @@ export const BASE_CMDLINE = ['console=ttyS0', 'loglevel=5', 'panic=-1', 'sysctl.
 // loadvm restores.
 const SNAPSHOT_CMDLINE = ['tsc=unstable'] as const;
 
-export function qemuArgs(spec: MachineSpec, files: BootFiles, accel: Accel): string[] {
-  const cmdline = [...BASE_CMDLINE, ...(files.vmstate ? SNAPSHOT_CMDLINE : []), ...spec.cmdline].join(' ');
+/** `append`: the user's words (--append), last on the kernel command line, after the topology's. */
+export function qemuArgs(spec: MachineSpec, files: BootFiles, accel: Accel, append: readonly string[] = []): string[] {
+  const cmdline = [...BASE_CMDLINE, ...(files.vmstate ? SNAPSHOT_CMDLINE : []), ...spec.cmdline, ...append].join(' ');
   return [
     '-machine', spec.machine,
     ...(accel === 'kvm' ? ['-accel', 'kvm'] : ['-accel', 'tcg,thread=multi']),

@@ -27,10 +27,10 @@ export interface MachineArgs {
    * Whether savevm/loadvm bring the whole machine back. QEMU's cxl-type3 registers no vmstate at all
    * (hw/mem/cxl_type3.c: ct3_class_init sets no dc->vmsd; QEMU 10.0.2's -dump-vmstate lists no cxl-type3,
    * cxl-rp or cxl switch port), so neither its memory, its HDM decoders nor its PCI config space are in a
-   * snapshot, and savevm does not refuse. Measured here (QEMU 10.0), a loadvm'd
-   * guest read zeros from a tmpfs file it had written into CXL-backed memory before savevm, and a 7.3 guest
-   * whose slab lived there crashed after restore. A saved machine resumed by another QEMU would also find
-   * its decoders uncommitted and its BARs unassigned, so CXL machines are never saved on disk either.
+   * snapshot, and savevm does not refuse. Measured here (QEMU 10.0), a loadvm'd guest read zeros from a tmpfs
+   * file it had written into CXL-backed memory before savevm, and a 7.3 guest whose slab lived there crashed
+   * after restore. A saved machine resumed by another QEMU would also find its decoders uncommitted and its
+   * BARs unassigned, so CXL machines are never saved on disk either.
    */
   snapshotSafe: boolean;
 }

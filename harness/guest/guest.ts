@@ -147,7 +147,7 @@ export class Guest implements GuestMachine, Stoppable {
     const port = await freeLoopbackPort();
     const qmpSocket = join(workDir, `qmp-${randomBytes(4).toString('hex')}.sock`);
     const vmstate = opts.snapshots || opts.resume ? { vmstate: join(workDir, VMSTATE_FILE) } : {};
-    const args = qemuArgs({ ...setup, cmdline: [...setup.cmdline, ...(opts.append ?? [])] }, { kernel: opts.kernel.bzImage, initrd, qmpSocket, sshPort: port, ...vmstate }, opts.accel);
+    const args = qemuArgs(setup, { kernel: opts.kernel.bzImage, initrd, qmpSocket, sshPort: port, ...vmstate }, opts.accel, opts.append);
     const t0 = performance.now();
     // setpriv's parent-death signal ends QEMU even if this process is SIGKILLed and no handler runs.
     const loadvm = opts.resume ? ['-loadvm', opts.resume.snapshot] : [];

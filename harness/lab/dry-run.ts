@@ -9,7 +9,7 @@ export function dryRun(planners: readonly (readonly [string, TopologyPlanner])[]
   const out: string[] = [`kernel ${release}; each guest's paths are shown as <…>`];
   for (const [topology, planner] of planners) {
     const plan = planner(release, vcpus)('<workdir>');
-    const args = qemuArgs({ ...plan, cmdline: [...plan.cmdline, ...machine.append] }, { kernel: `<bzImage of ${release}>`, initrd: '<workdir>/initrd.img', qmpSocket: '<workdir>/qmp.sock', sshPort: 0 }, accel === 'kvm' ? 'kvm' : 'tcg');
+    const args = qemuArgs(plan, { kernel: `<bzImage of ${release}>`, initrd: '<workdir>/initrd.img', qmpSocket: '<workdir>/qmp.sock', sshPort: 0 }, accel === 'kvm' ? 'kvm' : 'tcg', machine.append);
     const append = args[args.indexOf('-append') + 1]!;
     out.push(
       '',

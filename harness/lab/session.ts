@@ -90,7 +90,7 @@ const WORK_DIR_MARK = '/@work';
 
 async function machineIdentity(prepared: Prepared, layout: GuestPlan): Promise<MachineIdentity> {
   const files = { kernel: '@kernel', initrd: '@initrd', qmpSocket: '@qmp', sshPort: 0, vmstate: '@vmstate' };
-  const args = qemuArgs({ ...layout, cmdline: [...layout.cmdline, ...prepared.append] }, files, prepared.accel);
+  const args = qemuArgs(layout, files, prepared.accel, prepared.append);
   return { imageKey: prepared.image.key, qemu: await qemuBinaryIdentity(prepared.qemu), args, provisioning: layout.provisioning, probes: [CAPABILITY_PROBE, MACHINE_PROBE, KSTRTOBOOL_PROBE] };
 }
 
