@@ -6,9 +6,10 @@
 // provisioning steps. An entry is written through the content cache's temp-dir-and-rename, so a run killed
 // halfway leaves no half entry, and is bounded by `daxh cache`'s prune (size and age) after every run.
 import { readFile, readdir, rm, stat, utimes, writeFile, copyFile } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { FileHasher } from '../../images/file-hash.ts';
+import { which } from '../host/checks.ts';
 import { cachePath, cachedDir, exists, hashOf } from '../../images/cache.ts';
 import type { SavedMachineFiles } from '../guest/guest.ts';
 import type { SessionKey } from '../guest/ssh.ts';
@@ -50,7 +51,9 @@ export function qemuBinaryIdentity(qemu: string): Promise<string> {
   let known = binaries.get(qemu);
   if (!known) {
     known = (async () => {
-      const path = isAbsolute(qemu) ? qemu : await onPath(qemu);
+      // As the host check finds it (harness/host/checks.ts qemuCheck): a path as given, a name on PATH.
+      const path = qemu.includes('/') ? qemu : await which(qemu);
+      if (!path) throw new Error(`${qemu} is not on PATH`);
       const hasher = new FileHasher();
       const sha = await hasher.hash(path);
       await hasher.save();
@@ -60,13 +63,6 @@ export function qemuBinaryIdentity(qemu: string): Promise<string> {
     binaries.set(qemu, known);
   }
   return known;
-}
-
-async function onPath(name: string): Promise<string> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && (await exists(join(dir, name)))) return join(dir, name);
-  }
-  throw new Error(`${name} is not on PATH`);
 }
 
 /** What the guest answered the harness's probes with after provisioning (harness/lab/session.ts). */
@@ -109,6 +105,12 @@ export interface MachineShelf {
   drop(key: string): Promise<void>;
 }
 
+/** An entry's metadata, or null when it is missing, unreadable or of another format. */
+async function readMeta(dir: string): Promise<Meta | null> {
+  const meta = await readFile(join(dir, META), 'utf8').then((t) => JSON.parse(t) as Meta, () => null);
+  return meta?.format === FORMAT ? meta : null;
+}
+
 export function shelfRoot(): string {
   return cachePath('machines');
 }
@@ -118,8 +120,8 @@ export class DiskShelf implements MachineShelf {
 
   async find(key: string): Promise<SavedMachine | null> {
     const dir = join(this.root, key);
-    const meta = await readFile(join(dir, META), 'utf8').then((t) => JSON.parse(t) as Meta, () => null);
-    if (!meta || meta.format !== FORMAT || !(await exists(join(dir, VMSTATE)))) return null;
+    const meta = await readMeta(dir);
+    if (!meta || !(await exists(join(dir, VMSTATE)))) return null;
     // The entry's mtime is when it was last used: the age bound prunes what nothing resumes any more. The
     // RESUMED mark says it served once: the size bound drops machines no run came back to first (a bisect
     // step's, a fix validation's) before those a second run used.
@@ -153,8 +155,8 @@ export class DiskShelf implements MachineShelf {
       if (!st?.isDirectory()) continue;
       let bytes = 0n;
       for (const f of await readdir(dir).catch(() => [] as string[])) bytes += BigInt((await stat(join(dir, f)).catch(() => null))?.size ?? 0);
-      const meta = await readFile(join(dir, META), 'utf8').then((t) => JSON.parse(t) as Meta, () => null);
-      entries.push({ name, bytes, lastUsed: st.mtime, resumed: await exists(join(dir, RESUMED)), ...(meta?.format === FORMAT ? { topology: meta.topology, kernel: meta.kernel } : {}) });
+      const meta = await readMeta(dir);
+      entries.push({ name, bytes, lastUsed: st.mtime, resumed: await exists(join(dir, RESUMED)), ...(meta ? { topology: meta.topology, kernel: meta.kernel } : {}) });
     }
     return entries;
   }

@@ -7,12 +7,11 @@
 // boot, so groups whose cases all reset through sysfs never pay for one.
 import { BootStalledError, GuestSetupError } from '../guest/errors.ts';
 import type { LabGuest } from '../lab/session.ts';
+import { PROVISIONED_SNAPSHOT } from '../lab/saved-machines.ts';
 import type { Action } from '../model/ops.ts';
 import type { GuestEvent } from '../report/reporter.ts';
 import type { GuestCounts } from '../report/results.ts';
 import { matchesInventory, resetGuest } from './reset.ts';
-
-const PROVISIONED = 'provisioned';
 
 /** Boots and provisions a guest; `snapshots` gives it the drive savevm needs. */
 export type BootGuest = (name: string, snapshots: boolean) => Promise<LabGuest>;
@@ -145,7 +144,7 @@ export class GuestFixture {
     else this.counts.boots++;
     if (lab.provisioned) this.snapshot = { name: lab.provisioned.snapshot, logPosition: lab.provisioned.logPosition };
     // A machine QEMU cannot snapshot (a device without migration support) still runs; it reboots instead.
-    else if (second) this.snapshot = await lab.guest.saveSnapshot(PROVISIONED).then(() => ({ name: PROVISIONED, logPosition: lab.driver.logPosition }), () => null);
+    else if (second) this.snapshot = await lab.guest.saveSnapshot(PROVISIONED_SNAPSHOT).then(() => ({ name: PROVISIONED_SNAPSHOT, logPosition: lab.driver.logPosition }), () => null);
     const skipped = lab.provisioning.flatMap((p) => (p.status === 'skipped' ? [{ topology: this.topology, step: p.step, reason: p.reason }] : []));
     this.onGuest({ kind: 'boot', topology: this.topology, guest: lab.guest.name, seconds: (performance.now() - t0) / 1000, skipped, resumed: lab.origin === 'resumed' });
     return lab;
