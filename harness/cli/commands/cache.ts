@@ -13,8 +13,8 @@ export const cache: Command = {
 ${shelfRoot()}, keyed by the image's content, the QEMU binary, the QEMU command line and
 the provisioning steps; later groups and runs resume it in under a second. Every run prunes to the default
 bounds afterwards. Without flags: one line per saved guest, and the total.
-  --prune          remove what is unused for longer than --max-age, then the least recently used until the
-                   rest fits in --max-size
+  --prune          remove what is unused for longer than --max-age, then until the rest fits in --max-size
+                   those no run resumed before those one did, each the least recently used first
   --max-size SIZE  bound for --prune (default ${formatSize(DEFAULT_BOUNDS.maxBytes)}; e.g. 2G, 500M)
   --max-age DAYS   bound for --prune (default ${DEFAULT_BOUNDS.maxAgeMs / DAY_MS})
   --clear          remove every saved guest`,
