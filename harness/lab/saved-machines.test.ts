@@ -1,5 +1,9 @@
 import test from 'ava';
-import { entriesToPrune, machineKey, type MachineIdentity, type ShelfEntry } from './saved-machines.ts';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { DiskShelf, entriesToPrune, machineKey, type MachineIdentity, type ShelfEntry } from './saved-machines.ts';
 
 const id: MachineIdentity = { imageKey: 'a'.repeat(64), qemu: 'sha QEMU emulator version 10.0.2', args: ['-m', '4G', '-smp', '2'], provisioning: [{ name: 'kmem', command: 'true' }], probes: ['cat /proc/modules'] };
 
@@ -41,4 +45,21 @@ test('the size bound drops machines nothing came back to before those a later ru
   const bounds = { maxBytes: 2n * GiB, maxAgeMs: 14 * 86400_000 };
   const entries = [entry('debian-hmem', 1n, 3, true, true), entry('bisect-step-1', 1n, 1), entry('bisect-step-2', 1n, 0), entry('debian-pmem', 1n, 2, true, true)];
   t.deepEqual(entriesToPrune(entries, bounds, now), ['bisect-step-1', 'bisect-step-2'], 'the resumed machines stay although they were used longer ago');
+});
+
+test('a FIFO where an entry keeps its metadata or its drive is no saved machine, and reading the shelf does not hang on it', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'daxh-shelf-fifo-'));
+  try {
+    await mkdir(join(root, 'meta-fifo'));
+    await execa('mkfifo', [join(root, 'meta-fifo', 'machine.json')]);
+    await mkdir(join(root, 'drive-fifo'));
+    await writeFile(join(root, 'drive-fifo', 'machine.json'), JSON.stringify({ format: 'saved-machine-v2', topology: 'hmem', kernel: 'k' }));
+    await execa('mkfifo', [join(root, 'drive-fifo', 'vmstate.qcow2')]);
+    const shelf = new DiskShelf(root);
+    t.is(await shelf.find('meta-fifo'), null);
+    t.is(await shelf.find('drive-fifo'), null);
+    t.deepEqual((await shelf.list()).map((e) => [e.name, e.topology]).sort(), [['drive-fifo', 'hmem'], ['meta-fifo', undefined]]);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });

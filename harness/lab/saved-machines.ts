@@ -105,8 +105,12 @@ export interface MachineShelf {
   drop(key: string): Promise<void>;
 }
 
-/** An entry's metadata, or null when it is missing, unreadable or of another format. */
+/** Only regular files are read or copied: a FIFO in an entry would hang the run that opens it. */
+const isFile = (path: string) => stat(path).then((st) => st.isFile(), () => false);
+
+/** An entry's metadata, or null when it is missing, not a regular file, unreadable or of another format. */
 async function readMeta(dir: string): Promise<Meta | null> {
+  if (!(await isFile(join(dir, META)))) return null;
   const meta = await readFile(join(dir, META), 'utf8').then((t) => JSON.parse(t) as Meta, () => null);
   return meta?.format === FORMAT ? meta : null;
 }
@@ -121,7 +125,7 @@ export class DiskShelf implements MachineShelf {
   async find(key: string): Promise<SavedMachine | null> {
     const dir = join(this.root, key);
     const meta = await readMeta(dir);
-    if (!meta || !(await exists(join(dir, VMSTATE)))) return null;
+    if (!meta || !(await isFile(join(dir, VMSTATE)))) return null;
     // The entry's mtime is when it was last used: the age bound prunes what nothing resumes any more. The
     // RESUMED mark says it served once: the size bound drops machines no run came back to first (a bisect
     // step's, a fix validation's) before those a second run used.
